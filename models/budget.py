@@ -1,0 +1,109 @@
+"""预算编制主流程 — the one call the add-in and the command line make.
+
+    result = run_budget(inputs)                 # forecast, province budget, sharing, comparison
+    result.forecast.table()                     # 分市预算 (yuan)
+    result.province.lines                       # 收入/支出预算 lines with 上年预算数, 预计执行数
+    result.sharing.table(0)                     # 缺口分担 for the first option (万元, reconciled)
+    result.comparison.wide                      # 方案比较
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from models import items
+from models.balance import ProvinceBudget, province_budget
+from models.compare import Comparison, compare
+from models.errors import BudgetInputError
+from models.forecast import Forecast, forecast
+from models.inputs import BudgetInputs
+from models.parameter_set import ParameterSet, load_parameters
+from models.sharing import SharingContext, SharingOption, SharingResult, load_presets, make_context, parse_option, share_options
+
+
+@dataclass
+class BudgetResult:
+    """预算结果 — everything one run produces."""
+
+    inputs: BudgetInputs
+    parameters: ParameterSet
+    forecast: Forecast
+    province: ProvinceBudget
+    context: SharingContext
+    options: list[SharingOption]
+    sharing: SharingResult
+    comparison: Comparison
+
+    @property
+    def notes(self) -> list[str]:
+        """测算说明: what the engine assumed or adjusted along the way."""
+        return list(self.forecast.notes) + list(self.province.notes)
+
+
+def sharing_context(inputs: BudgetInputs, fc: Forecast, pb: ProvinceBudget) -> SharingContext:
+    """分担依据: the cities' projected figures and the province's position, from a forecast."""
+    city = fc.city_mask
+    units = inputs.units.set_index(inputs.units["unit"].astype(str).str.strip())
+
+    def col(name: str, default: float) -> np.ndarray:
+        if name not in units.columns:
+            return np.full(int(city.sum()), default)
+        vals = np.asarray(units[name].reindex(list(np.asarray(fc.units)[city])).to_numpy(), dtype=object)
+        out = np.array([default if v is None or (isinstance(v, float) and np.isnan(v)) or v == "" else float(v)
+                        for v in vals], dtype=float)
+        return out
+
+    def sel(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x)[..., city]
+
+    revenue = sum(np.asarray(fc.budget[i]) for i in items.UNIT_REVENUE_ITEMS)
+    expenditure = sum(np.asarray(fc.budget[i]) for i in items.EXPENDITURE_ITEMS)
+    plan_prev = np.asarray(fc.drivers["collection_plan_prev"])
+    shortfall = np.where(np.isnan(plan_prev), 0.0,
+                         np.maximum(0.0, plan_prev - np.asarray(fc.estimate[items.PREMIUM])))
+    return make_context(
+        cities=tuple(np.asarray(fc.units)[city]),
+        gap=sel(expenditure - revenue),
+        collections=sel(fc.budget[items.PREMIUM]),
+        insured=sel(fc.drivers["insured_avg"]),
+        expenditure=sel(expenditure),
+        payroll=sel(fc.drivers["payroll"]),
+        fiscal_revenue=col("fiscal_revenue", np.nan),
+        coefficient=col("coefficient", 1.0),
+        assessment_rank=col("assessment_rank", np.nan),
+        collection_shortfall=sel(shortfall),
+        province_deficit=pb.deficit,
+        floor_shortfall=pb.floor_shortfall,
+        current_surplus=pb.surplus,
+        opening_balance=pb.opening_balance,
+    )
+
+
+def resolve_options(options: Sequence[Any] | None) -> list[SharingOption]:
+    """分担方案: parse plain-data options; none given → the shipped presets."""
+    if not options:
+        return list(load_presets())
+    parsed = [o if isinstance(o, SharingOption) else parse_option(o) for o in options]
+    names = [o.name for o in parsed]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise BudgetInputError("方案名称重复，请改名", table="options", field="name", value=sorted(dup)[0])
+    return parsed
+
+
+def run_budget(inputs: BudgetInputs, options: Sequence[Any] | None = None, baseline: str | None = None,
+               params: ParameterSet | None = None) -> BudgetResult:
+    """预算编制: forecast → province budget → sharing of every option → side-by-side comparison."""
+    params = params or load_parameters(inputs.province_code)
+    fc = forecast(inputs, params)
+    pb = province_budget(inputs, fc)
+    ctx = sharing_context(inputs, fc, pb)
+    opts = resolve_options(options if options is not None else inputs.options)
+    result = share_options(opts, ctx)
+    comp = compare(opts, ctx, baseline=baseline)
+    return BudgetResult(inputs=inputs, parameters=params, forecast=fc, province=pb, context=ctx,
+                        options=opts, sharing=result, comparison=comp)

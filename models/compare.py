@@ -1,0 +1,133 @@
+"""方案比较 — sharing options side by side (domain.md §5).
+
+For every city and option: the share (万元, rounded exactly as in ``SharingResult.table``), the
+share per insured person (元/人), the share as a percentage of the city's collections, and the
+change against a baseline option (万元, difference of the displayed figures); plus summary rows
+and a long (tidy) table for charts and CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.errors import BudgetInputError
+from models.money import round_wan
+from models.sharing import (
+    OPTION_TABLE,
+    PROVINCE_LABEL,
+    SharingContext,
+    SharingOption,
+    SharingResult,
+    share_options,
+)
+
+SHARE = "分担额(万元)"
+PER_INSURED = "人均分担(元/人)"
+PCT_COLLECTIONS = "占征缴收入(%)"
+CHANGE = "较基准变化(万元)"
+MEASURES: tuple[str, ...] = (SHARE, PER_INSURED, PCT_COLLECTIONS, CHANGE)
+
+CITY_TOTAL = "城市合计"
+RETURNED = "未能分配返还省级"
+HIGHEST = "最高"
+LOWEST = "最低"
+MORE = "增加城市数"
+FEWER = "减少城市数"
+SUMMARY_ROWS: tuple[str, ...] = (CITY_TOTAL, PROVINCE_LABEL, RETURNED, HIGHEST, LOWEST, MORE, FEWER)
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """方案比较结果: `wide` (one row per city + summary rows, columns 方案 × 指标) and `long` (tidy)."""
+
+    result: SharingResult
+    baseline: str
+    wide: pd.DataFrame
+    long: pd.DataFrame
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """num/den × scale to 2 dp; blank (NaN) where den is 0."""
+    den = np.asarray(den, dtype=float)
+    safe = np.where(den > 0, den, 1.0)
+    return np.where(den > 0, np.round(num / safe * scale, 2), np.nan)
+
+
+def _option_heads(options: Sequence[SharingOption]) -> list[str]:
+    """Column heads: the Chinese labels, with the code added where labels repeat."""
+    labels = [o.label for o in options]
+    return [lab if labels.count(lab) == 1 else f"{lab}（{o.name}）" for lab, o in zip(labels, options, strict=True)]
+
+
+def compare(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingContext,
+            baseline: str | None = None, *, index: tuple[int, ...] = ()) -> Comparison:
+    """方案比较 — share every option and lay the results side by side.
+
+    `baseline` is an option code (default: the first option). When the context carries scenario
+    axes, `index` picks the scenario to compare.
+    """
+    result = share_options(options, ctx)
+    names = result.names
+    if baseline is None:
+        b = 0
+    elif baseline in names:
+        b = names.index(baseline)
+    else:
+        raise BudgetInputError(f"基准方案不存在，可选：{'、'.join(names)}", table=OPTION_TABLE, field="baseline",
+                               value=baseline)
+    lead = ctx.lead_shape
+    if len(index) != len(lead):
+        raise BudgetInputError(f"分担依据含有 {len(lead)} 个情景维度，请用 index 指定要比较的情景",
+                               table="分担依据", value=tuple(index))
+    sel = (slice(None), *index)
+    full = (*lead, ctx.n_cities)
+    insured = np.broadcast_to(ctx.insured, full)[tuple(index)]
+    collections = np.broadcast_to(ctx.collections, full)[tuple(index)]
+
+    share_yuan = result.share[sel]                                  # (O, U)
+    share = result.rounded["share"][sel]                            # (O, U) 万元
+    province = result.rounded["province"][sel]                      # (O,)
+    returned = np.asarray(round_wan(result.returned[sel]))          # (O,)
+    change = np.round(share - share[b], 2)
+    per_insured = _ratio(share_yuan, insured)
+    pct = _ratio(share_yuan, collections, 100.0)
+    cities = np.stack([share, per_insured, pct, change], axis=1)    # (O, 4, U)
+
+    n_opt = len(names)
+    nan = np.full(n_opt, np.nan)
+    city_total = np.stack([np.round(share.sum(axis=1), 2), _ratio(share_yuan.sum(axis=1), insured.sum()),
+                           _ratio(share_yuan.sum(axis=1), collections.sum(), 100.0), np.round(change.sum(axis=1), 2)],
+                          axis=1)
+    prov_row = np.stack([province, nan, nan, np.round(province - province[b], 2)], axis=1)
+    ret_row = np.stack([returned, nan, nan, np.round(returned - returned[b], 2)], axis=1)
+    highest = np.fmax.reduce(cities, axis=2)
+    lowest = np.fmin.reduce(cities, axis=2)
+    more = np.stack([nan, nan, nan, (change > 0).sum(axis=1).astype(float)], axis=1)
+    fewer = np.stack([nan, nan, nan, (change < 0).sum(axis=1).astype(float)], axis=1)
+    summary = np.stack([city_total, prov_row, ret_row, highest, lowest, more, fewer], axis=2)  # (O, 4, 7)
+
+    body = np.concatenate([cities, summary], axis=2)                # (O, 4, U + 7)
+    heads = _option_heads(result.options)
+    columns = pd.MultiIndex.from_product([heads, MEASURES], names=["方案", "指标"])
+    wide = pd.DataFrame(body.reshape(n_opt * len(MEASURES), -1).T, columns=columns,
+                        index=pd.Index([*ctx.cities, *SUMMARY_ROWS], name="单位"))
+
+    units = [*ctx.cities, PROVINCE_LABEL]
+    n_units = len(units)
+    long_values = np.concatenate([cities, prov_row[:, :, None]], axis=2)  # (O, 4, U + 1)
+    option_codes = np.repeat(np.arange(n_opt), n_units)
+    unit_codes = np.tile(np.arange(n_units), n_opt)
+    long = pd.DataFrame({
+        "方案": pd.Categorical.from_codes(option_codes, categories=list(names)),
+        "方案名称": pd.Categorical.from_codes(option_codes, categories=heads),
+        "单位": pd.Categorical.from_codes(unit_codes, categories=units),
+        "类型": np.where(unit_codes < ctx.n_cities, "设区市", "省级").astype(object),
+        **{m: long_values[:, k, :].ravel() for k, m in enumerate(MEASURES)},
+        "基准方案": np.repeat(np.arange(n_opt) == b, n_units),
+    })
+    return Comparison(result=result, baseline=names[b], wide=wide, long=long)

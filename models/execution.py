@@ -1,0 +1,40 @@
+"""预计执行数 — full-year estimate of the year being drafted from year-to-date actuals.
+
+预计执行数 = 当年1–m月实际数 ÷ 以前年度同期（1–m月）占全年的比重 (domain.md §4). The share is
+the ratio of sums over the earlier years that have both a 1–m月 and a full-year figure; with no
+such year it falls back to m/12 (even spending through the year).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class ExecutionEstimate(NamedTuple):
+    """全年预计 (full-year estimate) and the progress share used (同期进度)."""
+
+    full_year: np.ndarray
+    share: np.ndarray
+    fallback: np.ndarray
+
+
+def estimate_full_year(ytd: np.ndarray, past_ytd: np.ndarray, past_full: np.ndarray,
+                       months: int) -> ExecutionEstimate:
+    """Estimate full-year figures.
+
+    ytd: (..., ) year-to-date actuals of the current year (1–`months`月).
+    past_ytd, past_full: (..., T) the same months and full years of earlier years; NaN where absent.
+    """
+    ytd = np.asarray(ytd, dtype=float)
+    if months >= 12:
+        return ExecutionEstimate(ytd, np.ones_like(ytd), np.zeros(ytd.shape, dtype=bool))
+    past_ytd = np.asarray(past_ytd, dtype=float)
+    past_full = np.asarray(past_full, dtype=float)
+    both = ~np.isnan(past_ytd) & ~np.isnan(past_full)
+    num = np.where(both, past_ytd, 0.0).sum(axis=-1)
+    den = np.where(both, past_full, 0.0).sum(axis=-1)
+    usable = (den > 0) & (num > 0) & (num <= den * 1.5)
+    share = np.where(usable, num / np.where(usable, den, 1.0), months / 12.0)
+    return ExecutionEstimate(ytd / share, share, ~usable)

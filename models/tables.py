@@ -1,0 +1,102 @@
+"""表格整理 — turn the input tables into unit-aligned numpy arrays, checking as it goes.
+
+The forecast works on arrays indexed by unit (and year); this module is where the long input
+tables are checked for missing, duplicated or unknown units and laid out that way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.errors import BudgetInputError
+from models.inputs import COLUMNS, numeric_column
+
+
+def unit_index(units: pd.DataFrame) -> pd.Index:
+    """单位索引: unit names, refusing blanks and duplicates."""
+    names = units["unit"]
+    if names.isna().any() or (names.astype(str).str.strip() == "").any():
+        i = int(np.flatnonzero(names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy())[0])
+        raise BudgetInputError(f"第{i + 1}行单位名称为空，请填写", table="units", field="单位")
+    idx = pd.Index(names.astype(str).str.strip())
+    dup = idx[idx.duplicated()]
+    if len(dup):
+        raise BudgetInputError("单位重复出现，每个单位只能填一行", table="units", unit=dup[0], field="单位")
+    return idx
+
+
+def positions(index: pd.Index, df: pd.DataFrame, table: str) -> np.ndarray:
+    """Row positions of each row's unit in `index`; unknown units are an error."""
+    keys = df["unit"].astype(str).str.strip()
+    pos = index.get_indexer(keys)
+    if (pos < 0).any():
+        bad = keys.iloc[int(np.flatnonzero(pos < 0)[0])]
+        raise BudgetInputError("单位不在单位名单中，请检查名称是否一致（含空格、简称）",
+                               table=table, unit=bad, field="单位")
+    return pos
+
+
+def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
+             optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """One row per unit → {column: array aligned to `index`}; NaN for blank optional columns."""
+    pos = positions(index, df, table)
+    counts = np.bincount(pos, minlength=len(index))
+    if (counts == 0).any():
+        raise BudgetInputError("缺少该单位的数据行，请补上", table=table, unit=index[int(np.argmin(counts))],
+                               field="单位")
+    if (counts > 1).any():
+        raise BudgetInputError("该单位出现多行，请合并为一行", table=table, unit=index[int(np.argmax(counts))],
+                               field="单位")
+    out: dict[str, np.ndarray] = {}
+    for col in cols:
+        arr = np.full(len(index), np.nan)
+        if col in df.columns:
+            arr[pos] = numeric_column(df, table, col, allow_blank=col in optional,
+                                      allow_negative=col in ("rate_change",))
+        elif col not in optional:
+            raise BudgetInputError(f"缺少列 {COLUMNS.get(table, {}).get(col, col)}({col})", table=table, field=col)
+        out[col] = arr
+    return out
+
+
+def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years: list[int],
+                 table: str = "history") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lay the history table out as arrays.
+
+    Returns (full, partial, partial_months): full[u, c, t] for months == 12 rows of `years`,
+    partial[u, c, t] for the year-to-date rows (months < 12) and their month count per year
+    (NaN where absent). Duplicated (unit, year, months) rows are an error.
+    """
+    pos = positions(index, history, table)
+    year = numeric_column(history, table, "year").astype(int)
+    months = numeric_column(history, table, "months").astype(int)
+    if ((months < 1) | (months > 12)).any():
+        i = int(np.flatnonzero((months < 1) | (months > 12))[0])
+        raise BudgetInputError("月数应在 1–12 之间（12 表示全年决算）", table=table,
+                               unit=index[pos[i]], field="月数", value=int(months[i]))
+    key = pd.DataFrame({"u": pos, "y": year, "m": months})
+    dup = key.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise BudgetInputError(f"{year[i]}年{months[i]}个月的数据重复", table=table, unit=index[pos[i]],
+                               field="年度")
+    year_pos = pd.Index(years).get_indexer(year)
+    keep = year_pos >= 0
+    vals = np.column_stack([numeric_column(history, table, c) for c in cols]) if cols else np.empty((len(pos), 0))
+    U, C, T = len(index), len(cols), len(years)
+    full = np.full((U, C, T), np.nan)
+    partial = np.full((U, C, T), np.nan)
+    partial_months = np.full(T, np.nan)
+    is_full = keep & (months == 12)
+    is_part = keep & (months < 12)
+    full[pos[is_full], :, year_pos[is_full]] = vals[is_full]
+    partial[pos[is_part], :, year_pos[is_part]] = vals[is_part]
+    for t in range(T):
+        m = np.unique(months[is_part & (year_pos == t)])
+        if len(m) > 1:
+            raise BudgetInputError(f"{years[t]}年的进度数据月数不一致：{sorted(m.tolist())}，请统一为同一月份",
+                                   table=table, field="月数")
+        if len(m) == 1:
+            partial_months[t] = m[0]
+    return full, partial, partial_months
