@@ -202,7 +202,7 @@ BENEFICIARIES_SHEET = "待遇人员"
 OPTIONS_SHEET = "分担方案"
 INPUT_SHEETS: tuple[str, ...] = (PARAMS_SHEET, HISTORY_SHEET, PLANS_SHEET, BENEFICIARIES_SHEET, OPTIONS_SHEET)
 
-HEADER_ROW = 3      # row 1: sheet title, row 2: captions / notes, row 3: table headers
+HEADER_ROW = 4      # row 1: sheet title, row 2: note, row 3: table captions, row 4: table headers
 TABLE_GAP = 1       # blank columns between tables placed side by side
 
 

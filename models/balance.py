@@ -205,3 +205,44 @@ def province_budget(inputs: BudgetInputs, fc: Forecast) -> ProvinceBudget:
         payroll=out(payroll), average_rate=out(avg_rate), rate_needed=out(rate_needed),
         premium_needed=out(premium_needed), estimate_closing=float(np.asarray(b0).mean()), notes=notes,
     )
+
+
+LINE_COLUMNS: dict[str, str] = {
+    "prior_budget": "上年预算数", "estimate": "上年预计执行数", "budget": "本年预算数",
+    "change": "增减额", "growth": "增长%",
+}
+
+
+def official_lines(pb: ProvinceBudget, side: str) -> pd.DataFrame:
+    """收入/支出预算表 in 万元 (2 dp), reconciled: items add up exactly to 合计 in every column.
+
+    side: "revenue" or "expenditure". Rows: the items, then 合计 (expenditure also shows the
+    工伤保险待遇支出 subtotal of medical, disability and death). 增减额 = 本年预算数 − 上年预计执行数 on
+    the rounded figures; 增长% = 增减额 ÷ 上年预计执行数 × 100.
+    """
+    from models.money import allocate_wan
+
+    if pb.lines is None:
+        raise BudgetInputError("情景测算没有单一的预算表", field="lines")
+    codes = list(items.REVENUE_ITEMS if side == "revenue" else items.EXPENDITURE_ITEMS)
+    total_code = "revenue_total" if side == "revenue" else "expenditure_total"
+    out = {}
+    for col in ("prior_budget", "estimate", "budget"):
+        yuan = pb.lines.loc[codes, col].to_numpy(dtype=float)
+        if np.isnan(yuan).all():
+            out[col] = np.full(len(codes) + 1, np.nan)
+            continue
+        yuan = np.nan_to_num(yuan)
+        parts = allocate_wan(yuan, yuan.sum())
+        out[col] = np.append(parts, parts.sum())
+    rows = codes + [total_code]
+    df = pd.DataFrame(out, index=pd.Index(rows, name="item"))
+    if side == "expenditure":
+        benefit = df.loc[list(items.BENEFIT_ITEMS)].sum()
+        df = pd.concat([df.loc[:"other_expenditure"].iloc[:0], benefit.to_frame("benefit_total").T, df])
+    df = df.round(2)
+    df["change"] = (df["budget"] - df["estimate"]).round(2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["growth"] = np.where(df["estimate"] != 0, df["change"] / df["estimate"] * 100.0, np.nan).round(2)
+    df.insert(0, "label", [items.label(c) for c in df.index])
+    return df

@@ -22,7 +22,15 @@ from models.errors import BudgetInputError
 from models.forecast import Forecast, forecast
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet, load_parameters
-from models.sharing import SharingContext, SharingOption, SharingResult, load_presets, make_context, parse_option, share_options
+from models.sharing import (
+    SharingContext,
+    SharingOption,
+    SharingResult,
+    load_presets,
+    make_context,
+    parse_option,
+    share_options,
+)
 
 
 @dataclass

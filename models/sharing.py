@@ -75,6 +75,9 @@ COMPONENT_LABELS: dict[str, str] = {
 SHARE_LABEL = "分担额"
 TOTAL_LABEL = "合计"
 PROVINCE_LABEL = "省级承担"
+#: Row names of the sharing and comparison tables; no city may carry one of them.
+RESERVED_NAMES = frozenset({TOTAL_LABEL, PROVINCE_LABEL, "城市合计", "未能分配返还省级", "最高", "最低",
+                            "增加城市数", "减少城市数"})
 
 WEIGHT_TOLERANCE = 1e-9  # Σβ must be 1 within this
 OPTION_TABLE = "分担方案"
@@ -186,6 +189,11 @@ def make_context(
         raise BudgetInputError("没有设区市，请至少列出一个单位", table="分担依据", field="单位")
     seen: set[str] = set()
     for c in names:
+        if not c.strip():
+            raise BudgetInputError("单位名称为空，请填写设区市名称", table="分担依据", field="单位")
+        if c in RESERVED_NAMES:
+            raise BudgetInputError(f"“{c}”是表格汇总行的名称，请给设区市换一个名称", unit=c, table="分担依据",
+                                   field="单位")
         if c in seen:
             raise BudgetInputError("单位名称重复，请保证每个设区市只出现一次", unit=c, table="分担依据", field="单位")
         seen.add(c)
@@ -605,7 +613,7 @@ def _fill_to_caps(target: np.ndarray, score: np.ndarray, cap: np.ndarray,
     m = np.argmax(hits, axis=-1)[..., None]
     base = np.take_along_axis(cap_before, m, axis=-1)[..., 0]
     rest = np.take_along_axis(score_from, m, axis=-1)[..., 0]
-    lam = (target - base) / np.where(rest > 0, rest, 1.0)
+    lam = np.maximum(0.0, target - base) / np.where(rest > 0, rest, 1.0)
     capped = np.where(feasible[..., None], np.minimum(cap, lam[..., None] * score), cap)
     binding = (m[..., 0] > 0) | ~feasible
     shares = np.where(binding[..., None], capped, precap)
