@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from models import items
 from models.balance import ProvinceBudget, province_budget
@@ -55,15 +56,14 @@ class BudgetResult:
 def sharing_context(inputs: BudgetInputs, fc: Forecast, pb: ProvinceBudget) -> SharingContext:
     """分担依据: the cities' projected figures and the province's position, from a forecast."""
     city = fc.city_mask
-    units = inputs.units.set_index(inputs.units["unit"].astype(str).str.strip())
+    units = inputs.units.set_index(pd.Index([str(u).strip() for u in inputs.units["unit"].to_numpy(dtype=object)], dtype=object))
+    city_names = list(np.asarray(fc.units)[city])
 
     def col(name: str, default: float) -> np.ndarray:
         if name not in units.columns:
-            return np.full(int(city.sum()), default)
-        vals = np.asarray(units[name].reindex(list(np.asarray(fc.units)[city])).to_numpy(), dtype=object)
-        out = np.array([default if v is None or (isinstance(v, float) and np.isnan(v)) or v == "" else float(v)
-                        for v in vals], dtype=float)
-        return out
+            return np.full(len(city_names), default)
+        vals = pd.to_numeric(units[name].reindex(city_names), errors="coerce").to_numpy(dtype=float)
+        return np.where(np.isnan(vals), default, vals)
 
     def sel(x: np.ndarray) -> np.ndarray:
         return np.asarray(x)[..., city]

@@ -125,7 +125,7 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     notes: list[str] = []
 
     idx = unit_index(inputs.units)
-    kinds = inputs.units["kind"].astype(str).str.strip().to_numpy()
+    kinds = np.array([str(k).strip() for k in inputs.units["kind"].to_numpy(dtype=object)], dtype=object)
     bad_kind = ~np.isin(kinds, [CITY, PROVINCE])
     if bad_kind.any():
         raise BudgetInputError("类型应为 设区市(city) 或 省本级(province)", table="units",
@@ -135,7 +135,8 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
 
     # --- history: full years up to b−1, the b year-to-date row ------------------------------
     hist = inputs.history
-    years_present = sorted({int(y) for y in pd.to_numeric(hist["year"], errors="coerce").dropna()})
+    years_num = pd.to_numeric(hist["year"], errors="coerce").to_numpy(dtype=float)
+    years_present = [int(y) for y in np.unique(years_num[~np.isnan(years_num)])]
     first = min(years_present) if years_present else b
     if b - 1 not in years_present or b not in years_present:
         raise BudgetInputError(f"历年执行表须有{b - 1}年决算数和{b}年执行数（预算年度{Y}）",

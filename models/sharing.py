@@ -606,8 +606,9 @@ def _fill_to_caps(target: np.ndarray, score: np.ndarray, cap: np.ndarray,
     s_sorted = np.take_along_axis(score, order, axis=-1)
     cap_before = np.cumsum(c_sorted, axis=-1) - c_sorted            # caps of the cities capped before
     score_from = np.flip(np.cumsum(np.flip(s_sorted, -1), axis=-1), -1)  # scores of the rest
-    finite = np.isfinite(r_sorted)
-    reach = np.where(finite, cap_before + np.where(finite, r_sorted, 0.0) * score_from, np.inf)
+    scored = np.take_along_axis(pos, order, axis=-1)                 # zero-score cities sort last
+    with np.errstate(invalid="ignore"):
+        reach = np.where(scored, cap_before + r_sorted * score_from, -np.inf)  # f(λ) at each breakpoint
     hits = reach >= target[..., None]
     feasible = hits.any(axis=-1)
     m = np.argmax(hits, axis=-1)[..., None]
@@ -658,7 +659,7 @@ def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: Sha
     # 2. M — management charges, scaled down pro rata so that ΣM ≤ D
     raw = per_option([o.management_charge_ratio for o in opts], city=True) * city_field("collection_shortfall")
     raw_total = raw.sum(axis=-1)
-    scale = np.where(raw_total > amount, amount / np.where(raw_total > 0, raw_total, 1.0), 1.0)
+    scale = np.divide(amount, raw_total, out=np.ones_like(raw_total), where=raw_total > amount)
     management = raw * scale[..., None]
     rest = np.maximum(0.0, amount - management.sum(axis=-1))
 

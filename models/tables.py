@@ -15,11 +15,12 @@ from models.inputs import COLUMNS, numeric_column
 
 def unit_index(units: pd.DataFrame) -> pd.Index:
     """单位索引: unit names, refusing blanks and duplicates."""
-    names = units["unit"]
-    if names.isna().any() or (names.astype(str).str.strip() == "").any():
-        i = int(np.flatnonzero(names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy())[0])
-        raise BudgetInputError(f"第{i + 1}行单位名称为空，请填写", table="units", field="单位")
-    idx = pd.Index(names.astype(str).str.strip())
+    raw = units["unit"].to_numpy(dtype=object)
+    names = [None if n is None or n != n else str(n).strip() for n in raw]
+    blank = [i for i, n in enumerate(names) if not n]
+    if blank:
+        raise BudgetInputError(f"第{blank[0] + 1}行单位名称为空，请填写", table="units", field="单位")
+    idx = pd.Index(names, dtype=object)
     dup = idx[idx.duplicated()]
     if len(dup):
         raise BudgetInputError("单位重复出现，每个单位只能填一行", table="units", unit=dup[0], field="单位")
@@ -28,10 +29,13 @@ def unit_index(units: pd.DataFrame) -> pd.Index:
 
 def positions(index: pd.Index, df: pd.DataFrame, table: str) -> np.ndarray:
     """Row positions of each row's unit in `index`; unknown units are an error."""
-    keys = df["unit"].astype(str).str.strip()
-    pos = index.get_indexer(keys)
+    raw = df["unit"].to_numpy(dtype=object)
+    pos = index.get_indexer(raw)
+    if (pos < 0).any():  # only the misses pay for string clean-up (stray spaces, numbers as names)
+        miss = pos < 0
+        pos[miss] = index.get_indexer([str(k).strip() for k in raw[miss]])
     if (pos < 0).any():
-        bad = keys.iloc[int(np.flatnonzero(pos < 0)[0])]
+        bad = str(raw[int(np.flatnonzero(pos < 0)[0])]).strip()
         raise BudgetInputError("单位不在单位名单中，请检查名称是否一致（含空格、简称）",
                                table=table, unit=bad, field="单位")
     return pos
