@@ -325,7 +325,8 @@ def to_vector(value: Any, field: str | None = None, *, drop_trailing_blanks: boo
     return np.array([to_float(v, field, where=p) for v, p in zip(cells, positions, strict=False)], dtype=float)
 
 
-def _norm(text: str) -> str:
+def normalize_key(text: str) -> str:
+    """Header or code as compared: full-width folded (NFKC), spaces removed, lower case."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
@@ -336,7 +337,7 @@ def _header_lookup(columns: Sequence[layout.Column]) -> dict[str, layout.Column]
     lookup: dict[str, layout.Column] = {}
     for c in columns:
         for key in (c.code, c.header, c.title):
-            lookup.setdefault(_norm(key), c)
+            lookup.setdefault(normalize_key(key), c)
     return lookup
 
 
@@ -345,7 +346,7 @@ def _match_header(text: str, lookup: Mapping[str, layout.Column], where: str, ta
 
     A header whose unit differs from the column's (万元 for 元) is refused: the numbers would be off.
     """
-    key = _norm(text)
+    key = normalize_key(text)
     if key in lookup:
         return lookup[key]
     m = _UNIT_SUFFIX.match(key)
@@ -354,7 +355,7 @@ def _match_header(text: str, lookup: Mapping[str, layout.Column], where: str, ta
     column, unit = lookup[m.group(1)], m.group(2)
     if column.kind == layout.RATE and unit == "%":
         return column
-    if unit != _norm(column.unit):
+    if unit != normalize_key(column.unit):
         want = f"以“{column.unit}”为单位" if column.unit else "不带单位"
         raise _fail(f"表头“{text}”的单位与要求不符：{column.header} 须{want}填写", column.header,
                     where=where, table=table)
@@ -464,7 +465,7 @@ def _check_unique(frame: pd.DataFrame, keys: Sequence[str], found: Mapping[str, 
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         what = "、".join(str(frame[k].iloc[i]) for k in keys)
-        raise _fail(f"重复：{what} 已在前面出现过，每个应只占一行", table,
+        raise _fail(f"重复：{what} 已在前面出现过，每个应只占一行", None,
                     where=position(i + 1, found[keys[0]]), table=table)
 
 

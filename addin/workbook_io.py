@@ -10,6 +10,7 @@ The layout itself is in `addin.workbook_layout`.
 from __future__ import annotations
 
 import math
+import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,8 @@ from models.inputs import Assumptions, BudgetInputs
 
 TABLE_STYLE = "TableStyleMedium2"
 OPTION_COLUMN_WIDTH = 20
+WEIGHT_TOLERANCE = 1e-9        # Σβ = 1 within this (the sharing module uses the same)
+HEADER_LINE_HEIGHT = 15        # points per wrapped header line
 SYNTHETIC_MARK = "（示例数据，数字为虚构）"
 _FORMULA_HINT = "（若该格是公式，请在 Excel 中打开并保存一次，以存下计算结果）"
 
@@ -56,6 +59,8 @@ def write_inputs(wb: Workbook, inputs: BudgetInputs, options: list[dict]) -> dic
     names |= _write_options(wb, options, inputs.synthetic)
     for name, ref in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    for sheet in layout.INPUT_SHEETS:
+        wb[sheet].print_area = wb[sheet].calculate_dimension()
     return names
 
 
@@ -117,36 +122,31 @@ def _number_text(value: Any) -> str:
 
 def _validation(spec: Column | Setting) -> DataValidation | None:
     """Data validation for one column or setting: drop-down lists, whole numbers, decimals."""
-    minimum = getattr(spec, "minimum", None)
-    maximum = getattr(spec, "maximum", None)
-    header = spec.header if isinstance(spec, Column) else spec.label
-    if spec.kind in (layout.CHOICE, layout.BOOL):
-        labels = ",".join(d for d, _ in spec.choices)
+    column = spec.as_column() if isinstance(spec, Setting) else spec
+    if column.kind in (layout.CHOICE, layout.BOOL):
+        labels = ",".join(d for d, _ in column.choices)
         dv = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
-        dv.error = f"{header}：请从下拉列表中选择"
+        dv.error = f"{column.header}：请从下拉列表中选择"
         if getattr(spec, "open_choices", False):
             dv.errorStyle = "warning"
             dv.error += "（也可填写其他代码）"
-    elif spec.numeric if isinstance(spec, Column) else spec.as_column().numeric:
-        whole = spec.kind == layout.INT
-        lo = minimum if minimum is not None else -1e15
-        hi = maximum if maximum is not None else 1e15
+    elif column.numeric:
+        whole = column.kind == layout.INT
+        lo = column.minimum if column.minimum is not None else -1e15
+        hi = column.maximum if column.maximum is not None else 1e15
         dv = DataValidation(type="whole" if whole else "decimal", operator="between",
                             formula1=_number_text(lo), formula2=_number_text(hi), allow_blank=True)
-        bounds = []
-        if minimum is not None:
-            bounds.append(f"不小于 {minimum:g}")
-        if maximum is not None:
-            bounds.append(f"不大于 {maximum:g}")
-        dv.error = f"{header}：请填入{'整数' if whole else '数值'}" + (f"（{'，'.join(bounds)}）" if bounds else "")
+        bounds = [f"不小于 {column.minimum:g}"] if column.minimum is not None else []
+        bounds += [f"不大于 {column.maximum:g}"] if column.maximum is not None else []
+        dv.error = f"{column.header}：请填入{'整数' if whole else '数值'}" + (
+            f"（{'，'.join(bounds)}）" if bounds else "")
     else:
         return None
     dv.errorTitle = "输入有误"
     dv.showErrorMessage = True
-    note = spec.note
-    if note:
-        dv.promptTitle = header[:32]
-        dv.prompt = note[:255]
+    if spec.note:
+        dv.promptTitle = column.header[:32]
+        dv.prompt = spec.note[:255]
         dv.showInputMessage = True
     return dv
 
@@ -156,10 +156,21 @@ def _caption(ws: Worksheet, table: TableLayout) -> None:
     cell.font = Font(bold=True)
 
 
+def _text_width(text: str) -> int:
+    """Width in Excel character units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _style_header(ws: Worksheet, row: int, first_col: int, last_col: int) -> None:
+    """Wrapped, centred headers; the row tall enough for the longest one."""
+    lines = 1
     for col in range(first_col, last_col + 1):
-        ws.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    ws.row_dimensions[row].height = 48
+        cell = ws.cell(row=row, column=col)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+        lines = max(lines, math.ceil(_text_width(str(cell.value or "")) / max(width - 1, 1)))
+    current = ws.row_dimensions[row].height or 0
+    ws.row_dimensions[row].height = max(current, HEADER_LINE_HEIGHT * lines + 4)
 
 
 def _add_table(ws: Worksheet, table: TableLayout, last_col: int, last_row: int) -> str:
@@ -402,11 +413,11 @@ def _cell(rows: Rows, r: int, c: int) -> Any:
 
 
 def _header_keys(column: Column) -> set[str]:
-    return {coerce._norm(column.code), coerce._norm(column.header), coerce._norm(column.title)}
+    return {coerce.normalize_key(text) for text in (column.code, column.header, column.title)}
 
 
 def _is_header(value: Any, column: Column) -> bool:
-    return isinstance(value, str) and coerce._norm(value) in _header_keys(column)
+    return isinstance(value, str) and coerce.normalize_key(value) in _header_keys(column)
 
 
 def _locate(rows: Rows, table: TableLayout) -> tuple[int, int]:
@@ -475,7 +486,7 @@ def _read_prior_budget(sheets: dict[str, Rows]) -> pd.Series:
     frame = coerce.frame_from_rows(block, table.columns, table=table.sheet, position=position)
     found = coerce.header_positions(block[0], table.columns, table=table.sheet, required=["amount"],
                                     position=position)
-    by_label = {coerce._norm(v): k for k, v in items.LABELS.items()}
+    by_label = {coerce.normalize_key(v): k for k, v in items.LABELS.items()}
     amounts: dict[str, float] = {}
     for i in range(len(frame)):
         amount = frame["amount"].iloc[i] if "amount" in frame.columns else math.nan
@@ -484,7 +495,7 @@ def _read_prior_budget(sheets: dict[str, Rows]) -> pd.Series:
         code = frame["item"].iloc[i] if "item" in frame.columns else None
         label = frame["label"].iloc[i] if "label" in frame.columns else None
         if coerce.is_blank(code):
-            code = by_label.get(coerce._norm(label)) if isinstance(label, str) else None
+            code = by_label.get(coerce.normalize_key(label)) if isinstance(label, str) else None
         if not code:
             raise BudgetInputError(f"{position(i + 1, found['amount'])} 有金额但科目不明，请填写科目代码或科目名称",
                                    table=table.sheet, field="科目", value=label)
@@ -498,8 +509,8 @@ def _read_prior_budget(sheets: dict[str, Rows]) -> pd.Series:
 def _settings_by_key(settings: Sequence[Setting]) -> dict[str, Setting]:
     keys: dict[str, Setting] = {}
     for s in settings:
-        keys.setdefault(coerce._norm(s.code), s)
-        keys.setdefault(coerce._norm(s.label), s)
+        keys.setdefault(coerce.normalize_key(s.code), s)
+        keys.setdefault(coerce.normalize_key(s.label), s)
     return keys
 
 
@@ -523,7 +534,7 @@ def _setting_rows(block: Rows, position: Callable[[int, int], str], table: Table
                 raise BudgetInputError(f"{position(i, value_cols[0])} 有数值但没有代码，请填写代码",
                                        table=table.sheet)
             continue
-        setting = keys.get(coerce._norm(code)) if code else keys.get(coerce._norm(label))
+        setting = keys.get(coerce.normalize_key(code)) if code else keys.get(coerce.normalize_key(label))
         if setting is None and code:
             setting = extra(code)
         if setting is None:
@@ -613,7 +624,10 @@ def _blank(value: Any) -> bool:
 
 
 def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) -> dict[str, Any]:
-    """One option column → the dict the sharing module takes."""
+    """One option column → the dict `models.sharing.parse_option` takes.
+
+    fixed_amount appears only when the amount is fixed; cap is None when not set.
+    """
     def need(code: str, message: str) -> Any:
         value = values.get(code)
         if _blank(value):
@@ -639,21 +653,37 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
         share = need("province_share", "请填写省级分担比例（或填写省级比例条件及两种情形的比例）")
     cap = None
     if not (_blank(values.get("cap.basis")) and _blank(values.get("cap.ratio"))):
-        cap = {"basis": need("cap.basis", "填了上限比例，请同时选择上限基数"),
-               "ratio": need("cap.ratio", "选了上限基数，请同时填写上限比例")}
-    fixed = get("fixed_amount")
-    if amount == "fixed" and fixed is None:
-        need("fixed_amount", "分担基数为固定金额时，请填写固定分担金额")
-    return {
+        cap = {"basis": need("cap.basis", "填了封顶比例，请同时选择封顶依据"),
+               "ratio": need("cap.ratio", "选了封顶依据，请同时填写封顶比例")}
+    weights = {f: values[f"weight.{f}"] for f in layout.WEIGHT_FACTORS if not _blank(values.get(f"weight.{f}"))}
+    first, last = (where.get(f"weight.{f}", sheet) for f in (next(iter(layout.WEIGHT_FACTORS)),
+                                                              list(layout.WEIGHT_FACTORS)[-1]))
+    cells = f"{first}:{last.split('!')[-1]}"
+    if not weights:
+        raise BudgetInputError(f"{cells} 各项权重都为空，请至少填写一个分担因素的权重",
+                               table=sheet, unit=name, field="权重")
+    total = sum(weights.values())
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        raise BudgetInputError(f"{cells} 权重合计为 {total:.2%}，应等于 100%，请调整",
+                               table=sheet, unit=name, field="权重", value=round(total, 6))
+    option: dict[str, Any] = {
         "name": name,
         "label": get("label", name),
         "description": get("description", ""),
         "amount": amount,
-        "fixed_amount": fixed,
+    }
+    fixed = get("fixed_amount")
+    if amount == "fixed":
+        option["fixed_amount"] = need("fixed_amount", "分担基数为固定金额时，请填写固定分担金额")
+    elif fixed is not None:
+        raise BudgetInputError(f"{where['fixed_amount']} 只有分担基数为固定金额时才填写固定分担金额，请清空",
+                               table=sheet, unit=name, field="fixed_amount", value=fixed)
+    option |= {
         "management_charge_ratio": get("management_charge_ratio", 0.0),
         "province_share": share,
-        "weights": {f: values[f"weight.{f}"] for f in layout.WEIGHT_FACTORS if not _blank(values.get(f"weight.{f}"))},
+        "weights": weights,
         "use_coefficients": bool(get("use_coefficients", False)),
         "cap": cap,
         "rewards": list(get("rewards", [])),
     }
+    return option

@@ -55,25 +55,28 @@ KIND_CHOICES: tuple[tuple[str, str], ...] = (("设区市", inputs.CITY), ("省�
 BOOL_CHOICES: tuple[tuple[str, str], ...] = ((YES, "true"), (NO, "false"))
 TREND_CHOICES: tuple[tuple[str, str], ...] = (
     ("平均增长率", "average"), ("年均复合增长率", "cagr"), ("线性趋势", "linear"))
+# The sharing vocabulary below uses the codes models/sharing.py reads (kept here as data so the
+# add-in does not import the engine; tests/test_workbook_io.py checks they still agree).
 #: 分担基数 D (domain.md §5 step 2). Open list: a code typed by hand passes through unchanged.
 AMOUNT_CHOICES: tuple[tuple[str, str], ...] = (
-    ("当年收支缺口", "deficit"), ("低于储备下限部分", "reserve_shortfall"),
-    ("各市缺口之和", "city_gaps"), ("固定金额", "fixed"))
+    ("全省本年收支缺口", "deficit"), ("低于储备下限的差额", "floor_shortfall"),
+    ("各市正缺口之和", "city_gaps"), ("固定金额", "fixed"))
 #: 省级比例条件 (step 4). Open list.
 SHARE_BASIS_CHOICES: tuple[tuple[str, str], ...] = (
-    ("当年结余为正", "surplus_positive"), ("滚存结余足以弥补缺口", "balance_covers"))
-#: 分担上限基数 (step 6). Open list.
+    ("本年收支结余为正", "surplus_positive"), ("年初滚存结余足以弥补缺口", "balance_covers"))
+#: 封顶依据 (step 6). Open list.
 CAP_BASIS_CHOICES: tuple[tuple[str, str], ...] = (
-    ("征缴收入", "collections"), ("基金支出", "expenditure"), ("一般公共预算收入", "fiscal_capacity"))
-#: 分担因子 k and their names (step 5).
+    ("征缴收入", "collections"), ("基金支出", "expenditure"), ("缴费工资", "payroll"),
+    ("一般公共预算收入", "fiscal_capacity"))
+#: 分担因素 k and their names (step 5).
 WEIGHT_FACTORS: dict[str, str] = {
-    "own_gap": "本单位缺口",
+    "own_gap": "自身缺口",
     "collections": "征缴收入",
     "insured": "参保人数",
     "expenditure": "基金支出",
-    "payroll": "缴费工资总额",
-    "fiscal_capacity": "一般公共预算收入",
-    "equal": "平均分担",
+    "payroll": "缴费工资",
+    "fiscal_capacity": "财力（一般公共预算收入）",
+    "equal": "平均分摊",
 }
 
 
@@ -360,7 +363,7 @@ OPTION_ROWS: tuple[Setting, ...] = (
     Setting("name", "方案代码", TEXT, note="唯一的短代码，如 base"),
     Setting("label", "方案名称", TEXT, optional=True),
     Setting("amount", "分担基数", CHOICE, choices=AMOUNT_CHOICES, open_choices=True),
-    Setting("fixed_amount", "固定分担金额", MONEY, unit=YUAN, optional=True, note="分担基数为固定金额时填写"),
+    Setting("fixed_amount", "固定分担金额", MONEY, unit=YUAN, optional=True, note="仅在分担基数为固定金额时填写"),
     Setting("management_charge_ratio", "管理性缺口计收比例", RATE, optional=True,
             note="征缴未完成计划部分 × 比例，先由该市承担；留空 = 0"),
     Setting("province_share", "省级分担比例", RATE, optional=True, note="与下面三行条件比例二选一"),
@@ -371,8 +374,8 @@ OPTION_ROWS: tuple[Setting, ...] = (
     *(Setting(f"weight.{k}", f"权重：{v}", RATE, optional=True) for k, v in WEIGHT_FACTORS.items()),
     Setting("use_coefficients", "使用分担系数", BOOL, choices=BOOL_CHOICES, optional=True,
             note="是 = 得分乘以扩面计划表中的分担系数"),
-    Setting("cap.basis", "分担上限基数", CHOICE, choices=CAP_BASIS_CHOICES, optional=True, open_choices=True),
-    Setting("cap.ratio", "分担上限比例", RATE, optional=True),
+    Setting("cap.basis", "封顶依据", CHOICE, choices=CAP_BASIS_CHOICES, optional=True, open_choices=True),
+    Setting("cap.ratio", "封顶比例", RATE, optional=True, note="每市分担额不超过封顶依据 × 比例"),
     Setting("rewards", "考核奖励（元，按名次）", LIST, optional=True,
             note="按考核排名依次填写金额，用逗号分隔，不用千位分隔符，如 5000000, 4000000"),
     Setting("description", "方案说明", TEXT, optional=True),

@@ -30,7 +30,6 @@ from models.sharing import (
     load_presets,
     make_context,
     parse_option,
-    share_options,
 )
 
 
@@ -111,7 +110,7 @@ def run_budget(inputs: BudgetInputs, options: Sequence[Any] | None = None, basel
     pb = province_budget(inputs, fc)
     ctx = sharing_context(inputs, fc, pb)
     opts = resolve_options(options if options is not None else inputs.options)
-    result = share_options(opts, ctx)
     comp = compare(opts, ctx, baseline=baseline)
+    result = comp.result
     return BudgetResult(inputs=inputs, parameters=params, forecast=fc, province=pb, context=ctx,
                         options=opts, sharing=result, comparison=comp)

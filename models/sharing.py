@@ -490,9 +490,16 @@ class SharingResult:
                                    value=option)
         return int(option) % len(self.options)
 
+    def _select(self, option: int | str, index: tuple[int, ...]) -> int:
+        o = self.option_index(option)
+        if len(index) != self.alpha.ndim - 1:
+            raise BudgetInputError(f"结果含有 {self.alpha.ndim - 1} 个情景维度，请用 index 指定情景",
+                                   table=OPTION_TABLE, value=tuple(index))
+        return o
+
     def condition_text(self, option: int | str, index: tuple[int, ...] = ()) -> str:
         """省级承担比例的依据 in words, with the figures of (scenario) `index`."""
-        o = self.option_index(option)
+        o = self._select(option, index)
         opt = self.options[o]
         sel = (o, *index)
         alpha = float(self.alpha[sel])
@@ -523,15 +530,21 @@ class SharingResult:
 
     def table_yuan(self, option: int | str, index: tuple[int, ...] = ()) -> pd.DataFrame:
         """Per-city table in yuan, unrounded (same layout as :meth:`table`)."""
-        o = self.option_index(option)
+        o = self._select(option, index)
         sel = (o, *index)
         cols = self._columns(o)
         comps = self.components[sel][:, cols]
         return self._frame(o, index, comps, self.share[sel], float(self.province[sel]))
 
     def table(self, option: int | str, index: tuple[int, ...] = ()) -> pd.DataFrame:
-        """Per-city table in 万元 (2 dp) that reconciles exactly: Σ cities + 省级承担 = rounded D."""
-        o = self.option_index(option)
+        """Per-city table in 万元 (2 dp) that reconciles exactly: Σ cities + 省级承担 = rounded D.
+
+        Columns 单位, 管理性缺口, one per factor the option uses, 封顶调整, 考核奖励, 分担额; rows the
+        cities, 合计 (sum of the displayed cells) and 省级承担. Each city's parts are rounded
+        (largest remainder) to its rounded share. `attrs` carry the option, the α condition, the
+        rounded D and the make-up of the province part.
+        """
+        o = self._select(option, index)
         sel = (o, *index)
         cols = self._columns(o)
         share_wan = self.rounded["share"][sel]
@@ -556,8 +569,8 @@ class SharingResult:
         sel = (o, *index)
         breakdown = np.array([self.province_base[sel], self.unplaced[sel], self.cap_returned[sel],
                               self.reward_total[sel]], dtype=float)
-        if steps:
-            breakdown = allocate_wan(breakdown, self.province[sel])
+        if steps:  # rounded to the displayed 省级承担 figure
+            breakdown = allocate_wan(breakdown, province * YUAN_PER_WAN)
         df.attrs.update({
             "方案": opt.name, "方案名称": opt.label, "说明": opt.description,
             "条件": self.condition_text(o, index),

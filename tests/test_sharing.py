@@ -233,6 +233,8 @@ def test_components_add_up_and_table_reconciles():
         assert np.rint(t.iloc[3, 1:].to_numpy(dtype=float) * 100).tolist() == \
             np.rint(t.iloc[:3, 1:].to_numpy(dtype=float).sum(axis=0) * 100).tolist()
         assert round((t["分担额"].iloc[3] + t["分担额"].iloc[4]) * 100) == 1_234_568
+        # the make-up of the province part adds up to the displayed 省级承担 figure
+        assert round(sum(t.attrs["省级承担构成"].values()) * 100) == round(t["分担额"].iloc[4] * 100)
         y = r.table_yuan(o)
         assert y["分担额"].iloc[3] + y["分担额"].iloc[4] == pytest.approx(123_456_780)
 
@@ -394,6 +396,10 @@ def test_rounded_parts_add_up_and_shares_are_never_negative(c, opts):
     assert (steps == np.rint(rounded["amount"] * 100)).all()
     assert r.share.sum(axis=-1) + r.province == pytest.approx(r.amount, rel=1e-9, abs=1e-3)
     assert r.components.sum(axis=-1) == pytest.approx(r.share, rel=1e-9, abs=1e-3)
+    t = r.table(0)   # each row of parts adds up to the row's share; 合计 + 省级承担 = rounded D
+    cells = np.rint(t.iloc[:-2, 1:].to_numpy(dtype=float) * 100)
+    assert (cells[:, :-1].sum(axis=1) == cells[:, -1]).all()
+    assert cells[:, -1].sum() + round(t["分担额"].iloc[-1] * 100) == round(rounded["amount"][0] * 100)
 
 
 @settings(max_examples=100, deadline=None)
