@@ -565,7 +565,9 @@ def to_excel_table(data: Any, *, headers: Mapping[str, str] | None = None, index
         data = data.to_frame(name=data.name if data.name is not None else "值")
         index = True
     if isinstance(data, pd.DataFrame):
-        frame = data.reset_index() if index else data
+        frame = data
+        if index:   # an unnamed index gets a blank header cell
+            frame = data.rename_axis([n if n is not None else "" for n in data.index.names]).reset_index()
         head = [names.get(str(c), str(c)) for c in frame.columns]
         body = [list(r) for r in frame.itertuples(index=False, name=None)]
         return _rectangle([head, *body])

@@ -210,5 +210,5 @@ def test_to_excel_table_gives_plain_python_values():
     assert rows == [["单位", "金额", "rank", "months"], ["南昌", 1.25, 1.0, "#NUM!"], ["九江", None, 2.0, 12.0]]
     assert type(rows[1][1]) is float and type(rows[1][2]) is float
     series = pd.Series({"premium": 2.0}, name="上年预算数")
-    assert to_excel_table(series) == [["index", "上年预算数"], ["premium", 2.0]]
+    assert to_excel_table(series) == [["", "上年预算数"], ["premium", 2.0]]
     assert to_excel_table([{"a": 1}, {"a": 2, "b": "x"}]) == [["a", "b"], [1.0, None], [2.0, "x"]]

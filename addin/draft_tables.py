@@ -1,0 +1,178 @@
+"""草案表格数据 — the figures of every draft sheet, in 万元 (2 dp), reconciled, before any styling.
+
+Every table here is a pandas DataFrame of displayed figures, so tests (and the explanatory note)
+check exactly what the reader sees:
+
+- 收入/支出预算表: `models.balance.official_lines` (items add up to 合计 in every column).
+- 收支结余表: 本年收支结余 = 收入合计 − 支出合计 and 年末 = 年初 + 本年结余, on the displayed figures; the
+  year-end balance of 上年 is the opening balance of 本年 (both are the engine's B0, rounded once).
+- 分市预算表: controlled rounding (`addin.draft_rounding`): each column's unit rows add up to its 合计,
+  the 合计 row equals the 收入/支出预算表, and each unit's items add up to its 收入合计 / 支出合计.
+  财政补贴收入 and 利息收入 are province-level (省级统收), shown on their own row.
+- 缺口分担表: `SharingResult.table` (Σ 城市 + 省级承担 = 应分担缺口).
+- 预测与校验: per unit × line, the driver figure (the same cell as 分市预算表), the trend figure and the
+  deviation flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from addin.draft_rounding import controlled_round
+from models import items
+from models.balance import official_lines
+from models.budget import BudgetResult
+from models.compare import Comparison
+from models.forecast import TREND_ONLY_ITEMS
+from models.money import CENTS_PER_WAN, round_wan
+from models.trend import METHODS
+
+PROVINCE_ROW = "省级统收项目"      # 财政补贴收入、利息收入 (not any unit's)
+TOTAL_ROW = "合计"
+UNIT_REVENUE_COLUMNS: tuple[str, ...] = (items.PREMIUM, items.SUBSIDY, items.INTEREST, items.OTHER_REVENUE)
+UNIT_COLUMNS: tuple[str, ...] = (*UNIT_REVENUE_COLUMNS, "revenue_total", *items.EXPENDITURE_ITEMS,
+                                 "expenditure_total", "gap")
+GAP_LABEL = "收支缺口（支出−收入）"
+
+
+@dataclass
+class DraftTables:
+    """草案数据 (the draft's figures): one DataFrame per sheet, 万元 unless a column says otherwise."""
+
+    result: BudgetResult
+    revenue: pd.DataFrame          # official_lines(…, "revenue")
+    expenditure: pd.DataFrame      # official_lines(…, "expenditure")
+    balance: pd.DataFrame          # 收支结余表: label, unit, estimate, budget, note
+    units: pd.DataFrame            # 分市预算表: index rows, UNIT_COLUMNS
+    checks: pd.DataFrame           # 预测与校验 (long form)
+    chosen: list[str]              # option codes with a 缺口分担表
+    sharing: dict[str, pd.DataFrame]
+    comparison: Comparison
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.result.inputs.synthetic)
+
+
+def _wan_steps(x: float) -> int:
+    return int(np.rint(float(x) * CENTS_PER_WAN))
+
+
+def unit_budget_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.DataFrame) -> pd.DataFrame:
+    """分市预算表 (万元): units, the 省级统收 row and 合计; columns reconcile with the official tables."""
+    fc = result.forecast
+    units = list(fc.units)
+    n = len(units)
+    steps = pd.DataFrame(0, index=[*units, PROVINCE_ROW], columns=list(UNIT_COLUMNS), dtype=np.int64)
+
+    def block(codes: Sequence[str], lines: pd.DataFrame, total_col: str) -> None:
+        yuan = np.column_stack([np.asarray(fc.budget[c], dtype=float) for c in codes])
+        col_totals = lines.loc[list(codes), "budget"].to_numpy(dtype=float)
+        cells, row_totals = controlled_round(yuan, col_totals)
+        steps.iloc[:n, [steps.columns.get_loc(c) for c in codes]] = np.rint(cells * CENTS_PER_WAN).astype(np.int64)
+        steps.iloc[:n, steps.columns.get_loc(total_col)] = np.rint(row_totals * CENTS_PER_WAN).astype(np.int64)
+
+    block(items.UNIT_REVENUE_ITEMS, revenue, "revenue_total")
+    block(items.EXPENDITURE_ITEMS, expenditure, "expenditure_total")
+    for code in items.PROVINCE_REVENUE_ITEMS:
+        steps.loc[PROVINCE_ROW, code] = _wan_steps(revenue.loc[code, "budget"])
+    steps.loc[PROVINCE_ROW, "revenue_total"] = steps.loc[PROVINCE_ROW, list(items.PROVINCE_REVENUE_ITEMS)].sum()
+    steps["gap"] = steps["expenditure_total"] - steps["revenue_total"]
+    steps.loc[TOTAL_ROW] = steps.sum(axis=0)
+    return steps / CENTS_PER_WAN
+
+
+def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.DataFrame) -> pd.DataFrame:
+    """收支结余表: 上年预计执行数 and 本年预算数 of the balance rows, the reserve check and the rates."""
+    pb = result.province
+    fc = result.forecast
+    months_floor = float(pb.reserve_months)
+    rev = revenue.loc["revenue_total", ["estimate", "budget"]].to_numpy(dtype=float)
+    exp = expenditure.loc["expenditure_total", ["estimate", "budget"]].to_numpy(dtype=float)
+    surplus = np.round(rev - exp, 2)
+    opening_y = float(round_wan(pb.opening_balance))
+    closing = np.array([opening_y, round(opening_y + surplus[1], 2)])
+    opening = np.array([round(opening_y - surplus[0], 2), opening_y])
+    months_est = closing[0] / (exp[0] / 12.0) if exp[0] > 0 else np.nan
+    months = np.array([round(months_est, 2), round(float(pb.months_payable), 2)])
+    floor = np.array([float(round_wan(months_floor * exp[0] * 1e4 / 12.0)), float(round_wan(pb.floor))])
+    margin = np.round(closing - floor, 2)
+    trigger = ["是" if c < f else "否" for c, f in zip(closing, floor, strict=True)]
+    premium_est = float(np.asarray(fc.estimate[items.PREMIUM]).sum())
+    payroll_est = float(np.asarray(fc.drivers["payroll_base"]).sum())
+    avg_rate = [premium_est / payroll_est if payroll_est > 0 else np.nan, float(pb.average_rate)]
+    premium_needed = float(round_wan(pb.premium_needed))
+    premium_now = float(revenue.loc[items.PREMIUM, "budget"])
+    m = f"{months_floor:g}"
+    rows = [
+        ("revenue_total", "收入合计", "万元", rev[0], rev[1], "见收入预算表"),
+        ("expenditure_total", "支出合计", "万元", exp[0], exp[1], "见支出预算表"),
+        ("surplus", "本年收支结余", "万元", surplus[0], surplus[1], "收入合计 − 支出合计"),
+        ("opening_balance", "年初滚存结余", "万元", opening[0], opening[1], "上年年末滚存结余"),
+        ("closing_balance", "年末滚存结余", "万元", closing[0], closing[1], "年初滚存结余 + 本年收支结余"),
+        ("months_payable", "可支付月数", "月", months[0], months[1], "年末滚存结余 ÷ (支出合计 ÷ 12)"),
+        ("reserve_floor", f"储备下限（{m}个月支出）", "万元", floor[0], floor[1], f"支出合计 ÷ 12 × {m}"),
+        ("reserve_margin", "高于（低于）储备下限", "万元", margin[0], margin[1], "年末滚存结余 − 储备下限"),
+        ("trigger", "是否触发费率调整", "", trigger[0], trigger[1], f"年末滚存结余低于{m}个月支出时上调行业基准费率"),
+        ("payroll", "缴费工资总额", "万元", float(round_wan(payroll_est)), float(round_wan(pb.payroll)),
+         "参保人数（年平均）× 平均缴费工资"),
+        ("average_rate", "现行平均费率", "费率", avg_rate[0], avg_rate[1], "工伤保险费收入 ÷ 缴费工资总额"),
+        ("rate_needed", "恢复储备下限所需平均费率", "费率", np.nan, float(pb.rate_needed),
+         "使年末滚存结余恰好达到储备下限（含利息）"),
+        ("premium_needed", "恢复储备下限所需保险费收入", "万元", np.nan, premium_needed, "同上，对应的工伤保险费收入"),
+        ("premium_increase", "需增加保险费收入", "万元", np.nan,
+         round(max(0.0, premium_needed - premium_now), 2), "所需保险费收入 − 本年预算数（不低于 0）"),
+    ]
+    df = pd.DataFrame(rows, columns=["code", "label", "unit", "estimate", "budget", "note"]).set_index("code")
+    return df
+
+
+def check_table(result: BudgetResult, units: pd.DataFrame) -> pd.DataFrame:
+    """预测与校验: per line and unit the driver figure (as in 分市预算表), trend figure, deviation, flag."""
+    fc = result.forecast
+    ct = fc.check_table()
+    driver = [float(units.loc[u, it]) for u, it in zip(ct["unit"], ct["item"], strict=True)]
+    trend_only = ct["item"].isin(TREND_ONLY_ITEMS)
+    flag = ct["flag"].astype(bool).to_numpy()
+    tol = f"±{fc.tolerance * 100:g}%"
+    hint = np.where(flag, f"偏离超过{tol}，请核实", np.where(trend_only, "按趋势测算", ""))
+    return pd.DataFrame({
+        "label": ct["label"], "unit": ct["unit"],
+        "method": [METHODS.get(m, m) for m in ct["method"]],
+        "estimate": np.asarray(round_wan(ct["estimate"].to_numpy(dtype=float))),
+        "budget": driver,
+        "trend": np.asarray(round_wan(ct["trend"].to_numpy(dtype=float))),
+        "deviation": ct["deviation"].to_numpy(dtype=float),
+        "flag": flag,
+        "hint": hint,
+    })
+
+
+def chosen_options(result: BudgetResult, chosen: Sequence[str] | None) -> list[str]:
+    """Codes of the options that get a 缺口分担表: the ones asked for (checked), else the baseline."""
+    if not chosen:
+        return [result.comparison.baseline]
+    out: list[str] = []
+    for name in chosen:
+        code = result.sharing.names[result.sharing.option_index(name)]
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def draft_tables(result: BudgetResult, chosen: Sequence[str] | None = None) -> DraftTables:
+    """草案数据 — every sheet's figures from one engine result."""
+    revenue = official_lines(result.province, "revenue")
+    expenditure = official_lines(result.province, "expenditure")
+    units = unit_budget_table(result, revenue, expenditure)
+    codes = chosen_options(result, chosen)
+    return DraftTables(
+        result=result, revenue=revenue, expenditure=expenditure,
+        balance=balance_table(result, revenue, expenditure), units=units,
+        checks=check_table(result, units), chosen=codes,
+        sharing={c: result.sharing.table(c) for c in codes}, comparison=result.comparison,
+    )
