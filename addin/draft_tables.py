@@ -135,7 +135,7 @@ def check_table(result: BudgetResult, units: pd.DataFrame) -> pd.DataFrame:
     """预测与校验: per line and unit the driver figure (as in 分市预算表), trend figure, deviation, flag."""
     fc = result.forecast
     ct = fc.check_table()
-    driver = [float(units.loc[u, it]) for u, it in zip(ct["unit"], ct["item"], strict=True)]
+    driver = np.array([float(units.loc[u, it]) for u, it in zip(ct["unit"], ct["item"], strict=True)])
     trend_only = ct["item"].isin(TREND_ONLY_ITEMS)
     flag = ct["flag"].astype(bool).to_numpy()
     tol = f"±{fc.tolerance * 100:g}%"
@@ -145,7 +145,8 @@ def check_table(result: BudgetResult, units: pd.DataFrame) -> pd.DataFrame:
         "method": [METHODS.get(m, m) for m in ct["method"]],
         "estimate": np.asarray(round_wan(ct["estimate"].to_numpy(dtype=float))),
         "budget": driver,
-        "trend": np.asarray(round_wan(ct["trend"].to_numpy(dtype=float))),
+        # trend-only lines: the budget figure is the trend figure, shown identically
+        "trend": np.where(trend_only, driver, np.asarray(round_wan(ct["trend"].to_numpy(dtype=float)))),
         "deviation": ct["deviation"].to_numpy(dtype=float),
         "flag": flag,
         "hint": hint,

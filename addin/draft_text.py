@@ -40,7 +40,9 @@ def fmt_number(value: Any, decimals: int = 2, *, thousands: bool = True) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return f"{value:,}" if thousands else str(value)
+    if isinstance(value, float):
         if math.isinf(value):
             return "∞"
         return f"{value:,.{decimals}f}" if thousands else f"{value:.{decimals}f}"
@@ -48,15 +50,18 @@ def fmt_number(value: Any, decimals: int = 2, *, thousands: bool = True) -> str:
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, decimals: int | Sequence[int] = 2,
-               title: str = "") -> str:
-    """对齐的文本表格 — an aligned table: text left, numbers right, wide characters counted as 2."""
+               title: str = "", aligns: Sequence[str] | None = None) -> str:
+    """对齐的文本表格 — an aligned table: text left, numbers right, wide characters counted as 2.
+
+    `aligns` ("left"/"right"/"center" per column) overrides the automatic choice.
+    """
     n = len(headers)
     decs = [decimals] * n if isinstance(decimals, int) else list(decimals)
     cells = [[fmt_number(v, decs[k]) for k, v in enumerate(row)] for row in rows]
     numeric = [all(isinstance(row[k], (int, float)) and not isinstance(row[k], bool) or is_blank(row[k])
                    for row in rows) for k in range(n)]
     widths = [max([display_width(headers[k])] + [display_width(r[k]) for r in cells]) for k in range(n)]
-    aligns = ["right" if numeric[k] and k > 0 else "left" for k in range(n)]
+    aligns = list(aligns) if aligns else ["right" if numeric[k] and k > 0 else "left" for k in range(n)]
     lines = [title] if title else []
     lines.append("  ".join(pad(h, widths[k], aligns[k]) for k, h in enumerate(headers)).rstrip())
     lines.append("  ".join("-" * w for w in widths))

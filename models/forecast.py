@@ -96,6 +96,19 @@ class Forecast:
         return pd.concat(rows, ignore_index=True)
 
 
+def premium_revenue(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing=0.5,
+                    rate_change=0.0) -> np.ndarray:
+    """工伤保险费收入 = (N_end + τ·X) × w × (1 + g) × r × (1 + Δrate)  (domain reference model).
+
+    insured_end: year-end insured of the base year; expansion: 扩面计划 X; avg_wage: the base year's
+    average contribution wage w (yuan/year); effective_rate: r = premium ÷ (average insured × w).
+    Broadcasts over units and scenarios.
+    """
+    insured_avg = np.asarray(insured_end, dtype=float) + np.asarray(timing, dtype=float) * np.asarray(expansion)
+    payroll = insured_avg * np.asarray(avg_wage, dtype=float) * (1.0 + np.asarray(wage_growth, dtype=float))
+    return payroll * np.asarray(effective_rate, dtype=float) * (1.0 + np.asarray(rate_change, dtype=float))
+
+
 def _assumption(values: np.ndarray, default: float | np.ndarray) -> np.ndarray:
     """Per-unit override where given, the province assumption elsewhere."""
     return np.where(np.isnan(values), default, values)
@@ -192,7 +205,7 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     eff_rate = estimate[items.PREMIUM] / payroll_b
     w_y = w_b * (1.0 + g)
     payroll_y = n_avg_y * w_y
-    premium = payroll_y * eff_rate * (1.0 + d_rate)
+    premium = premium_revenue(n_end_b, plans["expansion"], w_b, g, eff_rate, tau, d_rate)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         medical = estimate[items.MEDICAL] * np.where(n_avg_b > 0, n_avg_y / n_avg_b, 1.0) * (1.0 + a.medical_growth)

@@ -1,0 +1,170 @@
+"""收支预算草案 — build the draft workbook (a new, macro-free .xlsx) from one engine result.
+
+    tables = draft_tables(result, chosen=["anhui"])
+    wb = build_draft(result, chosen=["anhui"], on=dt.date(2027, 1, 1))
+    write_draft(result, "out/收支预算草案_江西省_2027.xlsx", force=False)
+
+Sheets: 封面, 收入预算表, 支出预算表, 收支结余表, 分市预算表, 缺口分担表 (one per chosen option),
+方案比较 (with a bar chart), 预测与校验, 编制说明. Styles come from templates/draft_style.toml.
+The file is deterministic: document properties and zip entry times are set from the draft date,
+so the same inputs and date give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
+from addin import draft_sheets as sheets
+from addin.draft_style import DraftStyle, load_style
+from addin.draft_tables import DraftTables, draft_tables
+from addin.explanatory_note import NoteSection, explanatory_note
+from addin.output import atomic_write, check_target
+from models.budget import BudgetResult
+from models.inputs import BudgetInputs
+
+OUTPUT_FOLDER = "out"
+COMPARISON_LONG_SHEET = "明细"
+SHEET_DESCRIPTIONS: dict[str, str] = {
+    "cover": "封面与目录",
+    "revenue": "全省收入预算（上年预算数、上年预计执行数、本年预算数、增减额、增长%）",
+    "expenditure": "全省支出预算（同上）",
+    "balance": "本年收支结余、年初/年末滚存结余、可支付月数、储备下限与费率调整",
+    "units": "各设区市和省本级的收入、支出与收支缺口",
+    "sharing": "选定分担方案下各市的分担额及其构成",
+    "comparison": "各分担方案并列比较及分担额图表",
+    "checks": "驱动测算与趋势测算对照，偏离超出容差的标出",
+    "note": "编制依据、主要参数、增减原因、基金储备、缺口分担等说明",
+}
+
+
+def package_version() -> str:
+    """wibudget 版本 (installed package version, else the source tree's)."""
+    try:
+        return metadata.version("wibudget")
+    except metadata.PackageNotFoundError:
+        from addin import __version__
+
+        return __version__
+
+
+def default_output(inputs: BudgetInputs, suffix: str = ".xlsx") -> Path:
+    """默认输出路径: out/收支预算草案_<省份>_<年度>.xlsx."""
+    return Path(OUTPUT_FOLDER) / f"收支预算草案_{inputs.province}_{inputs.budget_year}{suffix}"
+
+
+def default_date(inputs: BudgetInputs) -> dt.date:
+    """草案日期 when none is given: 1 January of the budget year (fixed, so runs are reproducible)."""
+    return dt.date(int(inputs.budget_year), 1, 1)
+
+
+def sharing_sheet_names(chosen: Sequence[str], base: str) -> list[str]:
+    """缺口分担表 for the first chosen option, 缺口分担表（代码） for the others (≤ 31 characters)."""
+    return [base if k == 0 else f"{base}（{code}）"[:31] for k, code in enumerate(chosen)]
+
+
+def build_draft(result: BudgetResult, *, chosen: Sequence[str] | None = None, on: dt.date | None = None,
+                tables: DraftTables | None = None, note: list[NoteSection] | None = None,
+                style: DraftStyle | None = None) -> Workbook:
+    """生成草案工作簿 — every sheet of the draft, print-ready, in a new openpyxl Workbook."""
+    style = style or load_style()
+    tables = tables or draft_tables(result, chosen)
+    note = note if note is not None else explanatory_note(tables)
+    on = on or default_date(result.inputs)
+    names = style.sheets
+    sharing_names = sharing_sheet_names(tables.chosen, names["sharing"])
+    order = [("cover", names["cover"]), ("revenue", names["revenue"]), ("expenditure", names["expenditure"]),
+             ("balance", names["balance"]), ("units", names["units"]),
+             *[("sharing", n) for n in sharing_names],
+             ("comparison", names["comparison"]), ("checks", names["checks"]), ("note", names["note"])]
+    contents = [(title, SHEET_DESCRIPTIONS[key]) for key, title in order if key != "cover"]
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = {title: wb.create_sheet(title) for _, title in order}
+    sheets.write_cover(ws[names["cover"]], tables, style, on, contents, package_version())
+    sheets.write_lines(ws[names["revenue"]], tables, style, "revenue")
+    sheets.write_lines(ws[names["expenditure"]], tables, style, "expenditure")
+    sheets.write_balance(ws[names["balance"]], tables, style)
+    sheets.write_units(ws[names["units"]], tables, style)
+    for code, title in zip(tables.chosen, sharing_names, strict=True):
+        sheets.write_sharing(ws[title], tables, style, code)
+    sheets.write_comparison(ws[names["comparison"]], tables, style)
+    sheets.write_checks(ws[names["checks"]], tables, style)
+    sheets.write_note(ws[names["note"]], tables, style, note)
+    wb.active = 0
+
+    inp = result.inputs
+    set_properties(wb, inp, on, f"{inp.province}{inp.budget_year}年工伤保险基金收支预算草案")
+    return wb
+
+
+def set_properties(wb: Workbook, inputs: BudgetInputs, on: dt.date, title: str) -> None:
+    """Fixed document properties (created = modified = the draft date) for reproducible files."""
+    when = dt.datetime(on.year, on.month, on.day)
+    props = wb.properties
+    props.title = title
+    props.subject = "工伤保险基金收支预算草案"
+    props.creator = "wibudget"
+    props.lastModifiedBy = "wibudget"
+    props.keywords = "工伤保险;基金预算;缺口分担" + (";示例数据" if inputs.synthetic else "")
+    props.description = "示例数据（虚构），仅供演示" if inputs.synthetic else ""
+    props.created = when
+    props.modified = when
+
+
+def build_comparison_workbook(result: BudgetResult, *, on: dt.date | None = None,
+                              style: DraftStyle | None = None) -> Workbook:
+    """方案比较工作簿 — the draft's 方案比较 sheet (with its chart) plus the long-form 明细 sheet."""
+    style = style or load_style()
+    tables = draft_tables(result)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = style.sheets["comparison"]
+    sheets.write_comparison(ws, tables, style)
+    sheets.write_long(wb.create_sheet(COMPARISON_LONG_SHEET), tables, style, result.comparison.long)
+    inp = result.inputs
+    set_properties(wb, inp, on or default_date(inp), f"{inp.province}{inp.budget_year}年缺口分担方案比较")
+    return wb
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry one fixed time, so equal content gives equal bytes."""
+
+    def __init__(self, file: Path, when: dt.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._when = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[override]
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(str(zinfo_or_arcname), date_time=self._when)
+            info.compress_type = self.compression
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # type: ignore[override]
+        # openpyxl writes worksheets through temporary files: store their bytes with the fixed time
+        self.writestr(str(arcname or Path(filename).name), Path(filename).read_bytes(), compress_type, compresslevel)
+
+
+def save_workbook(wb: Workbook, path: Path | str) -> None:
+    """Save like openpyxl does, but keep the workbook's own `modified` time and fixed zip times."""
+    when = wb.properties.modified or dt.datetime(1980, 1, 1)
+    with _FixedTimeZip(Path(path), when) as archive:
+        ExcelWriter(wb, archive).write_data()
+
+
+def write_draft(result: BudgetResult, path: Path | str, *, chosen: Sequence[str] | None = None,
+                on: dt.date | None = None, force: bool = False,
+                save: Callable[[Workbook, Path], None] = save_workbook) -> Path:
+    """写出草案 — build the draft and write it atomically to `path` (refused if it exists, unless `force`)."""
+    check_target(path, force)
+    wb = build_draft(result, chosen=chosen, on=on)
+    return atomic_write(path, lambda tmp: save(wb, tmp), force=force)
