@@ -1,6 +1,6 @@
 """Engine benchmark: forecast + province budget + 10-option sharing comparison at 12 / 300 / 3,000 units.
 
-Run: python benchmarks/bench_engine.py   (prints median and best of several runs; not a test)
+Run: python -m benchmarks.bench_engine   (prints median and best of several runs; not a test)
 """
 
 from __future__ import annotations

@@ -331,7 +331,8 @@ def test_presets_are_labelled_and_sourced():
     presets = load_presets()
     assert [p.name for p in presets][:4] == ["anhui", "liaoning", "own_gap", "weighted_mix"]
     for p in presets:
-        assert p.label and "§5" in p.description
+        # each says where the rule comes from: a province's rule, or our own general formula
+        assert p.label and any(k in p.description for k in ("依据", "改编自", "通用分担公式"))
     assert "假设" in next(p for p in presets if p.name == "liaoning").description
     assert [parse_option(p.to_dict()) for p in presets] == presets
 
