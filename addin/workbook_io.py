@@ -366,7 +366,15 @@ def read_inputs(path: str | Path) -> tuple[BudgetInputs, list[dict]]:
     Returns the inputs (with `options` filled in) and the sharing options as plain dicts.
     Raises BudgetInputError naming the sheet and cell of the first bad value.
     """
-    sheets = _load_sheets(Path(path))
+    return inputs_from_sheets(_load_sheets(Path(path)))
+
+
+def inputs_from_sheets(sheets: dict[str, Rows]) -> tuple[BudgetInputs, list[dict]]:
+    """The same as `read_inputs`, from the cell values of the five input sheets.
+
+    `sheets` maps each input sheet name to its rows of values from A1 (None for a blank cell), as
+    `read_inputs` loads them; the UDFs build it from the table ranges Excel hands them.
+    """
     params = _read_params(sheets[layout.PARAMS_SHEET])
     history = _read_frame(sheets, layout.TABLES["history"])
     province_history = _read_frame(sheets, layout.TABLES["province_history"])

@@ -1,0 +1,159 @@
+"""UDF 输入 — the seven input table ranges a table UDF receives → BudgetInputs, and the engine run, cached.
+
+Every table UDF (GS_FORECAST, GS_BALANCE, GS_SHARE, GS_COMPARE) takes the same seven ranges, each with
+its header row, in this order: 参数 (inp_params), 各单位历年收支 (inp_history), 省级收支 (inp_province_history),
+上年预算数 (inp_prior_budget), 扩面计划 (inp_plans), 待遇人员 (inp_beneficiaries), 分担方案 (inp_options).
+The ranges are placed back at their sheet positions (`addin.workbook_layout`) and read by the same
+reader as a saved workbook (`workbook_io.inputs_from_sheets`), so a bad cell is named by its real
+address (历年执行!F12) and the UDFs accept exactly what `wibudget` accepts.
+
+One recalculation calls several table UDFs with identical arguments: the engine result is kept in a
+small LRU cache keyed by the raw argument values, so it runs once per change of the inputs. Bad input
+is cached too (as the error), so eight cells do not parse the same broken table eight times.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from addin import coerce, workbook_io
+from addin import workbook_layout as layout
+from models.budget import BudgetResult, run_budget
+from models.errors import BudgetInputError
+
+#: The input tables a table UDF takes, in argument order (keys of `workbook_layout.TABLES`).
+INPUT_TABLES: tuple[str, ...] = ("params", "history", "province_history", "prior_budget", "plans",
+                                 "beneficiaries", "options")
+#: Defined names over those tables, in the same order (what the workbook's formulas pass).
+INPUT_NAMES: tuple[str, ...] = tuple(layout.TABLES[k].defined_name for k in INPUT_TABLES)
+#: Tables that may be left out (a blank argument): 上年预算数 and 分担方案 (then the preset options apply).
+OPTIONAL_TABLES = frozenset({"prior_budget", "options"})
+CACHE_SIZE = 4          # engine results kept (a what-if toggled back and forth stays cached)
+
+Rows = list[list[Any]]
+
+
+# ---------------------------------------------------------------------------------------------
+# ranges → the sheets `inputs_from_sheets` reads
+
+def _place(sheet: Rows, block: Rows, row: int, col: int) -> None:
+    """Write `block` into `sheet` with its top-left cell at 0-based (row, col), growing the sheet."""
+    for i, values in enumerate(block):
+        r = row + i
+        while len(sheet) <= r:
+            sheet.append([])
+        line = sheet[r]
+        if len(line) < col + len(values):
+            line.extend([None] * (col + len(values) - len(line)))
+        line[col:col + len(values)] = values
+
+
+def sheets_from_ranges(ranges: Sequence[Any]) -> dict[str, Rows]:
+    """The input sheets as rows from A1, with each range placed at its table's anchor.
+
+    Tables sharing a sheet (历年执行 holds three) keep one blank column between them even when a
+    range is wider than the layout expects, so no table overwrites its neighbour.
+    """
+    if len(ranges) != len(INPUT_TABLES):
+        raise BudgetInputError(f"须给出 {len(INPUT_TABLES)} 个输入表区域（{'、'.join(INPUT_NAMES)}），"
+                               f"收到 {len(ranges)} 个", field="输入表")
+    sheets: dict[str, Rows] = {name: [] for name in layout.INPUT_SHEETS}
+    next_free: dict[str, int] = {}
+    for key, value, name in zip(INPUT_TABLES, ranges, INPUT_NAMES, strict=True):
+        table = layout.TABLES[key]
+        block = coerce.as_rows(value)
+        if key in OPTIONAL_TABLES and all(coerce.is_blank(v) for r in block for v in r):
+            block = [[c.title for c in table.columns]]      # header only: no 上年预算数 / the preset options
+        if not block or all(coerce.is_blank(v) for v in block[0]):
+            raise BudgetInputError(f"输入表区域 {name} 为空：第一行应为表头，请检查名称管理器中 {name} 的引用位置",
+                                   table=table.sheet, field=name)
+        col = max(table.col - 1, next_free.get(table.sheet, 0))
+        _place(sheets[table.sheet], [[_excel_scalar(v) for v in r] for r in block], table.row - 1, col)
+        next_free[table.sheet] = col + len(block[0]) + layout.TABLE_GAP
+    return sheets
+
+
+def _excel_scalar(value: Any) -> Any:
+    """A cell value as the workbook reader expects it: numpy scalars made plain."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# cache keyed by the raw argument values
+
+def cache_key(ranges: Sequence[Any]) -> str:
+    """The cache key of raw argument values: their exact text (repr keeps every float digit).
+
+    Excel passes lists, floats, text, None, bools and datetimes; numpy arrays (from a formula engine)
+    are turned into lists first, because their repr abbreviates long arrays.
+    """
+    plain = [v.tolist() if isinstance(v, np.ndarray) else v for v in ranges]
+    return repr(plain)
+
+
+@dataclass
+class CacheStats:
+    """缓存统计: engine runs (misses) and reuses (hits) since the last reset."""
+
+    hits: int = 0
+    misses: int = 0
+
+
+class BudgetCache:
+    """A bounded LRU of engine results (or the input error) keyed by the frozen argument values."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.stats = CacheStats()
+        self._entries: OrderedDict[Any, BudgetResult | BudgetInputError] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.stats = CacheStats()
+
+    def result(self, ranges: Sequence[Any]) -> BudgetResult:
+        """The engine result for these seven input ranges; raises BudgetInputError for bad input."""
+        key = cache_key(ranges)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.stats.hits += 1
+        if entry is None:
+            entry = _compute(ranges)
+            with self._lock:
+                self.stats.misses += 1
+                self._entries[key] = entry
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        if isinstance(entry, BudgetInputError):
+            raise entry
+        return entry
+
+
+def _compute(ranges: Sequence[Any]) -> BudgetResult | BudgetInputError:
+    try:
+        inputs, options = workbook_io.inputs_from_sheets(sheets_from_ranges(ranges))
+        return run_budget(inputs, options)
+    except BudgetInputError as exc:
+        return exc
+
+
+#: The cache every UDF of the process shares (xlwings runs one Python process per Excel instance).
+CACHE = BudgetCache()
+
+
+def budget_result(params: Any, history: Any, province_history: Any, prior_budget: Any, plans: Any,
+                  beneficiaries: Any, options: Any) -> BudgetResult:
+    """预算结果 for the raw values of the seven input ranges (cached)."""
+    return CACHE.result((params, history, province_history, prior_budget, plans, beneficiaries, options))

@@ -1,0 +1,171 @@
+"""UDF 结果表 — the engine's tables as the 2-D lists a table UDF returns (header row first, 万元, 2 dp).
+
+Nothing is computed here: every figure comes from the engine's own reconciled tables —
+`models.balance.official_lines` (收入/支出预算表), `SharingResult.table` (缺口分担), `Comparison.wide/.long`
+(方案比较) — or from the draft writer's tables built on them (`addin.draft_tables`: 分市预算表 with
+controlled rounding, 收支结余表, 预测与校验), so the workbook and the `wibudget` draft show the same
+numbers. This module only chooses headers, row order and a fixed shape: a legacy array formula covers
+a range sized once by the builder, so a table must not change width when the user edits an option.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from addin import coerce, draft_tables
+from models import items
+from models.balance import LINE_COLUMNS, official_lines
+from models.budget import BudgetResult
+from models.compare import MEASURES, compare
+from models.sharing import COMPONENT_LABELS, COMPONENTS, SHARE_LABEL, TOTAL_LABEL
+
+Table = list[list[Any]]
+
+YES, NO = "是", "否"
+
+# ---------------------------------------------------------------------------------------------
+# view names a UDF accepts (display text or code)
+
+FORECAST_VIEWS: tuple[tuple[str, str], ...] = (
+    ("分市预算", "budget"), ("预算", "budget"), ("预测与校验", "check"), ("校验", "check"))
+BALANCE_PARTS: tuple[tuple[str, str], ...] = (
+    ("收支结余", "balance"), ("结余", "balance"), ("收入预算", "revenue"), ("收入", "revenue"),
+    ("支出预算", "expenditure"), ("支出", "expenditure"))
+COMPARE_VIEWS: tuple[tuple[str, str], ...] = (
+    ("宽表", "wide"), ("比较", "wide"), ("长表", "long"), ("方案说明", "options"), ("方案", "options"))
+
+LINE_HEADERS: tuple[str, ...] = ("科目", *(LINE_COLUMNS[c] for c in ("prior_budget", "estimate", "budget",
+                                                                     "change", "growth")))
+BALANCE_HEADERS: tuple[str, ...] = ("项目", "单位", "上年预计执行数", "本年预算数", "说明")
+UNIT_HEADERS: tuple[str, ...] = ("单位", *(draft_tables.GAP_LABEL if c == "gap" else items.label(c)
+                                          for c in draft_tables.UNIT_COLUMNS))
+CHECK_HEADERS: tuple[str, ...] = ("科目", "单位", "趋势方法", "上年预计执行数", "本年预算数", "趋势值", "偏离度",
+                                  "超出容差", "提示")
+SHARE_HEADERS: tuple[str, ...] = ("单位", *(COMPONENT_LABELS[c] for c in COMPONENTS), SHARE_LABEL)
+AMOUNT_ROW = "应分担缺口"
+OPTION_HEADERS: tuple[str, ...] = ("方案代码", "方案名称", "应分担缺口", "城市合计", "省级承担", "省级承担依据")
+LONG_HEADERS: tuple[str, ...] = ("方案", "方案名称", "单位", "类型", *MEASURES, "基准方案")
+
+
+def _table(frame: pd.DataFrame, headers: tuple[str, ...]) -> Table:
+    """A frame whose columns are in header order → header row + plain rows."""
+    rows = coerce.to_excel_table(frame)
+    rows[0] = list(headers)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# 收入预算、支出预算、收支结余
+
+def lines_table(result: BudgetResult, side: str) -> Table:
+    """收入预算表 / 支出预算表 (side "revenue" / "expenditure"): official_lines as shown."""
+    frame = official_lines(result.province, side)
+    return _table(frame[["label", "prior_budget", "estimate", "budget", "change", "growth"]], LINE_HEADERS)
+
+
+def balance_table(result: BudgetResult) -> Table:
+    """收支结余表: balance rows, reserve floor, trigger and the rate needed (the draft's table)."""
+    revenue = official_lines(result.province, "revenue")
+    expenditure = official_lines(result.province, "expenditure")
+    frame = draft_tables.balance_table(result, revenue, expenditure)
+    return _table(frame[["label", "unit", "estimate", "budget", "note"]], BALANCE_HEADERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# 分市预算、预测与校验
+
+def _unit_frame(result: BudgetResult) -> pd.DataFrame:
+    revenue = official_lines(result.province, "revenue")
+    expenditure = official_lines(result.province, "expenditure")
+    return draft_tables.unit_budget_table(result, revenue, expenditure)
+
+
+def unit_table(result: BudgetResult) -> Table:
+    """分市预算表: every unit, the 省级统收项目 row and 合计; rows and columns add up (万元)."""
+    rows = coerce.to_excel_table(_unit_frame(result)[list(draft_tables.UNIT_COLUMNS)], index=True)
+    rows[0] = list(UNIT_HEADERS)
+    return rows
+
+
+def check_table(result: BudgetResult) -> Table:
+    """预测与校验: per line and unit the budget figure, trend figure, deviation and flag."""
+    frame = draft_tables.check_table(result, _unit_frame(result))
+    frame = frame.assign(flag=np.where(frame["flag"].to_numpy(dtype=bool), YES, NO))
+    return _table(frame[["label", "unit", "method", "estimate", "budget", "trend", "deviation", "flag", "hint"]],
+                  CHECK_HEADERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# 缺口分担、方案比较
+
+def option_position(result: BudgetResult, option: Any) -> int:
+    """0-based option from what a cell holds: its number (1, 2 …), code (anhui) or name."""
+    sharing = result.sharing
+    if not coerce.is_blank(option) and not isinstance(option, str):
+        number = coerce.to_int(option, "方案")
+        return sharing.option_index(number - 1) if number >= 1 else sharing.option_index(len(sharing.options))
+    text = coerce.to_str(option, "方案")
+    labels = [o.label for o in sharing.options]
+    if text not in sharing.names and text in labels:
+        return labels.index(text)
+    return sharing.option_index(text)
+
+
+def share_table(result: BudgetResult, option: Any) -> Table:
+    """缺口分担表 of one option: every component column (blank where the option does not use a factor),
+    分担额, rows 合计 and 省级承担, then 应分担缺口 — Σ cities + 省级承担 = 应分担缺口 (万元)."""
+    o = option_position(result, option)
+    frame = result.sharing.table(o)
+    full = frame.reindex(columns=list(SHARE_HEADERS))
+    rows = _table(full, SHARE_HEADERS)
+    rows.append([AMOUNT_ROW] + [None] * (len(SHARE_HEADERS) - 2) + [frame.attrs["应分担缺口"]])
+    return rows
+
+
+def _comparison(result: BudgetResult, baseline: Any):
+    if coerce.is_blank(baseline):
+        return result.comparison
+    code = result.sharing.names[option_position(result, baseline)]
+    if code == result.comparison.baseline:
+        return result.comparison
+    return compare(result.options, result.context, baseline=code)
+
+
+def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None) -> Table:
+    """方案比较: "wide", "long" (tidy) or "options" (one row per option).
+
+    The wide table is grouped by measure (指标) with the options side by side inside each group — the
+    shares of every option next to each other — under two header rows (指标, then 方案名称); its rows are
+    the cities and the summary rows of `Comparison.wide`.
+    """
+    if view == "options":
+        return options_table(result)
+    comparison = _comparison(result, baseline)
+    if view == "long":
+        frame = comparison.long.assign(基准方案=np.where(comparison.long["基准方案"].to_numpy(dtype=bool), YES, NO))
+        return _table(frame[list(LONG_HEADERS)], LONG_HEADERS)
+    wide = comparison.wide
+    options = list(dict.fromkeys(wide.columns.get_level_values(0)))
+    by_measure = wide[[(o, m) for m in MEASURES for o in options]]        # 指标 × 方案: shares side by side
+    top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(options))]
+    second = ["单位"] + [o for _ in MEASURES for o in options]
+    body = coerce.to_excel_table(pd.DataFrame(by_measure.to_numpy(), index=wide.index), index=True)[1:]
+    return [top, second, *body]
+
+
+def options_table(result: BudgetResult) -> Table:
+    """方案说明, one column per option: 方案代码 (header), 方案名称, 应分担缺口, 城市合计, 省级承担 (万元) and
+    the province-share condition in words."""
+    sharing = result.sharing
+    rounded = sharing.rounded
+    columns = []
+    for o, opt in enumerate(sharing.options):
+        table = sharing.table(o)
+        city_total = float(table.loc[table["单位"] == TOTAL_LABEL, SHARE_LABEL].iloc[0])
+        columns.append([opt.name, opt.label, float(rounded["amount"][o]), city_total, float(rounded["province"][o]),
+                        sharing.condition_text(o)])
+    rows = [[head, *(col[i] for col in columns)] for i, head in enumerate(OPTION_HEADERS)]
+    return [[coerce.plain_value(v) for v in r] for r in rows]

@@ -1,0 +1,162 @@
+"""工伤保险基金预算 Excel 函数 — the UDF module Excel imports (xlwings.conf: UDF Modules = addin.udfs).
+
+Every `@xw.func` of the workbook lives in this one module, because xlwings imports (and reloads) only
+the modules named in "UDF Modules"; the work is done in `addin.udf_inputs` (input ranges → engine
+result, cached), `addin.udf_tables` (result → 2-D tables) and `addin.udf_scalars` (single values).
+
+The arguments carry no type hints and no converters on purpose: on Windows xlwings would turn hints
+into converters, on Linux it applies none, so the UDFs take the raw values Excel passes (numbers, text,
+None for a blank, lists of rows for a range) and coerce them with `addin.coerce` — the same code in
+Excel and in the tests. `@xw.arg(..., doc=...)` only adds help text. A bad input gives a short
+"#输入错误: …" message in the cell, never a traceback (`addin.coerce.udf_result`).
+
+Table functions return 2-D lists in 万元 with 2 decimals that add up (the engine's reconciled tables);
+they take the seven input tables (with their header rows) as defined names inp_params … inp_options.
+"""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from addin import udf_inputs, udf_scalars, udf_tables
+from addin.coerce import to_choice, udf_result
+
+CATEGORY = "工伤保险基金预算"
+
+# Argument help (Excel shows it in the function wizard; at most 255 characters each).
+_DOC = {
+    "params": "参数表 inp_params（含表头）— parameter table with its header row",
+    "history": "各单位历年收支 inp_history（含表头，金额单位元）— unit history, yuan",
+    "province_history": "省级收支与滚存结余 inp_province_history（含表头）— province history",
+    "prior_budget": "上年预算数 inp_prior_budget（含表头，可留空）— last year's budget, may be blank",
+    "plans": "各单位基本情况与扩面计划 inp_plans（含表头）— units and coverage plans",
+    "beneficiaries": "待遇享受人员 inp_beneficiaries（含表头）— beneficiaries",
+    "options": "缺口分担方案 inp_options（含表头；留空用预置方案）— sharing options; blank = presets",
+}
+
+
+def _inputs_doc(f):
+    """@xw.arg help text for the seven input-table arguments."""
+    for name in reversed(udf_inputs.INPUT_TABLES):
+        f = xw.arg(name, doc=_DOC[name])(f)
+    return f
+
+
+# ---------------------------------------------------------------------------------------------
+# single values
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("history", doc="历年数值：一行或一列（旧→新），或每行一个序列 — yearly figures, oldest first")
+@xw.arg("method", doc="趋势方法：平均增长率（默认）、年均复合增长率、线性趋势 — average | cagr | linear")
+@xw.arg("periods", doc="参与测算的最近年数，默认 3 — number of recent years used (default 3)")
+@udf_result
+def GS_TREND(history, method=None, periods=None):
+    """趋势值：按历年执行数测算下一年数值（平均增长率、年均复合增长率或线性趋势）。Trend figure: next year's value of a series of prior execution figures (average growth, CAGR or linear). A block with one series per row gives one value per row."""
+    return udf_scalars.trend_values(history, method, periods)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("insured_end", doc="上年末参保人数（人）— insured at the end of the base year")
+@xw.arg("expansion", doc="扩面计划（人）— planned newly insured")
+@xw.arg("avg_wage", doc="上年平均缴费工资（元/年）— average contribution wage, yuan per year")
+@xw.arg("wage_growth", doc="工资增长率，如 5% — wage growth")
+@xw.arg("effective_rate", doc="实际费率 = 上年保险费收入 ÷ 缴费工资总额 — effective premium rate")
+@xw.arg("timing", doc="新增参保缴费时间占比，默认 50% — share of the year the newly insured pay")
+@xw.arg("rate_change", doc="费率政策调整，默认 0 — rate policy change")
+@udf_result
+def GS_PREMIUM(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing=None, rate_change=None):
+    """工伤保险费收入（元）=（上年末参保人数 + 时间占比 × 扩面计划）× 平均缴费工资 ×（1 + 工资增长率）× 实际费率 ×（1 + 费率调整）。Premium revenue in yuan: (insured + timing × expansion) × wage × (1 + growth) × effective rate × (1 + rate change)."""
+    return udf_scalars.premium(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing, rate_change)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("item", doc="待遇项目：一次性伤残补助金、伤残津贴、生活护理费、一次性工伤医疗补助金、丧葬补助金、供养亲属抚恤金、一次性工亡补助金（或英文代码）")
+@xw.arg("grade", doc="伤残等级 1–10 / 护理等级 1–3 / 亲属类别 1 配偶 2 其他 3 孤寡；不需要时留空 — grade, level or kind")
+@xw.arg("wage", doc="计发基数：本人月工资；护理费、医疗补助金、丧葬费为月平均工资；工亡补助金为全国城镇居民人均可支配收入（留空取参数文件）")
+@xw.arg("count", doc="人数，默认 1 — number of persons")
+@xw.arg("standard_date", doc="标准执行日期或年份，默认今天 — date or year whose standards apply")
+@xw.arg("avg_monthly_wage", doc="上年度职工月平均工资（本人工资 60%–300% 限额用）— average monthly wage")
+@xw.arg("province", doc="省份参数代码，如 jiangxi；留空只用全国参数 — province parameter code")
+@udf_result
+def GS_BENEFIT(item, grade, wage, count=1, standard_date=None, avg_monthly_wage=None, province=None):
+    """工伤保险待遇标准金额（元；按月项目为每月金额），依《工伤保险条例》和参数文件中执行的标准。Statutory benefit amount in yuan (monthly items per month) for an item named in Chinese or by its English code, under the standards in force on the date."""
+    return udf_scalars.benefit(item, grade, wage, count, standard_date, avg_monthly_wage, province)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("balance", doc="滚存结余 — accumulated balance")
+@xw.arg("annual_expenditure", doc="年支出合计（与结余同一单位）— annual expenditure, same unit")
+@udf_result
+def GS_MONTHS_PAYABLE(balance, annual_expenditure):
+    """可支付月数 = 滚存结余 ÷（年支出 ÷ 12）：结余可支付几个月的平均支出。Months payable: how many months of average spending the balance covers, balance ÷ (annual expenditure ÷ 12)."""
+    return udf_scalars.months(balance, annual_expenditure)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("province", doc="省份参数代码，如 jiangxi；留空只报告全国参数 — province parameter code")
+@udf_result(array=True)
+def GS_INFO(province=None):
+    """运行环境：Python 解释器、各软件包版本、当前执行的参数集——出问题时请把这张表发给技术支持。Environment report: interpreter, package versions and the parameter set in force (two columns)."""
+    return udf_scalars.info_rows(province, __file__)
+
+
+# ---------------------------------------------------------------------------------------------
+# tables (one array formula per table)
+
+
+@xw.func(category=CATEGORY)
+@_inputs_doc
+@xw.arg("view", doc="分市预算（默认）或 预测与校验 — per-unit budget (default) or the trend check")
+@udf_result(array=True)
+def GS_FORECAST(params, history, province_history, prior_budget, plans, beneficiaries, options=None, view=None):
+    """分市收支预算表（万元）：各单位各科目本年预算数、收入合计、支出合计、收支缺口，行列合计相符；或预测与校验表。Per-unit revenue and expenditure forecast in 万元 (rows and columns add up), or the driver-versus-trend check table."""
+    which = to_choice(view, "视图", udf_tables.FORECAST_VIEWS, default="budget")
+    result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
+                                      options)
+    return udf_tables.check_table(result) if which == "check" else udf_tables.unit_table(result)
+
+
+@xw.func(category=CATEGORY)
+@_inputs_doc
+@xw.arg("part", doc="收支结余（默认）、收入预算 或 支出预算 — balance (default), revenue or expenditure table")
+@udf_result(array=True)
+def GS_BALANCE(params, history, province_history, prior_budget, plans, beneficiaries, options=None, part=None):
+    """全省收支预算（万元）：收支结余表（本年收支结余、年末滚存结余、可支付月数、储备下限、是否调费率、所需费率），或收入/支出预算表。Province budget in 万元: balance, reserve months, rate trigger and rate needed; or the revenue / expenditure tables."""
+    which = to_choice(part, "表", udf_tables.BALANCE_PARTS, default="balance")
+    result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
+                                      options)
+    if which == "balance":
+        return udf_tables.balance_table(result)
+    return udf_tables.lines_table(result, which)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("scheme", doc="方案：序号（1、2…）、方案代码或方案名称 — option number, code or name")
+@_inputs_doc
+@udf_result(array=True)
+def GS_SHARE(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options=None):
+    """缺口分担表（万元）：一个方案下各市的管理性缺口、各因素分担、封顶调整、考核奖励和分担额，及省级承担；合计与应分担缺口相符。One option's per-city shares in 万元 with their components; cities plus province add up to the amount shared."""
+    result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
+                                      options)
+    return udf_tables.share_table(result, scheme)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("options", doc=_DOC["options"])
+@xw.arg("params", doc=_DOC["params"])
+@xw.arg("history", doc=_DOC["history"])
+@xw.arg("province_history", doc=_DOC["province_history"])
+@xw.arg("prior_budget", doc=_DOC["prior_budget"])
+@xw.arg("plans", doc=_DOC["plans"])
+@xw.arg("beneficiaries", doc=_DOC["beneficiaries"])
+@xw.arg("baseline", doc="基准方案（序号、代码或名称），默认第一个 — baseline option, default the first")
+@xw.arg("view", doc="宽表（默认）、长表 或 方案说明 — wide (default), long or per-option summary")
+@udf_result(array=True)
+def GS_COMPARE(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline=None,
+               view=None):
+    """方案比较：各方案下各市分担额（万元）、人均分担、占征缴收入比例、较基准方案变化及汇总行；或长表、方案说明。Sharing options side by side: share, per insured, % of collections and change against the baseline, with summary rows."""
+    which = to_choice(view, "视图", udf_tables.COMPARE_VIEWS, default="wide")
+    result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
+                                      options)
+    return udf_tables.compare_table(result, which, baseline)
