@@ -27,6 +27,19 @@ failed:
     GS_BENEFIT = Err.Description
 End Function
 
+Function GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        GS_CHECK = XLPy.CallUDF("addin.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        GS_CHECK = XLPy.CallUDF("addin.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options))
+        Exit Function
+    #End If
+failed:
+    GS_CHECK = Err.Description
+End Function
+
 Function GS_COMPARE(options, params, history, province_history, prior_budget, plans, beneficiaries, Optional baseline, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -90,6 +103,45 @@ Function GS_PREMIUM(insured_end, expansion, avg_wage, wage_growth, effective_rat
     #End If
 failed:
     GS_PREMIUM = Err.Description
+End Function
+
+Function GS_PROJECT(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional years, Optional view)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        GS_PROJECT = XLPy.CallUDF("addin.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        GS_PROJECT = XLPy.CallUDF("addin.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view))
+        Exit Function
+    #End If
+failed:
+    GS_PROJECT = Err.Description
+End Function
+
+Function GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional draws, Optional years, Optional seed, Optional view)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        GS_RISK = XLPy.CallUDF("addin.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        GS_RISK = XLPy.CallUDF("addin.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view))
+        Exit Function
+    #End If
+failed:
+    GS_RISK = Err.Description
+End Function
+
+Function GS_SENSITIVITY(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional view)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        GS_SENSITIVITY = XLPy.CallUDF("addin.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        GS_SENSITIVITY = XLPy.CallUDF("addin.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
+        Exit Function
+    #End If
+failed:
+    GS_SENSITIVITY = Err.Description
 End Function
 
 Function GS_SHARE(scheme, params, history, province_history, prior_budget, plans, beneficiaries, Optional options)

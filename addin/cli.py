@@ -1,8 +1,11 @@
 """wibudget 命令行 — the budget draft, option comparison, forecast and input check without Excel.
 
-    wibudget draft [WORKBOOK] [-o OUT] [--option NAME ...] [--baseline NAME] [--date D] [--pdf] [--force]
+    wibudget draft [WORKBOOK] [-o OUT] [--option NAME ...] [--baseline NAME] [--date D] [--pdf] [--no-risk] [--force]
     wibudget compare [WORKBOOK] [--options A,B,C] [--baseline A] [--csv FILE] [--xlsx FILE] [--force]
     wibudget forecast [WORKBOOK]
+    wibudget project [WORKBOOK] [--years N] [--csv FILE] [--xlsx FILE] [--force]
+    wibudget risk [WORKBOOK] [--draws N] [--years N] [--seed S] [--options A,B] [--csv FILE] [--xlsx FILE] [--force]
+    wibudget sensitivity [WORKBOOK]
     wibudget check WORKBOOK
     wibudget build-workbook [-o budget.xlsm] [--force]
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -31,6 +35,10 @@ from models.errors import BudgetInputError
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 EXAMPLE_SOURCE = "内置示例省份（虚构数据）"
+# The engine's defaults (models.projection, models.risk), repeated here so that `--help` and `--version`
+# need not import numpy and pandas; tests/test_outlook_faces.py checks that they agree.
+DEFAULT_YEARS, MAX_YEARS = 3, 10
+DEFAULT_DRAWS, DEFAULT_SEED = 10_000, 20_240_101
 
 
 class CliError(Exception):
@@ -63,6 +71,50 @@ class Progress:
     def done(self, text: str) -> None:
         if not self.quiet:
             print(f"      {text}（{time.perf_counter() - self.started:.2f} 秒）", file=sys.stderr, flush=True)
+
+
+@dataclass
+class ProgressBar:
+    """进度条 — a `progress(done, total)` callback (models.risk.simulate) drawn on stderr.
+
+    On a terminal one bar is redrawn in place (carriage return); otherwise (a log file, a pipe) each
+    call prints one plain line, so logs stay readable.
+    """
+
+    label: str
+    quiet: bool = False
+    width: int = 30
+    stream: Any = None
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.stream = self.stream or sys.stderr
+        self.started = time.perf_counter()
+
+    @property
+    def tty(self) -> bool:
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    def start(self) -> None:
+        """An empty bar before the first step (terminal only)."""
+        self.started = time.perf_counter()
+        if self.tty and not self.quiet:
+            self(0, 1)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        share = min(1.0, done / total) if total else 1.0
+        seconds = time.perf_counter() - self.started
+        if self.tty:
+            filled = int(round(share * self.width))
+            bar = "#" * filled + "-" * (self.width - filled)
+            end = "\n" if done >= total else ""
+            self.stream.write(f"\r      {self.label} [{bar}] {share * 100:3.0f}%  {seconds:.1f} 秒{end}")
+        else:
+            self.stream.write(f"      {self.label} {done}/{total}（{share * 100:.0f}%，{seconds:.2f} 秒）\n")
+        self.stream.flush()
 
 
 # ---------------------------------------------------------------- inputs and engine
@@ -177,9 +229,10 @@ def _same_file(a: Path, b: Path) -> bool:
 def cmd_draft(args: argparse.Namespace) -> int:
     from addin.draft import build_draft, default_output, save_workbook
     from addin.draft_tables import draft_tables
+    from addin.outlook import DRAFT_DRAWS, draft_outlook
     from addin.output import atomic_write, check_target
 
-    progress = Progress(total=5 if args.pdf else 4, quiet=args.quiet)
+    progress = Progress(total=6 if args.pdf else 5, quiet=args.quiet)
     progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
     inputs, options, _ = load_inputs(args.workbook)
     progress.done(f"{inputs.province} {inputs.budget_year} 年，{len(inputs.units)} 个单位"
@@ -203,8 +256,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
     baseline = args.baseline or (chosen[0] if chosen else None)
     result = run_engine(inputs, all_options, baseline, progress)
 
-    progress(f"写出：{out}")
     tables = draft_tables(result, chosen)
+    progress("多年预测与风险：多年预测、敏感性分析" + ("" if args.no_risk else f"、风险模拟 {DRAFT_DRAWS:,} 次"))
+    outlook = draft_outlook(result, tables.chosen[0], risk=not args.no_risk)
+    tables = dataclasses.replace(tables, outlook=outlook)
+    progress.done(_breach_words(outlook))
+    progress(f"写出：{out}")
     wb = build_draft(result, chosen=chosen, on=on, tables=tables)
     atomic_write(out, lambda tmp: save_workbook(wb, tmp), force=args.force)
     progress.done(f"{len(wb.sheetnames)} 张工作表")
@@ -365,6 +422,127 @@ def _balance_cell(value: Any, unit: str) -> Any:
     return fmt_number(value)
 
 
+# ---------------------------------------------------------------- project, sensitivity, risk
+
+
+def _breach_words(outlook: Any) -> str:
+    first = outlook.first_breach
+    return f"首次低于储备下限：{first}年" if first else f"{outlook.years[0]}–{outlook.years[-1]}年均不低于储备下限"
+
+
+def _prepare(args: argparse.Namespace, steps: int, options: str | None = None) -> tuple[Any, Progress]:
+    """Read the inputs and run the one-year budget (with the chosen options); checks the targets first."""
+    progress = Progress(total=steps, quiet=args.quiet)
+    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
+    inputs, wb_options, _ = load_inputs(args.workbook)
+    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    from addin.output import check_target
+
+    for target in (getattr(args, "csv", None), getattr(args, "xlsx", None)):
+        if target:
+            check_target(target, args.force)
+    all_options = available_options(inputs, wb_options)
+    names = _names([options] if options else None)
+    chosen = select_options(all_options, names) if names else all_options
+    return run_engine(inputs, chosen, None, progress), progress
+
+
+def _write_outputs(args: argparse.Namespace, progress: Progress, csv_text: Callable[[], str],
+                   workbook: Callable[[], Any]) -> None:
+    """--csv / --xlsx, each written atomically; paths printed last."""
+    from addin.draft import save_workbook
+    from addin.output import atomic_write
+
+    written = []
+    if args.csv or args.xlsx:
+        progress("写出")
+        if args.csv:
+            text = csv_text()
+            written.append(atomic_write(args.csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"),
+                                        force=args.force))
+        if args.xlsx:
+            wb = workbook()
+            written.append(atomic_write(args.xlsx, lambda tmp: save_workbook(wb, tmp), force=args.force))
+        progress.done(f"{len(written)} 个文件")
+    for path in written:
+        print(f"已写出：{path}")
+
+
+def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, **kw: Any) -> Any:
+    """A one-sheet workbook of some parts of the 多年预测与风险 sheet (for --xlsx)."""
+    from openpyxl import Workbook
+
+    from addin.draft import default_date, set_properties
+    from addin.draft_outlook import outlook_title, write_outlook
+    from addin.draft_style import load_style
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    title = outlook_title(outlook, what)
+    write_outlook(ws, outlook, load_style(), parts=parts, title=title, **kw)
+    inputs = outlook.result.inputs
+    set_properties(wb, inputs, default_date(inputs), title)
+    return wb
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from addin.outlook import outlook_tables
+    from addin.outlook_text import project_text, projection_csv
+
+    result, progress = _prepare(args, 4 + bool(args.csv or args.xlsx))
+    progress(f"多年预测：{args.years} 年")
+    outlook = outlook_tables(result, args.years, with_sensitivity=False, risk_draws=None)
+    progress.done(_breach_words(outlook))
+    print(project_text(outlook))
+    _write_outputs(args, progress, lambda: projection_csv(outlook),
+                   lambda: outlook_workbook(outlook, "多年预测", ("projection", "assumptions"), "多年收支预测"))
+    return EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from addin.outlook import outlook_tables
+    from addin.outlook_text import sensitivity_text
+
+    result, progress = _prepare(args, 4)
+    progress("敏感性分析：单因素冲击")
+    outlook = outlook_tables(result, 1, risk_draws=None)
+    progress.done(f"{len(outlook.tornado)} 个因素")
+    print(sensitivity_text(outlook))
+    return EXIT_OK
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    from addin.outlook import outlook_tables
+    from addin.outlook_text import risk_csv, risk_text
+
+    result, progress = _prepare(args, 4 + bool(args.csv or args.xlsx), args.options)
+    progress(f"风险模拟：{args.draws:,} 次 × {args.years} 年 × {len(result.options)} 个方案")
+    bar = ProgressBar("模拟", quiet=args.quiet)
+    bar.start()
+    outlook = outlook_tables(result, args.years, with_sensitivity=False, risk_draws=args.draws, seed=args.seed,
+                             progress=bar)
+    progress.done(_breach_words(outlook))
+    print(risk_text(outlook))
+    _write_outputs(args, progress, lambda: risk_csv(outlook),
+                   lambda: outlook_workbook(outlook, "风险模拟", ("risk",), "储备风险模拟", share_layout="long"))
+    return EXIT_OK
+
+
+def _years(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"预测年数应为整数：{text}") from None
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
+
+
 # ---------------------------------------------------------------- check and build-workbook
 
 
@@ -442,6 +620,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="封面和文档属性中的编制日期（默认：预算年度1月1日；today = 今天）")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
     p.add_argument("--timeout", type=float, default=120.0, help="PDF 转换的时间上限（秒，默认 120）")
+    p.add_argument("--no-risk", action="store_true",
+                   help="“多年预测与风险”表不做风险模拟（只有多年预测和敏感性分析）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.set_defaults(func=cmd_draft)
 
@@ -457,6 +637,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("forecast", help="显示全省收支预测与基金储备")
     common(p)
     p.set_defaults(func=cmd_forecast)
+
+    def outputs(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--csv", metavar="FILE", help="另存为 CSV（UTF-8，带 BOM，Excel 可直接打开）")
+        p.add_argument("--xlsx", metavar="FILE", help="另存为 xlsx（含图表，可直接打印）")
+        p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+
+    p = sub.add_parser("project", help="多年收支预测：各项目、结余、可支付月数、储备下限和所需费率",
+                       description="多年收支预测（万元）：预算年度及以后各年的各项收支、滚存结余、可支付月数、储备下限、"
+                                   "保持储备下限所需平均费率，以及首次低于储备下限的年度。")
+    common(p)
+    p.add_argument("--years", type=_years, default=DEFAULT_YEARS, metavar="N",
+                   help=f"预测年数（含预算年度，默认 {DEFAULT_YEARS}，最多 {MAX_YEARS}）")
+    outputs(p)
+    p.set_defaults(func=cmd_project)
+
+    p = sub.add_parser("risk", help="储备风险：蒙特卡罗模拟低于储备下限的概率、缺口和各市分担额的分布",
+                       description="储备风险模拟：逐年低于储备下限的概率，当年收支缺口和各方案下各市分担额的百分位数。")
+    common(p)
+    p.add_argument("--draws", type=_count, default=DEFAULT_DRAWS, metavar="N",
+                   help=f"模拟次数（默认 {DEFAULT_DRAWS:,}）")
+    p.add_argument("--years", type=_years, default=DEFAULT_YEARS, metavar="N",
+                   help=f"预测年数（含预算年度，默认 {DEFAULT_YEARS}，最多 {MAX_YEARS}）")
+    p.add_argument("--seed", type=_count, default=DEFAULT_SEED, metavar="S",
+                   help=f"随机种子（默认 {DEFAULT_SEED}；同一种子结果相同）")
+    p.add_argument("--options", metavar="A,B", help="模拟的分担方案代码，逗号分隔（默认：全部）")
+    outputs(p)
+    p.set_defaults(func=cmd_risk)
+
+    p = sub.add_parser("sensitivity", help="敏感性分析：各因素对预算年度年末滚存结余的影响（龙卷风表）")
+    common(p)
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("check", help="检查输入工作簿，列出每个问题的工作表、单元格和改法")
     common(p, workbook="1")

@@ -5,13 +5,15 @@
     write_draft(result, "out/收支预算草案_江西省_2027.xlsx", force=False)
 
 Sheets: 封面, 收入预算表, 支出预算表, 收支结余表, 分市预算表, 缺口分担表 (one per chosen option),
-方案比较 (with a bar chart), 预测与校验, 编制说明. Styles come from templates/draft_style.toml.
+方案比较 (with a bar chart), 预测与校验, 多年预测与风险 (projection, sensitivity and a seeded risk run,
+with line and bar charts; `outlook=False` leaves it out), 编制说明. Styles come from templates/draft_style.toml.
 The file is deterministic: document properties and zip entry times are set from the draft date,
 so the same inputs and date give the same bytes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zipfile
 from collections.abc import Callable, Sequence
@@ -22,9 +24,11 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from addin import draft_sheets as sheets
+from addin.draft_outlook import write_outlook
 from addin.draft_style import DraftStyle, load_style
 from addin.draft_tables import DraftTables, draft_tables
 from addin.explanatory_note import NoteSection, explanatory_note
+from addin.outlook import draft_outlook
 from addin.output import atomic_write, check_target
 from models.budget import BudgetResult
 from models.inputs import BudgetInputs
@@ -40,6 +44,7 @@ SHEET_DESCRIPTIONS: dict[str, str] = {
     "sharing": "选定分担方案下各市的分担额及其构成",
     "comparison": "各分担方案并列比较及分担额图表",
     "checks": "驱动测算与趋势测算对照，偏离超出容差的标出",
+    "outlook": "多年收支预测与储备下限图、预测假设、敏感性分析（龙卷风图）、储备风险模拟",
     "note": "编制依据、主要参数、增减原因、基金储备、缺口分担等说明",
 }
 
@@ -71,10 +76,18 @@ def sharing_sheet_names(chosen: Sequence[str], base: str) -> list[str]:
 
 def build_draft(result: BudgetResult, *, chosen: Sequence[str] | None = None, on: dt.date | None = None,
                 tables: DraftTables | None = None, note: list[NoteSection] | None = None,
-                style: DraftStyle | None = None) -> Workbook:
-    """生成草案工作簿 — every sheet of the draft, print-ready, in a new openpyxl Workbook."""
+                style: DraftStyle | None = None, outlook: bool = True, risk: bool = True) -> Workbook:
+    """生成草案工作簿 — every sheet of the draft, print-ready, in a new openpyxl Workbook.
+
+    outlook: include 多年预测与风险 (computed here unless `tables.outlook` has it); risk: include the
+    risk run in it (false = --no-risk).
+    """
     style = style or load_style()
     tables = tables or draft_tables(result, chosen)
+    if not outlook:
+        tables = dataclasses.replace(tables, outlook=None)
+    elif tables.outlook is None:
+        tables = dataclasses.replace(tables, outlook=draft_outlook(result, tables.chosen[0], risk=risk))
     note = note if note is not None else explanatory_note(tables)
     on = on or default_date(result.inputs)
     names = style.sheets
@@ -82,7 +95,8 @@ def build_draft(result: BudgetResult, *, chosen: Sequence[str] | None = None, on
     order = [("cover", names["cover"]), ("revenue", names["revenue"]), ("expenditure", names["expenditure"]),
              ("balance", names["balance"]), ("units", names["units"]),
              *[("sharing", n) for n in sharing_names],
-             ("comparison", names["comparison"]), ("checks", names["checks"]), ("note", names["note"])]
+             ("comparison", names["comparison"]), ("checks", names["checks"]),
+             *([("outlook", names["outlook"])] if tables.outlook is not None else []), ("note", names["note"])]
     contents = [(title, SHEET_DESCRIPTIONS[key]) for key, title in order if key != "cover"]
 
     wb = Workbook()
@@ -97,6 +111,9 @@ def build_draft(result: BudgetResult, *, chosen: Sequence[str] | None = None, on
         sheets.write_sharing(ws[title], tables, style, code)
     sheets.write_comparison(ws[names["comparison"]], tables, style)
     sheets.write_checks(ws[names["checks"]], tables, style)
+    if tables.outlook is not None:
+        write_outlook(ws[names["outlook"]], tables.outlook, style,
+                      risk_skipped="本草案未进行储备风险模拟（生成时选择了 --no-risk）。")
     sheets.write_note(ws[names["note"]], tables, style, note)
     wb.active = 0
 
@@ -163,8 +180,8 @@ def save_workbook(wb: Workbook, path: Path | str) -> None:
 
 def write_draft(result: BudgetResult, path: Path | str, *, chosen: Sequence[str] | None = None,
                 on: dt.date | None = None, force: bool = False,
-                save: Callable[[Workbook, Path], None] = save_workbook) -> Path:
+                save: Callable[[Workbook, Path], None] = save_workbook, risk: bool = True) -> Path:
     """写出草案 — build the draft and write it atomically to `path` (refused if it exists, unless `force`)."""
     check_target(path, force)
-    wb = build_draft(result, chosen=chosen, on=on)
+    wb = build_draft(result, chosen=chosen, on=on, risk=risk)
     return atomic_write(path, lambda tmp: save(wb, tmp), force=force)

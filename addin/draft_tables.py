@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ from models.compare import Comparison
 from models.forecast import TREND_ONLY_ITEMS
 from models.money import CENTS_PER_WAN, round_wan
 from models.trend import METHODS
+
+if TYPE_CHECKING:
+    from addin.outlook import OutlookTables
 
 PROVINCE_ROW = "省级统收项目"      # 财政补贴收入、利息收入 (not any unit's)
 TOTAL_ROW = "合计"
@@ -52,6 +56,7 @@ class DraftTables:
     chosen: list[str]              # option codes with a 缺口分担表
     sharing: dict[str, pd.DataFrame]
     comparison: Comparison
+    outlook: OutlookTables | None = None   # 多年预测与风险 (addin.outlook), when the draft has that sheet
 
     @property
     def synthetic(self) -> bool:
@@ -165,8 +170,9 @@ def chosen_options(result: BudgetResult, chosen: Sequence[str] | None) -> list[s
     return out
 
 
-def draft_tables(result: BudgetResult, chosen: Sequence[str] | None = None) -> DraftTables:
-    """草案数据 — every sheet's figures from one engine result."""
+def draft_tables(result: BudgetResult, chosen: Sequence[str] | None = None, *,
+                 outlook: OutlookTables | None = None) -> DraftTables:
+    """草案数据 — every sheet's figures from one engine result (`outlook`: the 多年预测与风险 figures)."""
     revenue = official_lines(result.province, "revenue")
     expenditure = official_lines(result.province, "expenditure")
     units = unit_budget_table(result, revenue, expenditure)
@@ -175,5 +181,5 @@ def draft_tables(result: BudgetResult, chosen: Sequence[str] | None = None) -> D
         result=result, revenue=revenue, expenditure=expenditure,
         balance=balance_table(result, revenue, expenditure), units=units,
         checks=check_table(result, units), chosen=codes,
-        sharing={c: result.sharing.table(c) for c in codes}, comparison=result.comparison,
+        sharing={c: result.sharing.table(c) for c in codes}, comparison=result.comparison, outlook=outlook,
     )

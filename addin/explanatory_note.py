@@ -3,7 +3,9 @@
 Sections: 编制依据和方法, 主要参数, 收入预算, 支出预算 (each line's change against last year's
 estimated execution and its cause: which driver moved it), 收支平衡与基金储备 (可支付月数, the
 reserve floor, whether the rate adjustment is triggered and the rate needed), 缺口分担 (the chosen
-option, its conditions and each city's share, and how the other options differ), 预测校验, 其他说明.
+option, its conditions and each city's share, and how the other options differ), 预测校验, 中期展望
+(when the draft has the 多年预测与风险 sheet: first breach year, the rate that keeps the floor, the
+biggest sensitivity driver, the probability below the floor in the first and the last year), 其他说明.
 Every figure is taken from the draft tables (万元, 2 dp), so the text and the tables agree.
 """
 
@@ -23,6 +25,7 @@ from models.sharing import AMOUNTS, PROVINCE_LABEL
 from models.trend import METHODS
 
 SYNTHETIC_TEXT = "本草案所用数据为示例数据（虚构），仅供演示，不代表任何地区的实际情况。"
+NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass
@@ -357,6 +360,44 @@ def _checks(t: DraftTables) -> NoteSection:
         f"驱动测算与近{k}年趋势测算相差超过±{tol:g}%的有{len(flagged)}项：{items_text}。请结合政策调整和扩面计划核实。"])
 
 
+def _outlook(t: DraftTables) -> NoteSection:
+    o = t.outlook
+    tab = o.table
+    y0, y1 = o.years[0], o.years[-1]
+    m = f"{o.projection.reserve_months:g}"
+    closing = "、".join(f"{float(tab.loc['closing_balance', y]):,.2f}" for y in o.years)
+    months = "、".join(f"{float(tab.loc['months_payable', y]):.2f}" for y in o.years)
+    paras = [f"按现行费率和多年预测假设滚动测算，{y0}–{y1}年年末滚存结余分别为{closing}万元，可支付月数分别为{months}个月"
+             "（详见“多年预测与风险”表）。"]
+    first = o.first_breach
+    rate_now = float(tab.loc["average_rate", y0])
+    need = {y: float(tab.loc["rate_needed", y]) for y in (y0, y1)}
+    if first is None:
+        paras.append(f"预测期内年末滚存结余均不低于{m}个月平均支出的储备下限，按现行平均费率{pct(rate_now, 3)}可保持储备水平。")
+    else:
+        paras.append(f"年末滚存结余自{first}年起低于{m}个月平均支出的储备下限。保持储备下限所需的全省平均费率{y0}年为"
+                     f"{pct(need[y0], 3)}，{y1}年为{pct(need[y1], 3)}（现行{pct(rate_now, 3)}），费率调整宜统筹考虑以后年度的需要。")
+    if o.tornado is not None and len(o.tornado):
+        top = o.tornado.iloc[0]
+        paras.append(f"单因素敏感性分析中，对{y0}年年末滚存结余影响最大的是{top['label']}：冲击{top['low_shock']}时"
+                     f"{_signed_wan(top['effect_low'])}，冲击{top['high_shock']}时{_signed_wan(top['effect_high'])}。")
+    if o.risk_years is not None:
+        ry = o.risk_years
+        r = o.risk
+        paras.append(f"按{r.draws:,}次蒙特卡罗模拟（随机种子{r.seed}），年末滚存结余低于储备下限的概率{y0}年为"
+                     f"{ry.loc[y0, 'prob_below_floor'] * 100:.1f}%，{y1}年为{ry.loc[y1, 'prob_below_floor'] * 100:.1f}%；"
+                     f"{y0}年当年收支缺口的90%区间（P5–P95）为{ry.loc[y0, 'deficit_p5']:,.2f}万元至"
+                     f"{ry.loc[y0, 'deficit_p95']:,.2f}万元。")
+    else:
+        paras.append("本草案未进行储备风险模拟。")
+    paras.append("多年预测的增长率、退出率和敏感性冲击幅度、风险模拟的分布均为测算假设，不是法定标准，也不是官方预测。")
+    return NoteSection("中期展望", paras)
+
+
+def _signed_wan(x: float) -> str:
+    return f"年末滚存结余{'增加' if x >= 0 else '减少'}{wan(abs(float(x)))}"
+
+
 def _other(t: DraftTables) -> NoteSection:
     inp = t.result.inputs
     paras = [f"{n}。" if not n.endswith("。") else n for n in t.result.notes]
@@ -364,14 +405,20 @@ def _other(t: DraftTables) -> NoteSection:
         paras.append(inp.notes)
     if inp.synthetic and "虚构" not in inp.notes:
         paras.append(SYNTHETIC_TEXT)
-    return NoteSection("八、其他说明", paras or ["无。"])
+    return NoteSection("其他说明", paras or ["无。"])
 
 
 def explanatory_note(tables: DraftTables) -> list[NoteSection]:
     """编制说明 — the note's sections, figures taken from the draft tables."""
     on = dt.date(tables.result.forecast.budget_year, 1, 1)
-    return [_basis(tables), _parameters(tables, on), _revenue(tables), _expenditure(tables), _reserve(tables),
-            _sharing(tables), _checks(tables), _other(tables)]
+    sections = [_basis(tables), _parameters(tables, on), _revenue(tables), _expenditure(tables), _reserve(tables),
+                _sharing(tables), _checks(tables)]
+    if tables.outlook is not None:
+        sections.append(_outlook(tables))
+    sections.append(_other(tables))
+    for k, s in enumerate(sections[7:], start=7):      # after 七、预测校验: 八、中期展望, then 其他说明
+        s.title = f"{NUMERALS[k]}、{s.title}"
+    return sections
 
 
 def note_text(sections: list[NoteSection], title: str = "") -> str:

@@ -1,24 +1,28 @@
 """UDF 输入 — the seven input table ranges a table UDF receives → BudgetInputs, and the engine run, cached.
 
-Every table UDF (GS_FORECAST, GS_BALANCE, GS_SHARE, GS_COMPARE) takes the same seven ranges, each with
-its header row, in this order: 参数 (inp_params), 各单位历年收支 (inp_history), 省级收支 (inp_province_history),
-上年预算数 (inp_prior_budget), 扩面计划 (inp_plans), 待遇人员 (inp_beneficiaries), 分担方案 (inp_options).
+Every table UDF (GS_FORECAST, GS_BALANCE, GS_SHARE, GS_COMPARE, GS_PROJECT, GS_SENSITIVITY, GS_RISK,
+GS_CHECK) takes the same seven ranges, each with its header row, in this order: 参数 (inp_params),
+各单位历年收支 (inp_history), 省级收支 (inp_province_history), 上年预算数 (inp_prior_budget), 扩面计划
+(inp_plans), 待遇人员 (inp_beneficiaries), 分担方案 (inp_options).
 The ranges are placed back at their sheet positions (`addin.workbook_layout`) and read by the same
 reader as a saved workbook (`workbook_io.inputs_from_sheets`), so a bad cell is named by its real
 address (历年执行!F12) and the UDFs accept exactly what `wibudget` accepts.
 
 One recalculation calls several table UDFs with identical arguments: the engine result is kept in a
 small LRU cache keyed by the raw argument values, so it runs once per change of the inputs. Bad input
-is cached too (as the error), so eight cells do not parse the same broken table eight times.
+is cached too (as the error), so eight cells do not parse the same broken table eight times. Results
+built on it (多年预测, 敏感性, 风险模拟, 数据检查) sit in a second cache, `DERIVED`, keyed by the same
+values plus their own arguments (years, draws, seed), so a recalculation with unchanged inputs reruns
+nothing.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -35,8 +39,10 @@ INPUT_NAMES: tuple[str, ...] = tuple(layout.TABLES[k].defined_name for k in INPU
 #: Tables that may be left out (a blank argument): 上年预算数 and 分担方案 (then the preset options apply).
 OPTIONAL_TABLES = frozenset({"prior_budget", "options"})
 CACHE_SIZE = 4          # engine results kept (a what-if toggled back and forth stays cached)
+DERIVED_SIZE = 12       # projections, sensitivity and risk runs, checks (a few views and arguments each)
 
 Rows = list[list[Any]]
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,13 +113,13 @@ class CacheStats:
     misses: int = 0
 
 
-class BudgetCache:
-    """A bounded LRU of engine results (or the input error) keyed by the frozen argument values."""
+class ResultCache:
+    """A bounded LRU of results (or the input error they raised), thread-safe; counts hits and misses."""
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self.stats = CacheStats()
-        self._entries: OrderedDict[Any, BudgetResult | BudgetInputError] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
@@ -121,16 +127,18 @@ class BudgetCache:
             self._entries.clear()
             self.stats = CacheStats()
 
-    def result(self, ranges: Sequence[Any]) -> BudgetResult:
-        """The engine result for these seven input ranges; raises BudgetInputError for bad input."""
-        key = cache_key(ranges)
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value for `key`, else `compute()` kept; a BudgetInputError is kept and raised."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
         if entry is None:
-            entry = _compute(ranges)
+            try:
+                entry = compute()
+            except BudgetInputError as exc:
+                entry = exc
             with self._lock:
                 self.stats.misses += 1
                 self._entries[key] = entry
@@ -141,16 +149,36 @@ class BudgetCache:
         return entry
 
 
-def _compute(ranges: Sequence[Any]) -> BudgetResult | BudgetInputError:
-    try:
-        inputs, options = workbook_io.inputs_from_sheets(sheets_from_ranges(ranges))
-        return run_budget(inputs, options)
-    except BudgetInputError as exc:
-        return exc
+class BudgetCache(ResultCache):
+    """The engine results (run_budget) keyed by the raw values of the seven input ranges."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        super().__init__(size)
+
+    def result(self, ranges: Sequence[Any]) -> BudgetResult:
+        """The engine result for these seven input ranges; raises BudgetInputError for bad input."""
+        return self.get(cache_key(ranges), lambda: _compute(ranges))
 
 
-#: The cache every UDF of the process shares (xlwings runs one Python process per Excel instance).
+def _compute(ranges: Sequence[Any]) -> BudgetResult:
+    inputs, options = workbook_io.inputs_from_sheets(sheets_from_ranges(ranges))
+    return run_budget(inputs, options)
+
+
+#: The caches every UDF of the process shares (xlwings runs one Python process per Excel instance).
 CACHE = BudgetCache()
+DERIVED = ResultCache(DERIVED_SIZE)
+
+
+def clear_caches() -> None:
+    """Forget every cached result (as after an input change)."""
+    CACHE.clear()
+    DERIVED.clear()
+
+
+def derived(what: str, ranges: Sequence[Any], args: tuple, compute: Callable[[], T]) -> T:
+    """A result built on the seven input ranges (`what` names it, `args` are its other arguments), cached."""
+    return DERIVED.get((what, cache_key(ranges), repr(args)), compute)
 
 
 def budget_result(params: Any, history: Any, province_history: Any, prior_budget: Any, plans: Any,

@@ -2,7 +2,9 @@
 
 Every `@xw.func` of the workbook lives in this one module, because xlwings imports (and reloads) only
 the modules named in "UDF Modules"; the work is done in `addin.udf_inputs` (input ranges → engine
-result, cached), `addin.udf_tables` (result → 2-D tables) and `addin.udf_scalars` (single values).
+result, cached), `addin.udf_tables` (result → 2-D tables), `addin.udf_outlook` (multi-year projection,
+sensitivity and risk, cached), `addin.udf_check` (the findings of `addin.check`) and
+`addin.udf_scalars` (single values).
 
 The arguments carry no type hints and no converters on purpose: on Windows xlwings would turn hints
 into converters, on Linux it applies none, so the UDFs take the raw values Excel passes (numbers, text,
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from addin import udf_inputs, udf_scalars, udf_tables
+from addin import udf_check, udf_inputs, udf_outlook, udf_scalars, udf_tables
 from addin.coerce import to_choice, udf_result
 
 CATEGORY = "工伤保险基金预算"
@@ -160,3 +162,59 @@ def GS_COMPARE(options, params, history, province_history, prior_budget, plans, 
     result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
                                       options)
     return udf_tables.compare_table(result, which, baseline)
+
+
+# ---------------------------------------------------------------------------------------------
+# beyond one year, and the data check
+
+
+@xw.func(category=CATEGORY)
+@_inputs_doc
+@xw.arg("years", doc="预测年数 1–10（含预算年度），默认 3 — years projected, the budget year included (default 3)")
+@xw.arg("view", doc="预测表（默认）或 假设 — the projection table (default) or its assumptions by year")
+@udf_result(array=True)
+def GS_PROJECT(params, history, province_history, prior_budget, plans, beneficiaries, options=None, years=None,
+               view=None):
+    """多年收支预测（万元）：各科目、合计、滚存结余、可支付月数、储备下限、首次低于下限年度、保持下限所需费率；第1年即本年预算。Multi-year projection in 万元 with months payable, the reserve floor, first breach year and the rate that keeps the floor."""
+    which = to_choice(view, "视图", udf_outlook.PROJECT_VIEWS, default="table")
+    n = udf_outlook.projection_years(years)
+    proj = udf_outlook.projection((params, history, province_history, prior_budget, plans, beneficiaries, options), n)
+    return udf_outlook.projection_table(proj) if which == "table" else udf_outlook.assumption_table(proj)
+
+
+@xw.func(category=CATEGORY)
+@_inputs_doc
+@xw.arg("view", doc="龙卷风（默认），或方案序号、代码、名称：该方案各市分担额的变化 — tornado, or an option's city shares")
+@udf_result(array=True)
+def GS_SENSITIVITY(params, history, province_history, prior_budget, plans, beneficiaries, options=None, view=None):
+    """敏感性分析（万元）：各因素单独取低、高冲击时本年年末滚存结余的变化（龙卷风表，波动大者在前），或某方案各市分担额的变化。One-at-a-time shocks: tornado table of the budget-year balance, or the change in each city's share under an option."""
+    which, option = udf_outlook.view_or_option(view, udf_outlook.SENSITIVITY_VIEWS, "tornado")
+    ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
+    result, sens = udf_outlook.sensitivity_run(ranges)
+    return udf_outlook.tornado_table(sens) if which == "tornado" else udf_outlook.share_effect_table(result, sens,
+                                                                                                     option)
+
+
+@xw.func(category=CATEGORY)
+@_inputs_doc
+@xw.arg("draws", doc="模拟次数，默认 2000（越多越稳，重算越慢）— number of draws, default 2,000")
+@xw.arg("years", doc="预测年数 1–10（含预算年度），默认 3 — years simulated, default 3")
+@xw.arg("seed", doc="随机种子，默认固定值：同一种子结果相同 — random seed; the same seed gives the same figures")
+@xw.arg("view", doc="逐年风险（默认），或方案序号、代码、名称：该方案各市分担额的分布 — yearly risk, or an option's share bands")
+@udf_result(array=True)
+def GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, options=None, draws=None,
+            years=None, seed=None, view=None):
+    """储备风险（蒙特卡罗）：逐年年末滚存结余低于储备下限的概率，滚存结余、收支缺口、可支付月数的 P5–P95（万元）；或某方案各市分担额的分布。Reserve risk by simulation: yearly probability below the floor and percentile bands, or an option's city share bands."""
+    which, option = udf_outlook.view_or_option(view, udf_outlook.RISK_VIEWS, "years")
+    ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
+    result, risk = udf_outlook.risk_run(ranges, udf_outlook.risk_draws(draws), udf_outlook.projection_years(years),
+                                        udf_outlook.risk_seed(seed))
+    return udf_outlook.risk_table(risk) if which == "years" else udf_outlook.risk_share_table(result, risk, option)
+
+
+@xw.func(category=CATEGORY)
+@_inputs_doc
+@udf_result(array=True)
+def GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, options=None):
+    """数据检查：输入表中的错误和提示——规则、级别、位置（工作表!单元格）、单位、说明，先错误后提示；没有问题时显示“未发现问题”。Data check of the input tables: findings with rule, severity, sheet!cell, unit and message; errors first."""
+    return udf_check.check_table((params, history, province_history, prior_budget, plans, beneficiaries, options))

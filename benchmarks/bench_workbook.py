@@ -1,8 +1,10 @@
 """Workbook benchmark: UDF calls per full recalculation of budget.xlsm and their Python time.
 
 Builds the workbook of the example province, reads every UDF formula's arguments from it (as Excel hands
-them over: the values of the defined-name ranges), then times one full recalculation — every UDF called
-once, after an input change, so the engine result cache starts empty — median of 5 runs. Not a test.
+them over: the values of the defined-name ranges and of the yellow input cells), then times one full
+recalculation — every UDF called once, after an input change, so the caches (the one-year budget and the
+projection, sensitivity, risk and check runs built on it) start empty — median of 5 runs, with the time
+per function. Not a test.
 
 Run: python benchmarks/bench_workbook.py
 """
@@ -13,7 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import openpyxl
@@ -43,20 +45,31 @@ def main() -> int:
     print("  by function: " + ", ".join(f"{f} {n}" for f, n in sorted(by_function.items())))
 
     cold, warm = [], []
+    per_function: dict[str, list[float]] = defaultdict(list)
     for _ in range(REPEATS):
-        udf_inputs.CACHE.clear()                             # inputs changed: the engine must run again
+        udf_inputs.clear_caches()                            # inputs changed: every engine run starts again
+        spent: dict[str, float] = defaultdict(float)
         t0 = time.perf_counter()
         for call, args in calls:
+            t = time.perf_counter()
             getattr(udfs, call.function)(*args)
+            spent[call.function] += time.perf_counter() - t
         cold.append(time.perf_counter() - t0)
+        for name, seconds in spent.items():
+            per_function[name].append(seconds)
         runs, hits = udf_inputs.CACHE.stats.misses, udf_inputs.CACHE.stats.hits
+        derived = udf_inputs.DERIVED.stats.misses, udf_inputs.DERIVED.stats.hits
         t0 = time.perf_counter()                             # nothing changed (e.g. Ctrl+Alt+F9 again)
         for call, args in calls:
             getattr(udfs, call.function)(*args)
         warm.append(time.perf_counter() - t0)
-    print(f"  engine runs per recalculation: {runs} (the other {hits} table calls reuse its result)")
+    print(f"  one-year budget runs per recalculation: {runs} (the other {hits} uses reuse its result)")
+    print(f"  projection / sensitivity / risk / check runs: {derived[0]} (reused {derived[1]} times)")
     print(f"  Python time, full recalculation after an input change: median {statistics.median(cold) * 1e3:.1f} ms "
           f"(best {min(cold) * 1e3:.1f} ms, {REPEATS} runs)")
+    ranked = sorted(per_function.items(), key=lambda kv: -statistics.median(kv[1]))
+    print("    per function (median ms): " + ", ".join(f"{name} {statistics.median(t) * 1e3:.1f}"
+                                                       for name, t in ranked))
     print(f"  Python time, recalculation with unchanged inputs:      median {statistics.median(warm) * 1e3:.1f} ms")
     return 0
 

@@ -328,7 +328,7 @@ def _table(value: Any, name: str, key: str) -> Mapping[str, Any]:
 
 
 def _choice(value: Any, valid: Mapping[str, str], name: str, key: str) -> str:
-    if value not in valid:
+    if not isinstance(value, str) or value not in valid:
         listing = "、".join(f"{k}（{v}）" for k, v in valid.items())
         raise _option_error(name, key, f"无法识别，可选：{listing}", value)
     return str(value)

@@ -97,15 +97,18 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule("V301", ERROR, "年度不连续", "历年执行或省级收支的全年决算数据中间缺了年份"),
     Rule("V302", ERROR, "缺少执行年度数据", "缺少预算年度前两年的决算数，或缺少上年（编制年度）的1–N月执行数"),
     Rule("V303", ERROR, "进度月数不一致", "同一年度的执行进度数据月数不同（如有的1–9月、有的1–8月）"),
-    Rule("V304", ERROR, "滚存结余不平衡（决算）", "期末滚存结余 ≠ 上年末滚存结余 + 本年收入 − 本年支出（相差超过1元）"),
+    Rule("V304", ERROR, "滚存结余不平衡（决算）",
+         f"期末滚存结余 ≠ 上年末滚存结余 + 本年收入 − 本年支出（相差超过{BALANCE_TOLERANCE:g}元）"),
     Rule("V305", WARNING, "滚存结余不平衡（执行进度）", "1–N月期末结余 ≠ 上年末滚存结余 + 1–N月收入 − 1–N月支出"),
     Rule("V306", WARNING, "年度晚于编制年度", "出现预算年度及以后年度的历年数据，测算时不使用"),
     # plausibility and policy
-    Rule("V401", WARNING, "参保人数变动异常", "期末参保人数或扩面计划与上年相比变动超过30%"),
-    Rule("V402", WARNING, "工资增长异常", "平均缴费工资年增长或工资增长率假设超过 ±30%"),
+    Rule("V401", WARNING, "参保人数变动异常", f"期末参保人数或扩面计划与上年相比变动超过{PLAUSIBLE_CHANGE:.0%}"),
+    Rule("V402", WARNING, "工资增长异常", f"平均缴费工资年增长或工资增长率假设超过 ±{PLAUSIBLE_CHANGE:.0%}"),
     Rule("V403", WARNING, "实际费率超出法定区间", "保险费收入 ÷ 缴费工资总额 不在 最低基准费率×下浮 至 最高基准费率×上浮 之间"),
-    Rule("V404", WARNING, "本人工资超出计发范围", "待遇人员本人工资不在上年职工月平均工资的60%–300%之间"),
-    Rule("V405", WARNING, "金额单位疑似错误", "数值与同单位其他年度或其他单位相差上千倍，或人均保险费不足1元：疑似元与万元混用"),
+    Rule("V404", WARNING, "本人工资超出计发范围",
+         "待遇人员本人工资不在上年职工月平均工资的计发上下限之间（参数 wage_floor_ratio、wage_ceiling_ratio）"),
+    Rule("V405", WARNING, "金额单位疑似错误", f"数值与同单位其他年度或其他单位相差{UNIT_SLIP_RATIO:,.0f}倍以上，"
+         f"或人均保险费不足{MIN_PREMIUM_PER_INSURED:g}元：疑似元与万元混用"),
     Rule("V406", WARNING, "工伤预防费计划超过上限", "各单位工伤预防费计划合计超过上年保险费收入的规定比例"),
     # sharing options
     Rule("V501", ERROR, "分担方案设置无效", "分担方案的设置无法识别或数值不合要求"),
@@ -387,7 +390,7 @@ def _check_units(clean: dict[str, pd.DataFrame | None], f: _Findings) -> list[st
         if name is None:
             continue
         if name in seen:
-            f.add("V201", "units", f"单位“{name}”在扩面计划表第{seen[name] + 1}个单位处已出现，每个单位只能填一行",
+            f.add("V201", "units", f"单位“{name}”重复出现（第{seen[name] + 1}行已有），每个单位只能填一行",
                   row=i, column="unit", unit=name)
         else:
             seen[name] = i
@@ -602,13 +605,13 @@ def _change_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], b:
     if hist is None:
         return
     rows = _year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
-    full = rows[rows["months"] == 12]
     checks = (("insured_end", "V401", "期末参保人数", "人", "（是否以万人填写、是否漏填或多填）"),
               ("avg_wage", "V402", "平均缴费工资", "元/年", "（是否填成月工资或以万元填写）"))
-    for name in names:
-        mine = full[full["unit"] == name].set_index("year")
-        progress = rows[(rows["unit"] == name) & (rows["year"] == b) & (rows["months"] < 12)]
-        later = [(int(i), int(r["year"]), r) for i, r in full[full["unit"] == name].iterrows()]
+    for name, own in rows.groupby("unit", sort=False):
+        own_full = own[own["months"] == 12]
+        mine = own_full.set_index("year")
+        progress = own[(own["year"] == b) & (own["months"] < 12)]
+        later = [(int(i), int(r["year"]), r) for i, r in own_full.iterrows()]
         later += [(int(i), b, r) for i, r in progress.iterrows() if b not in mine.index]
         for i, year, r in later:
             if year - 1 not in mine.index:
@@ -674,8 +677,7 @@ def _unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], nam
     hist = clean.get("history")
     if hist is not None:
         rows = _year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
-        for name in names:
-            mine = rows[rows["unit"] == name]
+        for name, mine in rows.groupby("unit", sort=False):
             scale = np.where(mine["months"] < 12, 12.0 / mine["months"], 1.0)
             for column in ("insured_end", "avg_wage", *items.UNIT_ITEMS):
                 is_flow = column in items.UNIT_ITEMS
@@ -776,9 +778,9 @@ def _rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], para
         return
     rows = _year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
     full = rows[rows["months"] == 12]
-    for name in names:
-        mine = full[full["unit"] == name].set_index("year")
-        index_of = dict(zip(full.loc[full["unit"] == name, "year"], full.index[full["unit"] == name], strict=True))
+    for name, own in full.groupby("unit", sort=False):
+        mine = own.set_index("year")
+        index_of = dict(zip(own["year"], own.index, strict=True))
         for year in mine.index:
             if year - 1 not in mine.index:
                 continue

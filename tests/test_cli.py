@@ -113,8 +113,8 @@ def test_draft_reports_each_step_and_prints_the_path_last(tmp_path, capsys):
     assert main(["draft", "-o", str(out)]) == 0
     captured = capsys.readouterr()
     steps = [line for line in captured.err.splitlines() if line.startswith("[")]
-    assert [s.split("]")[0] + "]" for s in steps] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
-    assert [s.split(" ")[1].split("：")[0] for s in steps] == ["读取输入", "预测", "分担", "写出"]
+    assert [s.split("]")[0] + "]" for s in steps] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
+    assert [s.split(" ")[1].split("：")[0] for s in steps] == ["读取输入", "预测", "分担", "多年预测与风险", "写出"]
     assert captured.out.strip().splitlines()[-1] == f"草案：{out}"
 
 

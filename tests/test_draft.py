@@ -32,7 +32,8 @@ from models import items
 from models.budget import run_budget
 from models.money import round_wan
 
-SHEETS = ["封面", "收入预算表", "支出预算表", "收支结余表", "分市预算表", "缺口分担表", "方案比较", "预测与校验", "编制说明"]
+SHEETS = ["封面", "收入预算表", "支出预算表", "收支结余表", "分市预算表", "缺口分担表", "方案比较", "预测与校验",
+          "多年预测与风险", "编制说明"]
 TABLE_SHEETS = SHEETS[1:-1]
 CITIES = ["南昌", "景德镇", "萍乡", "九江", "新余", "鹰潭", "赣州", "吉安", "宜春", "抚州", "上饶"]
 SOFFICE = find_soffice()

@@ -2,7 +2,8 @@
 
 The input ranges are the example province written into a workbook by `workbook_io.write_inputs` and read
 back cell by cell, exactly as xlwings hands them over; every table must equal the engine's own table for
-the same inputs, and the single-value functions are checked against hand calculations.
+the same inputs (the projection, sensitivity and a seeded risk run included), GS_CHECK must report what the
+validation rules report, and the single-value functions are checked against hand calculations.
 """
 
 from __future__ import annotations
@@ -16,19 +17,27 @@ import openpyxl
 import pytest
 
 from addin import udf_inputs, udfs
+from addin.check import FINDING_HEADERS, check_sheets
 from addin.draft_tables import balance_table, check_table, unit_budget_table
+from addin.udf_check import CHECK_ROWS
+from addin.udf_outlook import DEFAULT_DRAWS, TORNADO_HEADERS
 from addin.udf_tables import SHARE_HEADERS
 from addin.workbook_builder import default_options, input_values
-from addin.workbook_io import write_inputs
+from addin.workbook_io import inputs_from_sheets, write_inputs
 from examples import load_example
 from models import benefits, items
 from models.balance import official_lines
 from models.budget import run_budget
 from models.compare import MEASURES, compare
+from models.money import round_wan
 from models.parameter_set import load_parameters
+from models.projection import project, share_by_year
+from models.risk import DEFAULT_SEED, simulate
+from models.sensitivity import sensitivity
+from models.validation import SEVERITY_LABELS, validate
 
 UDF_NAMES = ("GS_TREND", "GS_PREMIUM", "GS_BENEFIT", "GS_FORECAST", "GS_BALANCE", "GS_MONTHS_PAYABLE", "GS_SHARE",
-             "GS_COMPARE", "GS_INFO")
+             "GS_COMPARE", "GS_INFO", "GS_PROJECT", "GS_SENSITIVITY", "GS_RISK", "GS_CHECK")
 # VBA keywords and statement names that cannot name a parameter of the generated wrapper
 VBA_RESERVED = {"and", "as", "boolean", "byref", "byte", "byval", "call", "case", "close", "const", "currency",
                 "date", "declare", "dim", "do", "double", "each", "else", "empty", "end", "enum", "eqv", "erase",
@@ -53,7 +62,7 @@ def example():
 @pytest.fixture
 def ranges(example):
     """A fresh copy of the seven raw input ranges (tests may edit it)."""
-    udf_inputs.CACHE.clear()
+    udf_inputs.clear_caches()
     return copy.deepcopy(example["ranges"])
 
 
@@ -172,6 +181,234 @@ def test_comparison_against_another_baseline_and_the_option_summary(ranges, exam
 def test_long_view_has_a_row_per_option_and_unit(ranges, example):
     got = udfs.GS_COMPARE(ranges[-1], *ranges[:-1], None, "长表")
     assert len(got) - 1 == len(example["result"].comparison.long) == 4 * 12     # 4 options × (11 市 + 省级)
+
+
+# ---------------------------------------------------------------------------------------------
+# beyond one year: GS_PROJECT, GS_SENSITIVITY, GS_RISK = the engine's runs on the same inputs
+
+
+def shown(value):
+    """A cell value as a comparable number (None for blank/NaN)."""
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def test_projection_table_is_the_engines_and_year_one_is_the_budget(ranges, example):
+    result = example["result"]
+    got = udfs.GS_PROJECT(*ranges)                                   # default: 3 years, the table
+    want = project(result.inputs, 3, result=result).table(wan=True)
+    assert got[0] == ["项目", "单位", "2027年", "2028年", "2029年"]
+    body = {r[0]: r for r in got[1:]}
+    assert [r[0] for r in got[1:-1]] == want["label"].tolist()
+    for code, row in want.iterrows():
+        line = body[row["label"]]
+        for j, year in enumerate((2027, 2028, 2029)):
+            expected = row[year]
+            if code == "below_floor":
+                assert line[2 + j] == ("是" if expected else "否")
+            elif code == "months_payable":
+                assert line[2 + j] == round(expected, 2), code
+            else:
+                assert shown(line[2 + j]) == shown(float(expected)), (code, year)
+    # year 1 is the one-year budget: 502,896.61 − 514,364.98 = −11,468.37; 年末 496,297.46; 11.58 months
+    balance = {r[0]: r[3] for r in udfs.GS_BALANCE(*ranges)[1:]}
+    assert body["本年收支结余"][2] == balance["本年收支结余"] == -11_468.37
+    assert body["年末滚存结余"][2] == balance["年末滚存结余"] == 496_297.46
+    assert body["可支付月数"][2] == balance["可支付月数"] == 11.58
+    # the chain: next year's 年初 is this year's 年末; 496,297.46 − 8,463.66 = 487,833.80
+    assert body["年初滚存结余"][3] == body["年末滚存结余"][2]
+    assert body["年末滚存结余"][3] == round(496_297.46 - 8_463.66, 2) == 487_833.80
+    # 496,297.46 < 12 months of 514,364.98: below the floor from the budget year on
+    assert got[-1][:3] == ["首次低于储备下限年度", "年", 2027.0]
+
+
+def test_projection_years_and_the_assumptions_view(ranges, example):
+    result = example["result"]
+    five = udfs.GS_PROJECT(*ranges, 5.0)
+    assert five[0][2:] == ["2027年", "2028年", "2029年", "2030年", "2031年"]
+    assert [r[:5] for r in five] == [r[:5] for r in udfs.GS_PROJECT(*ranges)]   # longer horizon, same first years
+    got = udfs.GS_PROJECT(*ranges, None, "假设")
+    proj = project(result.inputs, 3, result=result)
+    want = proj.assumption_table()
+    assert got[0] == ["预测假设", "2027年", "2028年", "2029年", "来源"]
+    assert [r[0] for r in got[1:]] == want["label"].tolist()
+    rows = {r[0]: r for r in got[1:]}
+    assert rows["医疗费用增长率"][1:4] == [0.04, 0.04, 0.04]           # the budget assumption carried forward
+    assert rows["扩面计划增长率"][1] is None                              # used from the second year on only
+    assert rows["扩面计划增长率"][4].startswith("参数文件 projection_defaults.toml")
+    for bad in (0.0, 11.0, 2.5, "三年"):
+        message = udfs.GS_PROJECT(*ranges, bad)[0][0]
+        assert message.startswith("#输入错误") and "预测年数" in message, bad
+    assert "预测表" in udfs.GS_PROJECT(*ranges, None, "明细")[0][0]
+
+
+def test_sensitivity_tornado_is_the_engines_widest_first(ranges, example):
+    result = example["result"]
+    got = udfs.GS_SENSITIVITY(*ranges)
+    sens = sensitivity(result.inputs, result=result)
+    want = sens.tornado()
+    assert got[0] == list(TORNADO_HEADERS)
+    drivers, base = got[1:-1], got[-1]
+    assert [r[0] for r in drivers] == want["label"].tolist()
+    assert [r[3] for r in drivers] == [float(round_wan(v)) for v in want["closing_low"]]
+    assert [r[4] for r in drivers] == [float(round_wan(v)) for v in want["closing_high"]]
+    swings = [r[7] for r in drivers]
+    assert swings == sorted(swings, reverse=True)                    # widest swing first
+    # baseline = the budget's 年末滚存结余; 新发工伤率 −10 %: 520,152.82 − 496,297.46 = 23,855.36
+    assert base[0] == "基准（预算假设）" and base[3] == base[4] == 496_297.46
+    first = drivers[0]
+    assert first[0] == "新发工伤率（伤残与工亡）" and first[1:3] == ["-10%", "+10%"]
+    assert first[5] == round(first[3] - base[3], 2) == 23_855.36
+    assert first[7] == round(abs(first[4] - first[3]), 2)
+
+
+@pytest.mark.parametrize("option", ["anhui", 1, "安徽方案（管理性缺口由市全额承担，省:市 9:1 / 8:2）"])
+def test_sensitivity_share_view_is_each_citys_change_under_an_option(ranges, example, option):
+    result = example["result"]
+    got = udfs.GS_SENSITIVITY(*ranges, option)
+    sens = sensitivity(result.inputs, result=result)
+    order = list(sens.tornado().index)
+    names = [d.name for d in sens.drivers]
+    assert got[0][:4] == ["单位", "基准分担额", "新发工伤率（伤残与工亡）（-10%）", "新发工伤率（伤残与工亡）（+10%）"]
+    assert [r[0] for r in got[1:]] == list(sens.cities)
+    table = result.sharing.table("anhui")                           # the 缺口分担表 of the option
+    assert [r[1] for r in got[1:]] == table["分担额"].iloc[:len(sens.cities)].tolist()
+    for c, row in enumerate(got[1:]):
+        for k, name in enumerate(order):
+            i = names.index(name)
+            assert row[2 + 2 * k:4 + 2 * k] == [float(round_wan(sens.share_effect[i, 0, 0, c])),
+                                              float(round_wan(sens.share_effect[i, 1, 0, c]))], (row[0], name)
+    assert udfs.GS_SENSITIVITY(*ranges, "shandong")[0][0].startswith("#输入错误")
+
+
+def test_risk_table_is_simulate_with_the_same_seed(ranges, example):
+    result = example["result"]
+    got = udfs.GS_RISK(*ranges, 500.0, 3.0, 7.0)
+    risk = simulate(result.inputs, 500, 3, seed=7, result=result)
+    rows = {r[0]: r for r in got[1:]}
+    assert got[0] == ["项目", "单位", "2027年", "2028年", "2029年"]
+    assert rows["低于储备下限的概率"][2:] == risk.prob_below_floor.tolist()
+    assert rows["至当年累计低于储备下限的概率"][2:] == risk.prob_breached_by.tolist()
+    for name, bands, money in (("年末滚存结余", risk.closing_bands, True), ("当年收支缺口", risk.deficit_bands, True),
+                               ("可支付月数", risk.months_bands, False)):
+        for p, band in zip(risk.percentiles, bands, strict=True):
+            want = round_wan(band) if money else np.round(band, 2)
+            assert rows[f"{name} P{p:g}"][2:] == [float(v) for v in want], (name, p)
+        for k in range(3):                                           # percentiles never decrease
+            column = [rows[f"{name} P{p:g}"][2 + k] for p in risk.percentiles]
+            assert column == sorted(column)
+    # the deterministic lines are the projection table's
+    projection = {r[0]: r for r in udfs.GS_PROJECT(*ranges)}
+    assert rows["年末滚存结余（基准预测）"][2:] == projection["年末滚存结余"][2:]
+    assert rows["储备下限（基准预测）"][2:] == projection["储备下限（年末滚存结余）"][2:]
+    # reproducible: the same seed again gives the same table, another seed another one
+    udf_inputs.clear_caches()
+    assert udfs.GS_RISK(*ranges, 500.0, 3.0, 7.0) == got
+    assert udfs.GS_RISK(*ranges, 500.0, 3.0, 8.0) != got
+
+
+def test_risk_defaults_are_modest_and_seeded(ranges, example):
+    result = example["result"]
+    got = udfs.GS_RISK(*ranges)
+    risk = simulate(result.inputs, DEFAULT_DRAWS, 3, seed=DEFAULT_SEED, result=result)
+    assert DEFAULT_DRAWS == 2_000
+    assert got[1][2:] == risk.prob_below_floor.tolist()
+    for bad, field in ((0.0, "模拟次数"), (-1.0, "随机种子"), (12.0, "预测年数")):
+        args = {"模拟次数": (bad, None, None), "随机种子": (None, None, bad), "预测年数": (None, bad, None)}[field]
+        message = udfs.GS_RISK(*ranges, *args)[0][0]
+        assert message.startswith("#输入错误") and field in message
+
+
+def test_risk_share_view_is_the_bands_of_one_option(ranges, example):
+    result = example["result"]
+    got = udfs.GS_RISK(*ranges, 500.0, 2.0, 7.0, "anhui")
+    risk = simulate(result.inputs, 500, 2, seed=7, result=result)
+    base = share_by_year(risk.baseline, [risk.options[0]]).rounded
+    cities = list(risk.cities)
+    assert got[0] == ["年度", "单位", "基准预测", "P5", "P25", "P50", "P75", "P95"]
+    assert len(got) - 1 == 2 * (len(cities) + 1)                       # 2 years × (11 市 + 省级承担)
+    for k, year in enumerate((2027, 2028)):
+        block = got[1 + k * (len(cities) + 1): 1 + (k + 1) * (len(cities) + 1)]
+        assert [r[0] for r in block] == [float(year)] * len(block)
+        assert [r[1] for r in block] == [*cities, "省级承担"]
+        assert [r[2] for r in block[:-1]] == base["share"][0, k].tolist()
+        # cities + 省级承担 = the amount shared that year (the projection's sharing, reconciled)
+        assert round(sum(r[2] for r in block), 2) == float(base["amount"][0, k])
+        for c, row in enumerate(block[:-1]):
+            assert row[3:] == [float(round_wan(risk.share_bands[i, 0, k, c])) for i in range(5)], row[1]
+    assert got[1:1 + len(cities) + 1][0][2] == result.sharing.table("anhui")["分担额"].iloc[0]    # budget year
+
+
+def test_outlook_functions_reuse_the_cached_budget_and_their_own_runs(ranges):
+    udfs.GS_BALANCE(*ranges)
+    udfs.GS_PROJECT(*ranges)
+    udfs.GS_PROJECT(*ranges, None, "假设")
+    udfs.GS_SENSITIVITY(*ranges)
+    udfs.GS_SENSITIVITY(*ranges, 2.0)
+    udfs.GS_RISK(*ranges, 200.0)
+    udfs.GS_RISK(*ranges, 200.0, None, None, "anhui")
+    assert udf_inputs.CACHE.stats.misses == 1                       # one budget run for everything
+    derived = udf_inputs.DERIVED.stats
+    assert (derived.misses, derived.hits) == (3, 3)                 # projection, sensitivity, risk: once each
+    udfs.GS_RISK(*ranges, 200.0, None, 1.0)                         # another seed: a new run
+    assert derived.misses == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# GS_CHECK = addin.check on the same cells = the validation rules
+
+
+def findings_rows(table):
+    return [r for r in table[1:] if any(v is not None for v in r)]
+
+
+def test_check_on_the_example_finds_nothing_like_the_validation_module(ranges, example):
+    got = udfs.GS_CHECK(*ranges)
+    assert validate(load_example(), example["options"]) == []
+    assert got[0] == list(FINDING_HEADERS) == ["规则", "级别", "位置", "单位", "说明"]
+    assert findings_rows(got) == [[None, None, None, None, "未发现问题"]]
+    assert len(got) == 1 + CHECK_ROWS and all(len(r) == 5 for r in got)   # fixed size: the array range
+
+
+def test_check_reports_the_validation_modules_issues_at_their_cells(ranges):
+    plans = ranges[4]
+    head = plans[0]
+    plans[1][head.index("工资增长率")] = 0.5                          # 南昌 50 % wage growth → V402
+    plans[3][head.index("扩面计划（人）")] = 420_800.0                  # 萍乡 expansion × 10 → V401
+    province = ranges[2]
+    province[1][province[0].index("期末滚存结余（元）")] -= 100_000_000   # 2022 balance off by 1 亿 → V304, V305
+    got = findings_rows(udfs.GS_CHECK(*ranges))
+    inputs, options = inputs_from_sheets(udf_inputs.sheets_from_ranges(ranges))
+    issues = validate(inputs, options)
+    assert [r[0] for r in got] == [i.rule for i in issues] == ["V304", "V305", "V401", "V402"]
+    assert [r[1] for r in got] == [SEVERITY_LABELS[i.severity] for i in issues] == ["错误", "提示", "提示", "提示"]
+    assert [r[4] for r in got] == [i.message for i in issues]
+    assert [r[3] for r in got] == [i.unit for i in issues]
+    where = {r[0]: r[2] for r in got}
+    # 扩面计划 starts at A4: 南昌 is row 5, 萍乡 row 7; 扩面计划 is column F, 工资增长率 column I
+    assert where["V402"] == "扩面计划!I5" and where["V401"] == "扩面计划!F7"
+    assert all(w.startswith("历年执行!") for w in (where["V304"], where["V305"]))
+
+
+def test_check_on_a_broken_input_range_names_the_cell(ranges):
+    ranges[1][8][5] = "四千万"              # inp_history starts at A4: row 4 + 8 = 12, column F = 工伤保险费收入
+    got = findings_rows(udfs.GS_CHECK(*ranges))
+    assert got == [["V103", "错误", "历年执行!F12", "吉安", "吉安的“工伤保险费收入”不是数字，请只填数字（不带单位或文字）"]]
+    assert got == [f.as_row() for f in check_sheets(udf_inputs.sheets_from_ranges(ranges))]   # = wibudget check
+
+
+def test_check_lists_an_empty_range_and_says_when_findings_do_not_fit(ranges):
+    empty = copy.deepcopy(ranges)
+    empty[4] = [[None, None], [None, None]]                           # inp_plans points at blank cells
+    got = findings_rows(udfs.GS_CHECK(*empty))
+    assert len(got) == 1 and got[0][1] == "错误" and "inp_plans" in got[0][4]
+    history = ranges[1]
+    for i in range(1, 41):                                            # 40 text cells in two columns
+        history[i][5 if i <= 20 else 6] = "待定"
+    everything = check_sheets(udf_inputs.sheets_from_ranges(ranges))
+    table = udfs.GS_CHECK(*ranges)
+    assert len(everything) > CHECK_ROWS and len(table) == 1 + CHECK_ROWS
+    assert [r[2] for r in table[1:CHECK_ROWS]] == [f.location for f in everything[:CHECK_ROWS - 1]]
+    assert table[-1][4].startswith(f"另有 {len(everything) - CHECK_ROWS + 1} 条未列出")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """budget.xlsm: built from xlwings' macro template, formulas that Excel 2016 and formula engines can read,
-the same figures as the engine when its formulas are evaluated, and a committed file equal to a fresh build."""
+the same figures as the engine when its formulas are evaluated (the 多年预测与风险 and 数据检查 sheets too),
+native charts, and a committed file equal to a fresh build."""
 
 from __future__ import annotations
 
@@ -27,8 +28,11 @@ from addin.udf_recalc import (
 )
 from addin.vba import generate_vba, udf_signatures
 from addin.workbook_builder import (
+    CHECK_SHEET,
     CONF_SHEET,
+    OUTLOOK_SHEET,
     SHEET_ORDER,
+    STEPS,
     UDF_MODULE,
     bas_path,
     build_workbook,
@@ -39,11 +43,15 @@ from examples import load_example
 from models.balance import official_lines
 from models.budget import run_budget
 from models.compare import MEASURES
+from models.money import round_wan
+from models.projection import project
+from models.risk import DEFAULT_SEED, simulate
+from models.sensitivity import sensitivity
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "budget.xlsm"
 EXCEL_FUNCTIONS = {"IF", "INDEX"}          # Excel's own functions the workbook uses (titles, captions)
-RESULT_SHEETS = ("收入预算", "支出预算", "收支结余", "分市预算", "缺口分担", "方案比较")
+RESULT_SHEETS = ("收入预算", "支出预算", "收支结余", "分市预算", "缺口分担", "方案比较", "多年预测与风险", "数据检查")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +72,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def recalculated(wb):
-    udf_inputs.CACHE.clear()
+    udf_inputs.clear_caches()
     results = Recalculation(wb, udfs).run()
     return {f"{c.cell.sheet}!{c.cell.ref}": r for c, r in results.items()}, udf_inputs.CACHE.stats.misses
 
@@ -84,6 +92,8 @@ def vba_parameters(vba_text: str) -> dict[str, tuple[int, int]]:
 
 def test_sheets_in_order_with_an_active_xlwings_conf(wb):
     assert wb.sheetnames == list(SHEET_ORDER)
+    assert wb.sheetnames[:3] == ["说明", CHECK_SHEET, "参数"]                # the check right after 说明
+    assert wb.sheetnames[-2:] == [OUTLOOK_SHEET, CONF_SHEET]
     assert wb.sheetnames[-1] == CONF_SHEET == "xlwings.conf"
     conf = wb[CONF_SHEET]
     keys = [conf.cell(r, 1).value for r in range(1, 10)]
@@ -106,8 +116,10 @@ def test_intro_sheet_explains_the_setup_and_says_the_data_are_synthetic(wb):
     assert "虚构的示例数据" in text
     for needed in ("信任对 VBA 工程对象模型的访问", "ImportPythonUDFs", "Ctrl+Alt+F9", "#NAME?", "Interpreter_Win"):
         assert needed in text
-    steps = [wb["说明"].cell(r, 1).value for r in range(1, 20)]
-    assert [s for s in steps if isinstance(s, int)] == list(range(1, 11))
+    steps = [wb["说明"].cell(r, 1).value for r in range(1, 25)]
+    assert [s for s in steps if isinstance(s, int)] == list(range(1, len(STEPS) + 1)) == list(range(1, 13))
+    for needed in ("数据检查", "多年预测与风险", "随机种子", "GS_PROJECT", "GS_SENSITIVITY", "GS_RISK", "GS_CHECK"):
+        assert needed in text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,7 +158,10 @@ def test_result_tables_are_legacy_array_formulas_one_per_table(wb):
         per_sheet.setdefault(call.cell.sheet, []).append(call)
     n_options = len(default_options(load_example()))
     assert {s: len(c) for s, c in per_sheet.items() if s in RESULT_SHEETS} == {
-        "收入预算": 1, "支出预算": 1, "收支结余": 1, "分市预算": 1, "缺口分担": n_options, "方案比较": 2}
+        "收入预算": 1, "支出预算": 1, "收支结余": 1, "分市预算": 1, "缺口分担": n_options, "方案比较": 2,
+        "多年预测与风险": 4, "数据检查": 1}
+    assert sorted(c.function for c in per_sheet[OUTLOOK_SHEET]) == ["GS_PROJECT", "GS_PROJECT", "GS_RISK",
+                                                                    "GS_SENSITIVITY"]
     for sheet in RESULT_SHEETS:
         assert all(c.cell.array for c in per_sheet[sheet])
         assert all(a in udf_inputs.INPUT_NAMES for c in per_sheet[sheet] for a in c.args
@@ -178,14 +193,63 @@ def test_print_setup_formats_and_frozen_headers(wb):
     assert wb["收支结余"]["D10"].number_format == "0.00"         # 可支付月数
 
 
+def chart_xml(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+
+
 def test_comparison_sheet_has_a_bar_chart_of_shares_per_city_per_option(built):
-    with zipfile.ZipFile(built) as z:
-        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        xml = z.read(charts[0]).decode()
+    charts = chart_xml(built)
+    assert len(charts) == 3                                       # 方案比较, and two on 多年预测与风险
+    xml = next(c for c in charts if "'方案比较'!" in c)
     n_options = len(default_options(load_example()))
-    assert len(charts) == 1 and "<barChart>" in xml and xml.count("<ser>") == n_options
+    assert "<barChart>" in xml and xml.count("<ser>") == n_options
     # categories: the 11 cities (rows 6–16); first series: the first option's 分担额 column
     assert "'方案比较'!$A$6:$A$16" in xml and "'方案比较'!$B$6:$B$16" in xml
+
+
+def test_outlook_sheet_has_a_line_chart_of_balance_and_floor_and_a_tornado_bar_chart(built, recalculated):
+    labels = {}                                                   # first-column label → sheet row, as computed
+    for where, result in recalculated[0].items():
+        sheet, ref = where.split("!")
+        if sheet == OUTLOOK_SHEET:
+            top = range_boundaries(ref)[1]
+            labels.update({r[0]: top + i for i, r in enumerate(result)})
+    closing, floor = labels["年末滚存结余"], labels["储备下限（年末滚存结余）"]
+    charts = [c for c in chart_xml(built) if f"'{OUTLOOK_SHEET}'!" in c]
+    line = next(c for c in charts if "<lineChart>" in c)
+    bar = next(c for c in charts if "<barChart>" in c)
+    # years across columns C–E (3 years); P5 and P95 of the simulated balance as two more lines
+    assert line.count("<ser>") == 4
+    assert f"'{OUTLOOK_SHEET}'!$C${closing}:$E${closing}" in line and f"'{OUTLOOK_SHEET}'!$C${floor}:$E${floor}" in line
+    assert f"'{OUTLOOK_SHEET}'!$C${labels['年末滚存结余 P5']}:$E${labels['年末滚存结余 P5']}" in line
+    # tornado: horizontal bars of 较基准变化（低/高）(columns F, G) for the 6 drivers, widest at the top
+    first = labels["新发工伤率（伤残与工亡）"]
+    assert '<barDir val="bar"' in bar and bar.count("<ser>") == 2 and '<orientation val="maxMin"' in bar
+    assert f"'{OUTLOOK_SHEET}'!$A${first}:$A${first + 5}" in bar
+    assert f"'{OUTLOOK_SHEET}'!$F${first}:$F${first + 5}" in bar and f"'{OUTLOOK_SHEET}'!$G${first}:$G${first + 5}" in bar
+
+
+def test_risk_draws_and_seed_are_input_cells_the_formula_reads(wb):
+    ws = wb[OUTLOOK_SHEET]
+    risk = next(c for c in udf_calls(wb) if c.function == "GS_RISK")
+    draws, years, seed = risk.args[7:10]
+    assert years == "3" and draws.startswith("$B$") and seed.startswith("$D$")
+    assert ws[draws.replace("$", "")].value == 2_000 and ws[seed.replace("$", "")].value == DEFAULT_SEED
+    assert any(draws.replace("$", "") in str(dv.sqref) for dv in ws.data_validations.dataValidation)
+
+
+def test_vba_wrapper_has_the_new_functions_with_their_argument_counts():
+    signatures = vba_parameters(generate_vba(udfs, module_name=UDF_MODULE))
+    # 6 required input tables; options optional; then years, view / view / draws, years, seed, view
+    assert signatures["GS_PROJECT"] == (6, 9)
+    assert signatures["GS_SENSITIVITY"] == (6, 8)
+    assert signatures["GS_RISK"] == (6, 11)
+    assert signatures["GS_CHECK"] == (6, 7)
+    shipped = COMMITTED.with_name("budget_udfs.bas").read_text(encoding="ascii")
+    assert {n: udf_signatures(shipped)[n] for n in signatures} == {n: total for n, (_, total) in signatures.items()}
+    assert ('Function GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options,'
+            ' Optional draws, Optional years, Optional seed, Optional view)') in shipped
 
 
 def test_builder_sizes_the_ranges_from_the_input_data(tmp_path, tiny):
@@ -199,6 +263,9 @@ def test_builder_sizes_the_ranges_from_the_input_data(tmp_path, tiny):
     assert refs[("缺口分担", "GS_SHARE")][0] == "A5:L10"
     # 方案比较: 2 header rows + 2 cities + 7 summary rows; 1 + 4 measures × 4 options columns
     assert refs[("方案比较", "GS_COMPARE")][0] == "A4:Q14"
+    # the findings table and the projection table do not depend on the number of units
+    assert refs[(CHECK_SHEET, "GS_CHECK")] == ["A4:E34"]
+    assert refs[(OUTLOOK_SHEET, "GS_PROJECT")][0] == "A5:E29"         # header + 23 lines + first breach year
     udf_inputs.CACHE.clear()
     for call, result in Recalculation(small, udfs).run().items():
         if call.cell.array:
@@ -329,6 +396,40 @@ def test_formula_engine_gives_the_unit_table_and_the_worked_examples(evaluated, 
     assert 1_083_760.0 in single                                           # 20 × 54,188
     months = [v for v in single if isinstance(v, float) and 11 < v < 12]
     assert months and round(months[0], 2) == round(float(engine.province.months_payable), 2) == 11.58
+
+
+def _array(evaluated, wb, function, view):
+    """The evaluated range of the one `function` call whose last argument is the text `view`."""
+    call = next(c for c in udf_calls(wb) if c.function == function and c.args[-1] == f'"{view}"')
+    return evaluated[(call.cell.sheet, call.cell.ref)]
+
+
+def test_formula_engine_gives_the_projection_tornado_and_risk(evaluated, wb, engine):
+    projection = _array(evaluated, wb, "GS_PROJECT", "预测表")
+    want = project(engine.inputs, 3, result=engine).table(wan=True)
+    rows = {r[0]: r for r in projection}
+    assert rows["年末滚存结余"][2:] == [float(want.loc["closing_balance", y]) for y in (2027, 2028, 2029)]
+    assert rows["保持储备下限所需平均费率"][2:] == [float(want.loc["rate_needed", y]) for y in (2027, 2028, 2029)]
+    assert rows["首次低于储备下限年度"][2] == 2027
+    tornado = _array(evaluated, wb, "GS_SENSITIVITY", "龙卷风")
+    sens = sensitivity(engine.inputs, result=engine).tornado()
+    assert [r[0] for r in tornado[1:-1]] == sens["label"].tolist()
+    assert [r[3] for r in tornado[1:-1]] == [float(round_wan(v)) for v in sens["closing_low"]]
+    risk = _array(evaluated, wb, "GS_RISK", "逐年风险")
+    sim = simulate(engine.inputs, 2_000, 3, seed=DEFAULT_SEED, result=engine)       # the sheet's yellow cells
+    assert risk[1][2:] == sim.prob_below_floor.tolist()
+    assert risk[5][0] == "年末滚存结余 P5" and risk[5][2:] == [float(v) for v in round_wan(sim.closing_bands[0])]
+    assumptions = _array(evaluated, wb, "GS_PROJECT", "假设")
+    assert assumptions[0][0] == "预测假设" and len(assumptions) == 11
+
+
+def test_formula_engine_gives_a_clean_data_check(evaluated, wb):
+    call = next(c for c in udf_calls(wb) if c.function == "GS_CHECK")
+    table = evaluated[(call.cell.sheet, call.cell.ref)]
+    assert table[0] == ["规则", "级别", "位置", "单位", "说明"]
+    assert table[1][4] == "未发现问题" and len(table) == 31
+    title = evaluated[(OUTLOOK_SHEET, "A1")][0][0]
+    assert title == "2027–2029年江西省工伤保险基金多年收支预测与储备风险（示例数据，数字为虚构）"
 
 
 # ---------------------------------------------------------------------------------------------

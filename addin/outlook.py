@@ -1,0 +1,180 @@
+"""中期展望数据 — the multi-year projection, sensitivity and reserve risk as displayed figures (万元).
+
+One engine run feeds three faces (`wibudget project / risk / sensitivity`, the draft's 多年预测与风险
+sheet and the 编制说明's 中期展望 section), so all of them show the same numbers:
+
+- 多年预测表: `Projection.table(wan=True)` as it is (items add up to the totals, 年末 = 年初 + 结余,
+  and the budget-year column is the one-year budget).
+- 龙卷风表: each driver's budget-year 年末滚存结余 at its low and high shock, rounded once; the changes
+  and the swing are differences of the displayed figures.
+- 风险表: P(年末滚存结余 < 储备下限) per year and percentile bands (each band rounded on its own: bands
+  are not parts of a total). City shares: the deterministic projection's shares (reconciled per year,
+  as the 缺口分担表) beside their P5 … P95.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.budget import BudgetResult
+from models.money import round_wan
+from models.projection import DEFAULT_YEARS, FILE_PATHS, SHOCK_FIELDS, Projection, project, share_by_year
+from models.risk import DEFAULT_SEED, RiskResult, simulate
+from models.sensitivity import Sensitivity, sensitivity
+from models.sharing import PROVINCE_LABEL, SharingOption
+
+DRAFT_DRAWS = 2_000          # 草案中风险模拟的次数: enough for a 1-percentage-point view, fast to run
+RATE_ROWS = ("average_rate", "rate_needed")
+#: How each row of the projection table is shown: 万元, 月, 费率 or 是/否.
+ROW_UNITS: dict[str, str] = {"months_payable": "月", "below_floor": "", **{r: "费率" for r in RATE_ROWS}}
+BAND_COLUMNS = ("p5", "p25", "p50", "p75", "p95")
+
+
+@dataclass
+class OutlookTables:
+    """中期展望 (outlook): engine results and the displayed tables; sensitivity/risk may be absent."""
+
+    result: BudgetResult
+    projection: Projection
+    table: pd.DataFrame                     # Projection.table(wan=True)
+    assumptions: pd.DataFrame               # Projection.assumption_table()
+    sensitivity: Sensitivity | None = None
+    tornado: pd.DataFrame | None = None     # tornado_table(sensitivity)
+    risk: RiskResult | None = None
+    risk_years: pd.DataFrame | None = None  # risk_year_table(risk)
+    risk_shares: dict[str, pd.DataFrame] = field(default_factory=dict)   # option code → risk_share_table
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.projection.years
+
+    @property
+    def first_breach(self) -> int | None:
+        """首次低于储备下限的年度 (None: not within the horizon)."""
+        return self.table.attrs["首次低于储备下限年度"]
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.result.inputs.synthetic)
+
+
+# ---------------------------------------------------------------- displayed tables
+
+
+def row_unit(code: str) -> str:
+    """单位 of a projection-table row: 万元, 月, 费率 or '' (是/否)."""
+    return ROW_UNITS.get(code, "万元")
+
+
+def shock_text(driver, value: float) -> str:
+    """冲击幅度 in words: +1个百分点 for a growth rate (added), −20% for a quantity (multiplied)."""
+    added = all(SHOCK_FIELDS[f].endswith("（加）") for f in driver.fields)
+    return f"{value * 100:+g}{'个百分点' if added else '%'}"
+
+
+def tornado_table(sens: Sensitivity) -> pd.DataFrame:
+    """龙卷风表 (万元): per driver, widest swing first — shocks in words, 年末滚存结余 at the low and high
+    shock, their change against the baseline and the swing, all on the displayed figures."""
+    raw = sens.tornado()
+    by_name = {d.name: d for d in sens.drivers}
+    base = float(round_wan(sens.base_closing))
+    low = np.asarray(round_wan(raw["closing_low"].to_numpy(dtype=float)))
+    high = np.asarray(round_wan(raw["closing_high"].to_numpy(dtype=float)))
+    df = pd.DataFrame({
+        "label": raw["label"].to_numpy(),
+        "low_shock": [shock_text(by_name[n], by_name[n].low) for n in raw.index],
+        "high_shock": [shock_text(by_name[n], by_name[n].high) for n in raw.index],
+        "closing_low": low, "closing_high": high,
+        "effect_low": np.round(low - base, 2), "effect_high": np.round(high - base, 2),
+        "swing": np.round(np.abs(high - low), 2),
+    }, index=raw.index)
+    df.attrs.update({"预算年度": sens.budget_year, "基准年末滚存结余": base, "单位制": "万元"})
+    return df
+
+
+def risk_year_table(risk: RiskResult) -> pd.DataFrame:
+    """逐年风险 (万元, probabilities as fractions): baseline, floor, P(below), bands of deficit and months."""
+    raw = risk.table()
+    df = pd.DataFrame(index=raw.index)
+    df["prob_below_floor"] = raw["prob_below_floor"]
+    df["prob_breached_by"] = raw["prob_breached_by"]
+    df["baseline_closing"] = np.asarray(round_wan(raw["baseline_closing"].to_numpy(dtype=float)))
+    df["baseline_floor"] = np.asarray(round_wan(raw["baseline_floor"].to_numpy(dtype=float)))
+    for p in risk.percentiles:
+        df[f"deficit_p{p:g}"] = np.asarray(round_wan(raw[f"deficit_p{p:g}"].to_numpy(dtype=float)))
+    for p in risk.percentiles:
+        df[f"months_p{p:g}"] = raw[f"months_p{p:g}"].round(2)
+    df.attrs.update({"模拟次数": risk.draws, "随机种子": risk.seed, "单位制": "万元"})
+    return df
+
+
+def risk_share_table(risk: RiskResult, option: int | str) -> pd.DataFrame:
+    """各市分担额的分布 (万元), long form: year, unit (cities, then 省级承担), baseline, P5 … P95.
+
+    baseline: the deterministic projection's shares, rounded so that cities + 省级承担 reconcile each
+    year (the budget year equals the 缺口分担表).
+    """
+    names = [opt.name for opt in risk.options]
+    o = names.index(option) if isinstance(option, str) else int(option)
+    base = share_by_year(risk.baseline, [risk.options[o]])
+    rows = []
+    for k, year in enumerate(risk.years):
+        city_bands = np.asarray(round_wan(risk.share_bands[:, o, k, :]))      # (P, C)
+        prov_bands = np.asarray(round_wan(risk.province_bands[:, o, k]))      # (P,)
+        baseline = base.rounded["share"][0, k]
+        for c, city in enumerate(risk.cities):
+            rows.append({"year": year, "unit": city, "baseline": float(baseline[c]),
+                         **{f"p{p:g}": float(city_bands[i, c]) for i, p in enumerate(risk.percentiles)}})
+        rows.append({"year": year, "unit": PROVINCE_LABEL, "baseline": float(base.rounded["province"][0, k]),
+                     **{f"p{p:g}": float(prov_bands[i]) for i, p in enumerate(risk.percentiles)}})
+    df = pd.DataFrame(rows)
+    df.attrs.update({"方案": risk.options[o].name, "方案名称": risk.options[o].label, "单位制": "万元"})
+    return df
+
+
+def assumption_values(assumptions: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """多年预测假设 as shown: the budget year is blank for assumptions that only later years use."""
+    df = assumptions.copy()
+    for name in FILE_PATHS:
+        if name in df.index:
+            df.loc[name, years[0]] = np.nan
+    return df
+
+
+# ---------------------------------------------------------------- one run for every face
+
+
+def outlook_tables(result: BudgetResult, years: int = DEFAULT_YEARS, *, with_sensitivity: bool = True,
+                   risk_draws: int | None = DRAFT_DRAWS, seed: int | None = DEFAULT_SEED,
+                   risk_options: Sequence[SharingOption] | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> OutlookTables:
+    """中期展望 from a one-year budget result: projection, optionally sensitivity and a risk run.
+
+    risk_draws None: no risk run. risk_options: the options whose shares are simulated (default: the
+    result's options). Deterministic for a fixed seed.
+    """
+    inputs = result.inputs
+    proj = project(inputs, years, result=result)
+    out = OutlookTables(result=result, projection=proj, table=proj.table(wan=True),
+                        assumptions=proj.assumption_table())
+    if with_sensitivity:
+        out.sensitivity = sensitivity(inputs, result=result)
+        out.tornado = tornado_table(out.sensitivity)
+    if risk_draws is not None:
+        opts = list(risk_options) if risk_options is not None else None
+        out.risk = simulate(inputs, risk_draws, years, opts, seed=seed, result=result, progress=progress)
+        out.risk_years = risk_year_table(out.risk)
+        out.risk_shares = {o.name: risk_share_table(out.risk, o.name) for o in out.risk.options}
+    return out
+
+
+def draft_outlook(result: BudgetResult, option: str, *, risk: bool = True, years: int = DEFAULT_YEARS,
+                  draws: int = DRAFT_DRAWS, seed: int = DEFAULT_SEED) -> OutlookTables:
+    """草案的中期展望: projection, sensitivity and (unless `risk` is false) a modest, seeded risk run
+    whose city share bands are those of the draft's chosen `option` only (fast and reproducible)."""
+    opt = result.sharing.options[result.sharing.option_index(option)]
+    return outlook_tables(result, years, risk_draws=draws if risk else None, seed=seed, risk_options=[opt])
