@@ -574,8 +574,11 @@ def cmd_build_workbook(args: argparse.Namespace) -> int:
     progress = Progress(total=1, quiet=args.quiet)
     progress(f"生成工作簿：{target}")
     atomic_write(target, build_workbook, force=args.force)
+    bas = _lazy("addin.workbook_builder", "bas_path", "生成预算工作簿")(target)
+    atomic_write(bas, _lazy("addin.workbook_builder", "write_udf_bas", "生成预算工作簿"), force=True)
     progress.done("完成")
     print(f"工作簿：{target}")
+    print(f"VBA 包装模块（手工导入备用）：{bas}")
     return EXIT_OK
 
 

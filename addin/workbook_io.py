@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import coerce
 from addin import workbook_layout as layout
+from addin.safe_open import inspect_workbook
 from addin.workbook_layout import Column, Setting, TableLayout
 from models import items
 from models.errors import BudgetInputError
@@ -400,6 +401,7 @@ def _load_sheets(path: Path) -> dict[str, Rows]:
                                value=path.name)
     if not path.is_file():
         raise BudgetInputError("找不到该文件，请检查路径", field="文件", value=str(path))
+    inspect_workbook(path)  # size, zip-bomb and row limits before openpyxl parses anything
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

@@ -281,10 +281,15 @@ def test_build_workbook_delegates_and_writes_atomically(monkeypatch, tmp_path, c
         made.append(Path(path).name)
         Path(path).write_bytes(b"xlsm bytes")
 
-    fake_module(monkeypatch, "addin.workbook_builder", build_workbook=build_workbook)
+    def write_udf_bas(path):
+        Path(path).write_bytes(b"Attribute VB_Name")
+
+    fake_module(monkeypatch, "addin.workbook_builder", build_workbook=build_workbook,
+                bas_path=lambda p: Path(p).with_name(f"{Path(p).stem}_udfs.bas"), write_udf_bas=write_udf_bas)
     out = tmp_path / "budget.xlsm"
     assert main(["build-workbook", "-o", str(out), "-q"]) == 0
     assert made == ["budget.xlsm"] and out.read_bytes() == b"xlsm bytes"
+    assert (tmp_path / "budget_udfs.bas").read_bytes() == b"Attribute VB_Name"  # the fallback module beside it
     assert main(["build-workbook", "-o", str(out), "-q"]) == 2     # exists, no --force
     assert f"工作簿：{out}" in capsys.readouterr().out
 
