@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.charts import share_columns_chart
 from addin.draft_style import DraftStyle
 from addin.draft_tables import GAP_LABEL, PROVINCE_ROW, TOTAL_ROW, UNIT_COLUMNS, DraftTables
 from addin.draft_text import display_width, fmt_number, is_blank
@@ -481,14 +482,7 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
     fr.column_widths(minimum={1: 14})
     last_row = fr.row
     if chart and len(comp.result.cities):
-        ch = BarChart()
-        ch.type = "col"
-        ch.grouping = "clustered"
-        ch.title = "各设区市分担额（万元）"
-        ch.y_axis.title = "万元"
-        ch.x_axis.title = "设区市"
-        ch.x_axis.delete = False
-        ch.y_axis.delete = False
+        ch = share_columns_chart("各设区市分担额（万元）")
         ch.y_axis.majorGridlines = None
         for k, code in enumerate(names):
             col = 2 + k * len(MEASURES)

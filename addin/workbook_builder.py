@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import udf_check, udf_inputs, udf_outlook, udfs, vba
 from addin import workbook_layout as layout
+from addin.charts import share_columns_chart
 from addin.workbook_io import write_inputs
 from models.compare import MEASURES, SUMMARY_ROWS
 from models.errors import BudgetInputError
@@ -346,14 +347,7 @@ def _compare_sheet(wb: Workbook, values: list) -> tuple[ResultTable, ResultTable
             _fit_height(ws, summary.anchor[0] + i, r[1:], OPTION_WIDTH)
 
     chart_row = summary.last_row + 2
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "clustered"
-    chart.title = "各市分担额（万元）"
-    chart.y_axis.title = "万元"
-    chart.x_axis.title = "设区市"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
+    chart = share_columns_chart("各市分担额（万元）")
     first_city, last_city = FIRST_ROW + 2, FIRST_ROW + 2 + _city_count(wide_rows) - 1
     data = Reference(ws, min_col=2, max_col=1 + n_options, min_row=FIRST_ROW + 1, max_row=last_city)
     chart.add_data(data, titles_from_data=True)
