@@ -315,3 +315,14 @@ def test_text_table_aligns_chinese_and_numbers():
     assert lines[2] == "南昌        0.00"
     assert lines[3] == "景德镇  1,039.97"
     assert display_width(lines[2]) == display_width(lines[3])
+
+
+def test_budget_xlsm_is_only_read_by_draft_check_and_compare(tmp_path):
+    # a copy of the shipped macro workbook: its bytes and mtime must survive every command
+    book = tmp_path / "budget.xlsm"
+    book.write_bytes((Path(__file__).resolve().parents[1] / "budget.xlsm").read_bytes())
+    before = (sha256(book), book.stat().st_mtime_ns)
+    assert main(["draft", str(book), "-o", str(tmp_path / "d.xlsx"), "--no-risk", "-q"]) == 0
+    assert main(["check", str(book), "-q"]) == 0
+    assert main(["compare", str(book), "--csv", str(tmp_path / "c.csv"), "-q"]) == 0
+    assert (sha256(book), book.stat().st_mtime_ns) == before
