@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from models.inputs import Assumptions, BudgetInputs
+
+# Property tests judge results, never speed: no per-example deadline on a loaded 2-core machine.
+settings.register_profile("wibudget", deadline=None)
+settings.load_profile("wibudget")
 
 FLOWS = ["premium", "other_revenue", "medical", "disability", "death", "appraisal", "prevention",
          "other_expenditure"]
