@@ -21,6 +21,7 @@ beyond a limit.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
@@ -111,11 +112,30 @@ class WorkbookInfo:
     uncompressed_bytes: int = 0
 
 
-def require_defusedxml() -> None:
-    """Assert that openpyxl parses XML through defusedxml (no entity expansion, no external DTDs)."""
+_ENTITY_PROBE = b'<!DOCTYPE r [<!ENTITY e "expanded">]><r>&e;</r>'
+
+
+@functools.cache
+def _fromstring_expands_entities() -> bool:
+    """Whether openpyxl's ``fromstring`` expands a declared entity (a probe, run once per process)."""
     from openpyxl.xml import functions
 
-    if openpyxl.DEFUSEDXML is not True or not functions.fromstring.__module__.startswith("defusedxml") \
+    try:
+        root = functions.fromstring(_ENTITY_PROBE)
+    except Exception:        # defusedxml refuses entity declarations outright
+        return False
+    return "expanded" in "".join(root.itertext())
+
+
+def require_defusedxml() -> None:
+    """Assert that openpyxl parses XML safely: through defusedxml, or through lxml with entities off.
+
+    openpyxl uses lxml for ``fromstring`` whenever lxml is installed (python-docx brings it) with a parser that
+    does not resolve entities; its ``iterparse`` (the sheet reader) comes from defusedxml.
+    """
+    from openpyxl.xml import functions
+
+    if openpyxl.DEFUSEDXML is not True or _fromstring_expands_entities() \
             or not functions.iterparse.__module__.startswith("defusedxml"):
         raise RuntimeError("openpyxl 未使用 defusedxml 解析 XML：请安装 defusedxml，且不要设置环境变量 "
                            "OPENPYXL_DEFUSEDXML=False")
