@@ -4,10 +4,10 @@ Attribute VB_Name = "xlwings_udfs"
 Function GS_BALANCE(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional part)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_BALANCE = XLPy.CallUDF("addin.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part), ThisWorkbook, Application.Caller)
+        GS_BALANCE = XLPy.CallUDF("addin.excel.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_BALANCE = XLPy.CallUDF("addin.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part))
+        GS_BALANCE = XLPy.CallUDF("addin.excel.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part))
         Exit Function
     #End If
 failed:
@@ -17,10 +17,10 @@ End Function
 Function GS_BENEFIT(item, grade, wage, Optional count, Optional standard_date, Optional avg_monthly_wage, Optional province)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_BENEFIT = XLPy.CallUDF("addin.udfs", "GS_BENEFIT", Array(item, grade, wage, count, standard_date, avg_monthly_wage, province), ThisWorkbook, Application.Caller)
+        GS_BENEFIT = XLPy.CallUDF("addin.excel.udfs", "GS_BENEFIT", Array(item, grade, wage, count, standard_date, avg_monthly_wage, province), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_BENEFIT = XLPy.CallUDF("addin.udfs", "GS_BENEFIT", Array(item, grade, wage, count, standard_date, avg_monthly_wage, province))
+        GS_BENEFIT = XLPy.CallUDF("addin.excel.udfs", "GS_BENEFIT", Array(item, grade, wage, count, standard_date, avg_monthly_wage, province))
         Exit Function
     #End If
 failed:
@@ -30,10 +30,10 @@ End Function
 Function GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_CHECK = XLPy.CallUDF("addin.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
+        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_CHECK = XLPy.CallUDF("addin.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options))
+        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options))
         Exit Function
     #End If
 failed:
@@ -43,10 +43,10 @@ End Function
 Function GS_COMPARE(options, params, history, province_history, prior_budget, plans, beneficiaries, Optional baseline, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_COMPARE = XLPy.CallUDF("addin.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view), ThisWorkbook, Application.Caller)
+        GS_COMPARE = XLPy.CallUDF("addin.excel.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_COMPARE = XLPy.CallUDF("addin.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view))
+        GS_COMPARE = XLPy.CallUDF("addin.excel.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view))
         Exit Function
     #End If
 failed:
@@ -56,10 +56,10 @@ End Function
 Function GS_FORECAST(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_FORECAST = XLPy.CallUDF("addin.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
+        GS_FORECAST = XLPy.CallUDF("addin.excel.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_FORECAST = XLPy.CallUDF("addin.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
+        GS_FORECAST = XLPy.CallUDF("addin.excel.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
         Exit Function
     #End If
 failed:
@@ -69,10 +69,10 @@ End Function
 Function GS_INFO(Optional province)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_INFO = XLPy.CallUDF("addin.udfs", "GS_INFO", Array(province), ThisWorkbook, Application.Caller)
+        GS_INFO = XLPy.CallUDF("addin.excel.udfs", "GS_INFO", Array(province), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_INFO = XLPy.CallUDF("addin.udfs", "GS_INFO", Array(province))
+        GS_INFO = XLPy.CallUDF("addin.excel.udfs", "GS_INFO", Array(province))
         Exit Function
     #End If
 failed:
@@ -82,10 +82,10 @@ End Function
 Function GS_MONTHS_PAYABLE(balance, annual_expenditure)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_MONTHS_PAYABLE = XLPy.CallUDF("addin.udfs", "GS_MONTHS_PAYABLE", Array(balance, annual_expenditure), ThisWorkbook, Application.Caller)
+        GS_MONTHS_PAYABLE = XLPy.CallUDF("addin.excel.udfs", "GS_MONTHS_PAYABLE", Array(balance, annual_expenditure), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_MONTHS_PAYABLE = XLPy.CallUDF("addin.udfs", "GS_MONTHS_PAYABLE", Array(balance, annual_expenditure))
+        GS_MONTHS_PAYABLE = XLPy.CallUDF("addin.excel.udfs", "GS_MONTHS_PAYABLE", Array(balance, annual_expenditure))
         Exit Function
     #End If
 failed:
@@ -95,10 +95,10 @@ End Function
 Function GS_PREMIUM(insured_end, expansion, avg_wage, wage_growth, effective_rate, Optional timing, Optional rate_change)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_PREMIUM = XLPy.CallUDF("addin.udfs", "GS_PREMIUM", Array(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing, rate_change), ThisWorkbook, Application.Caller)
+        GS_PREMIUM = XLPy.CallUDF("addin.excel.udfs", "GS_PREMIUM", Array(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing, rate_change), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_PREMIUM = XLPy.CallUDF("addin.udfs", "GS_PREMIUM", Array(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing, rate_change))
+        GS_PREMIUM = XLPy.CallUDF("addin.excel.udfs", "GS_PREMIUM", Array(insured_end, expansion, avg_wage, wage_growth, effective_rate, timing, rate_change))
         Exit Function
     #End If
 failed:
@@ -108,10 +108,10 @@ End Function
 Function GS_PROJECT(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional years, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_PROJECT = XLPy.CallUDF("addin.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view), ThisWorkbook, Application.Caller)
+        GS_PROJECT = XLPy.CallUDF("addin.excel.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_PROJECT = XLPy.CallUDF("addin.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view))
+        GS_PROJECT = XLPy.CallUDF("addin.excel.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view))
         Exit Function
     #End If
 failed:
@@ -121,10 +121,10 @@ End Function
 Function GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional draws, Optional years, Optional seed, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_RISK = XLPy.CallUDF("addin.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view), ThisWorkbook, Application.Caller)
+        GS_RISK = XLPy.CallUDF("addin.excel.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_RISK = XLPy.CallUDF("addin.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view))
+        GS_RISK = XLPy.CallUDF("addin.excel.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view))
         Exit Function
     #End If
 failed:
@@ -134,10 +134,10 @@ End Function
 Function GS_SENSITIVITY(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_SENSITIVITY = XLPy.CallUDF("addin.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
+        GS_SENSITIVITY = XLPy.CallUDF("addin.excel.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_SENSITIVITY = XLPy.CallUDF("addin.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
+        GS_SENSITIVITY = XLPy.CallUDF("addin.excel.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
         Exit Function
     #End If
 failed:
@@ -147,10 +147,10 @@ End Function
 Function GS_SHARE(scheme, params, history, province_history, prior_budget, plans, beneficiaries, Optional options)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_SHARE = XLPy.CallUDF("addin.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
+        GS_SHARE = XLPy.CallUDF("addin.excel.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_SHARE = XLPy.CallUDF("addin.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options))
+        GS_SHARE = XLPy.CallUDF("addin.excel.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options))
         Exit Function
     #End If
 failed:
@@ -160,10 +160,10 @@ End Function
 Function GS_TREND(history, Optional method, Optional periods)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_TREND = XLPy.CallUDF("addin.udfs", "GS_TREND", Array(history, method, periods), ThisWorkbook, Application.Caller)
+        GS_TREND = XLPy.CallUDF("addin.excel.udfs", "GS_TREND", Array(history, method, periods), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_TREND = XLPy.CallUDF("addin.udfs", "GS_TREND", Array(history, method, periods))
+        GS_TREND = XLPy.CallUDF("addin.excel.udfs", "GS_TREND", Array(history, method, periods))
         Exit Function
     #End If
 failed:

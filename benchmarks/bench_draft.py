@@ -45,7 +45,7 @@ def main() -> int:
         print(f"  draft        median {statistics.median(plain):6.2f} s  (runs: "
               + ", ".join(f"{t:.2f}" for t in plain) + ")")
         sys.path.insert(0, str(ROOT))
-        from addin.pdf import find_soffice
+        from addin.draft.pdf import find_soffice
 
         if find_soffice() is None:
             print("  draft --pdf  skipped: LibreOffice (soffice) not found")

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from addin.pdf import find_soffice
+from addin.draft.pdf import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 FORCE_RECALC = """<?xml version="1.0" encoding="UTF-8"?>

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import openpyxl
 
-from addin import udf_inputs, udfs
-from addin.udf_recalc import Recalculation
-from addin.workbook_builder import build_workbook
+from addin.excel import inputs as udf_inputs
+from addin.excel import udfs
+from addin.excel.builder import build_workbook
+from addin.excel.recalc import Recalculation
 
 REPEATS = 5
 

@@ -3,11 +3,11 @@
 :func:`validate` checks a :class:`~models.inputs.BudgetInputs` (and its sharing options) as pure data
 and returns every problem as an :class:`Issue`: rule id, severity, the input table, the 0-based row
 in that table's DataFrame, the column code and unit, and a Chinese message saying what to fix.
-`wibudget check` and the GS_CHECK UDF map each issue to a sheet and cell (addin.check, addin.cells).
+`wibudget check` and the GS_CHECK UDF map each issue to a sheet and cell (addin.workbook.check, addin.workbook.cells).
 :data:`RULES` lists every rule with its severity and a one-line description.
 
 Numbers and text: at this level a number is an int or float. Text such as "1,234", "12%" or
-full-width digits is converted by the workbook reader and the UDF cell coercion (addin.coerce)
+full-width digits is converted by the workbook reader and the UDF cell coercion (addin.workbook.coerce)
 before it reaches the engine; any text left in a numeric column here — including such numeric
 text — is reported (V103, or V105 for an Excel error value such as #N/A), never guessed at.
 
@@ -74,7 +74,7 @@ class Rule:
 
 
 _RULE_LIST: tuple[Rule, ...] = (
-    # workbook level (reported by addin.check)
+    # workbook level (reported by addin.workbook.check)
     Rule("V001", ERROR, "文件无法打开", "不是 .xlsx/.xlsm、文件为空、不完整或已损坏、设有打开密码或找不到文件"),
     Rule("V002", ERROR, "文件超出安全限制", "文件过大、疑似压缩炸弹，或工作表的行数、列数、单元格数超过上限"),
     Rule("V003", ERROR, "缺少工作表", "参数、历年执行、扩面计划、待遇人员、分担方案五张输入表须齐全、名称一致"),

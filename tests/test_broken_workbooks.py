@@ -36,9 +36,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin import safe_open, workbook_io
-from addin.cells import SheetLocator, template_cell
-from addin.check import check_inputs, check_workbook, findings_table, has_errors
+from addin.workbook import reader as workbook_io
+from addin.workbook import safe_open
+from addin.workbook.cells import SheetLocator, template_cell
+from addin.workbook.check import check_inputs, check_workbook, findings_table, has_errors
 from examples import load_example
 from models.sharing import load_presets
 from models.validation import ERROR, RULES

@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from addin import cli
 from addin.cli import main
-from addin.draft_text import display_width, pad, text_table
+from addin.report.text import display_width, pad, text_table
 from examples import load_example
 from models.budget import run_budget
 from models.compare import MEASURES
@@ -35,7 +35,7 @@ def engine():
 @pytest.fixture(scope="module")
 def example_workbook(tmp_path_factory) -> Path:
     """The example province written in the budget.xlsm input layout (as an .xlsx)."""
-    workbook_io = pytest.importorskip("addin.workbook_io")
+    workbook_io = pytest.importorskip("addin.workbook.reader")
     wb = Workbook()
     workbook_io.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
     path = tmp_path_factory.mktemp("inputs") / "budget.xlsx"
@@ -249,18 +249,18 @@ def test_check_prints_findings_and_fails_on_errors(monkeypatch, tmp_path, capsys
                             message="不是数字，请只填数字"),
                 FakeFinding(rule="W201", severity="warning", sheet="扩面计划", cell="C5", unit=None,
                             message="扩面计划偏大，请核实")]
-    fake_module(monkeypatch, "addin.check", check_workbook=lambda path: findings)
+    fake_module(monkeypatch, "addin.workbook.check", check_workbook=lambda path: findings)
     assert main(["check", str(book)]) == 1
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if "F6" in line)
     assert row.split()[:4] == ["错误", "历年执行", "F6", "V103"]
     assert "错误 1 项，警告 1 项" in out
-    fake_module(monkeypatch, "addin.check", check_workbook=lambda path: findings[1:])
+    fake_module(monkeypatch, "addin.workbook.check", check_workbook=lambda path: findings[1:])
     assert main(["check", str(book)]) == 0                  # warnings only
 
 
 def test_check_a_real_example_workbook(example_workbook, capsys):
-    pytest.importorskip("addin.check")
+    pytest.importorskip("addin.workbook.check")
     assert main(["check", str(example_workbook)]) == 0
     assert "未发现问题" in capsys.readouterr().out
 
@@ -268,10 +268,10 @@ def test_check_a_real_example_workbook(example_workbook, capsys):
 def test_missing_check_module_is_explained(monkeypatch, tmp_path, capsys):
     book = tmp_path / "b.xlsx"
     book.write_bytes(b"x")
-    monkeypatch.setitem(sys.modules, "addin.check", None)      # as if addin/check.py were absent
+    monkeypatch.setitem(sys.modules, "addin.workbook.check", None)      # as if addin/check.py were absent
     assert main(["check", str(book)]) == 2
     err = capsys.readouterr().err
-    assert "addin.check" in err and "未安装" in err and "Traceback" not in err
+    assert "addin.workbook.check" in err and "未安装" in err and "Traceback" not in err
 
 
 def test_build_workbook_delegates_and_writes_atomically(monkeypatch, tmp_path, capsys):
@@ -284,7 +284,7 @@ def test_build_workbook_delegates_and_writes_atomically(monkeypatch, tmp_path, c
     def write_udf_bas(path):
         Path(path).write_bytes(b"Attribute VB_Name")
 
-    fake_module(monkeypatch, "addin.workbook_builder", build_workbook=build_workbook,
+    fake_module(monkeypatch, "addin.excel.builder", build_workbook=build_workbook,
                 bas_path=lambda p: Path(p).with_name(f"{Path(p).stem}_udfs.bas"), write_udf_bas=write_udf_bas)
     out = tmp_path / "budget.xlsm"
     assert main(["build-workbook", "-o", str(out), "-q"]) == 0
@@ -295,9 +295,9 @@ def test_build_workbook_delegates_and_writes_atomically(monkeypatch, tmp_path, c
 
 
 def test_missing_builder_module_is_explained(monkeypatch, tmp_path, capsys):
-    monkeypatch.setitem(sys.modules, "addin.workbook_builder", None)
+    monkeypatch.setitem(sys.modules, "addin.excel.builder", None)
     assert main(["build-workbook", "-o", str(tmp_path / "b.xlsm")]) == 2
-    assert "addin.workbook_builder" in capsys.readouterr().err
+    assert "addin.excel.builder" in capsys.readouterr().err
     assert not (tmp_path / "b.xlsm").exists()
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.coerce import (
+from addin.workbook.coerce import (
     cell_error,
     to_bool,
     to_excel_table,

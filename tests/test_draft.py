@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from addin.cli import main
-from addin.draft import build_draft, default_output, write_draft
-from addin.draft_rounding import controlled_round
-from addin.draft_tables import PROVINCE_ROW, draft_tables
-from addin.explanatory_note import explanatory_note, note_text
-from addin.output import OutputExistsError, atomic_write
-from addin.pdf import PdfError, PdfUnavailableError, convert_to_pdf, find_soffice
+from addin.draft.build import build_draft, default_output, write_draft
+from addin.draft.note import explanatory_note, note_text
+from addin.draft.pdf import PdfError, PdfUnavailableError, convert_to_pdf, find_soffice
+from addin.report.rounding import controlled_round
+from addin.report.tables import PROVINCE_ROW, draft_tables
+from addin.workbook.atomic import OutputExistsError, atomic_write
 from examples import load_example
 from models import items
 from models.budget import run_budget

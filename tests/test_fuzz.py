@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from addin import coerce, safe_open, workbook_io
-from addin import workbook_layout as layout
-from addin.check import check_workbook
+from addin.workbook import coerce, layout, safe_open
+from addin.workbook import reader as workbook_io
+from addin.workbook.check import check_workbook
 from examples import load_example
 from models.errors import BudgetInputError
 from models.sharing import (
@@ -66,7 +66,7 @@ def _own_error_or(fn, *args, **kwargs):
         return None
 
 
-# ---------------------------------------------------------------- cell coercion (addin.coerce)
+# ---------------------------------------------------------------- cell coercion (addin.workbook.coerce)
 
 
 @FUZZ

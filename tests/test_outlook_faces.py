@@ -17,9 +17,9 @@ from openpyxl.chart import BarChart, LineChart
 
 from addin import cli
 from addin.cli import ProgressBar, main
-from addin.draft_tables import draft_tables
-from addin.explanatory_note import explanatory_note, note_text
-from addin.outlook import DRAFT_DRAWS, draft_outlook
+from addin.draft.note import explanatory_note, note_text
+from addin.report.outlook import DRAFT_DRAWS, draft_outlook
+from addin.report.tables import draft_tables
 from examples import load_example
 from models import items, projection, risk
 from models.budget import run_budget
@@ -115,8 +115,8 @@ def test_project_says_when_the_floor_holds():
     # with a 6-month floor the balance (about 11.6 months of spending in 2027) stays above it
     from dataclasses import replace
 
-    from addin.outlook import outlook_tables
-    from addin.outlook_text import breach_text
+    from addin.report.outlook import outlook_tables
+    from addin.report.outlook_text import breach_text
 
     inputs = load_example()
     inputs = replace(inputs, assumptions=replace(inputs.assumptions, reserve_months=6))

@@ -1,4 +1,4 @@
-"""The Excel functions (addin.udfs) called as Excel calls them: raw cell values, header rows, None for blanks.
+"""The Excel functions (addin.excel.udfs) called as Excel calls them: raw cell values, header rows, None for blanks.
 
 The input ranges are the example province written into a workbook by `workbook_io.write_inputs` and read
 back cell by cell, exactly as xlwings hands them over; every table must equal the engine's own table for
@@ -16,14 +16,15 @@ import numpy as np
 import openpyxl
 import pytest
 
-from addin import udf_inputs, udfs
-from addin.check import FINDING_HEADERS, check_sheets
-from addin.draft_tables import balance_table, check_table, unit_budget_table
-from addin.udf_check import CHECK_ROWS
-from addin.udf_outlook import DEFAULT_DRAWS, TORNADO_HEADERS
-from addin.udf_tables import SHARE_HEADERS
-from addin.workbook_builder import default_options, input_values
-from addin.workbook_io import inputs_from_sheets, write_inputs
+from addin.excel import inputs as udf_inputs
+from addin.excel import udfs
+from addin.excel.builder import default_options, input_values
+from addin.excel.check import CHECK_ROWS
+from addin.excel.outlook import DEFAULT_DRAWS, TORNADO_HEADERS
+from addin.excel.tables import SHARE_HEADERS
+from addin.report.tables import balance_table, check_table, unit_budget_table
+from addin.workbook.check import FINDING_HEADERS, check_sheets
+from addin.workbook.reader import inputs_from_sheets, write_inputs
 from examples import load_example
 from models import benefits, items
 from models.balance import official_lines
@@ -354,7 +355,7 @@ def test_outlook_functions_reuse_the_cached_budget_and_their_own_runs(ranges):
 
 
 # ---------------------------------------------------------------------------------------------
-# GS_CHECK = addin.check on the same cells = the validation rules
+# GS_CHECK = addin.workbook.check on the same cells = the validation rules
 
 
 def findings_rows(table):

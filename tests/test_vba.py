@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from addin.vba import generate_vba, udf_signatures, write_bas
+from addin.excel.vba import generate_vba, udf_signatures, write_bas
 
 SAMPLE = '''
 import xlwings as xw
 
-from addin.coerce import to_float, udf_result
+from addin.workbook.coerce import to_float, udf_result
 
 
 @xw.func
@@ -57,8 +57,8 @@ def test_one_vba_function_per_udf_with_its_argument_count(sample_module):
 
 
 def test_the_module_name_excel_imports_can_be_set(sample_module):
-    vba = generate_vba(sample_module, module_name="addin.udfs")
-    assert 'XLPy.CallUDF("addin.udfs", "WI_ROWS", Array(table)' in vba
+    vba = generate_vba(sample_module, module_name="addin.excel.udfs")
+    assert 'XLPy.CallUDF("addin.excel.udfs", "WI_ROWS", Array(table)' in vba
 
 
 def test_generating_leaves_the_module_and_windows_stubs_alone(sample_module):

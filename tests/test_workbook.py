@@ -16,18 +16,9 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-from addin import udf_inputs, udfs
-from addin.udf_recalc import (
-    Recalculation,
-    excel_shape,
-    formula_cells,
-    functions_in,
-    is_cell_reference,
-    references_in,
-    udf_calls,
-)
-from addin.vba import generate_vba, udf_signatures
-from addin.workbook_builder import (
+from addin.excel import inputs as udf_inputs
+from addin.excel import udfs
+from addin.excel.builder import (
     CHECK_SHEET,
     CONF_SHEET,
     OUTLOOK_SHEET,
@@ -39,6 +30,16 @@ from addin.workbook_builder import (
     default_options,
     template_path,
 )
+from addin.excel.recalc import (
+    Recalculation,
+    excel_shape,
+    formula_cells,
+    functions_in,
+    is_cell_reference,
+    references_in,
+    udf_calls,
+)
+from addin.excel.vba import generate_vba, udf_signatures
 from examples import load_example
 from models.balance import official_lines
 from models.budget import run_budget
@@ -100,7 +101,7 @@ def test_sheets_in_order_with_an_active_xlwings_conf(wb):
     assert keys == ["Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env", "UDF Modules",
                     "Debug UDFs", "Use UDF Server", "Show Console"]
     assert conf.cell(10, 1).value is None                      # keys stop here: xlwings reads A1 down to a gap
-    assert conf["B6"].value == UDF_MODULE == "addin.udfs"
+    assert conf["B6"].value == UDF_MODULE == "addin.excel.udfs"
     assert conf["B1"].value.endswith("pythonw.exe")
 
 
@@ -149,7 +150,7 @@ def test_the_shipped_bas_covers_every_function_the_workbook_calls(wb, built):
     assert fresh.read_bytes() == shipped.read_bytes(), "budget_udfs.bas is stale: run wibudget build-workbook"
     signatures = udf_signatures(shipped.read_text(encoding="ascii"))
     assert {c.function for c in udf_calls(wb)} <= set(signatures)
-    assert 'XLPy.CallUDF("addin.udfs", "GS_SHARE"' in shipped.read_text(encoding="ascii")
+    assert 'XLPy.CallUDF("addin.excel.udfs", "GS_SHARE"' in shipped.read_text(encoding="ascii")
 
 
 def test_result_tables_are_legacy_array_formulas_one_per_table(wb):

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import xlwings
 
-from addin import workbook_layout as layout
-from addin.workbook_io import read_inputs, write_inputs
+from addin.workbook import layout
+from addin.workbook.reader import read_inputs, write_inputs
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
 

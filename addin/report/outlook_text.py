@@ -1,6 +1,6 @@
 """中期展望的终端表格与 CSV — what `wibudget project / sensitivity / risk` print and save.
 
-Figures come from `addin.outlook` (万元, 2 dp), so the terminal, the CSV files and the draft agree.
+Figures come from `addin.report.outlook` (万元, 2 dp), so the terminal, the CSV files and the draft agree.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from addin.draft_text import text_table
-from addin.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
+from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
+from addin.report.text import text_table
 
 SYNTHETIC_MARK = "（示例数据，虚构）"
 

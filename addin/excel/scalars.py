@@ -2,7 +2,7 @@
 GS_BENEFIT, GS_MONTHS_PAYABLE) and the environment report of GS_INFO.
 
 Each function takes the raw values Excel hands over (numbers, text, None for a blank, lists for a
-range), checks them with `addin.coerce`, and calls the engine: `models.trend.trend`,
+range), checks them with `addin.workbook.coerce`, and calls the engine: `models.trend.trend`,
 `models.forecast.premium_revenue`, `models.benefits.benefit_amount`, `models.balance.months_payable`.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from addin import __version__, coerce
-from addin import workbook_layout as layout
+from addin import __version__
+from addin.workbook import coerce, layout
 from models import benefits
 from models.balance import months_payable
 from models.errors import BudgetInputError
@@ -185,7 +185,7 @@ def info_rows(province: Any = None, module_file: str | None = None) -> list[list
                              ["Python 路径", sys.executable],
                              ["wibudget 版本", __version__]]
     rows += [[f"{name} 版本", _package_version(name)] for name in PACKAGES]
-    rows.append(["UDF 模块", str(Path(module_file).resolve()) if module_file else "addin.udfs"])
+    rows.append(["UDF 模块", str(Path(module_file).resolve()) if module_file else "addin.excel.udfs"])
     rows.append(["操作系统", platform.platform()])
     today = dt.date.today()
     try:

@@ -4,7 +4,7 @@
 formats, frozen headers and a defined name over every table (formula engines that cannot read
 structured references use those). `read_inputs` reads a workbook in that layout with openpyxl in
 read-only mode and never saves it; every bad cell is refused with its sheet and cell (历年执行!F12).
-The layout itself is in `addin.workbook_layout`.
+The layout itself is in `addin.workbook.layout`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import coerce
-from addin import workbook_layout as layout
-from addin.safe_open import inspect_workbook
-from addin.workbook_layout import Column, Setting, TableLayout
+from addin.workbook import coerce, layout
+from addin.workbook.layout import Column, Setting, TableLayout
+from addin.workbook.safe_open import inspect_workbook
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs

@@ -1,16 +1,16 @@
-"""工伤保险基金预算 Excel 函数 — the UDF module Excel imports (xlwings.conf: UDF Modules = addin.udfs).
+"""工伤保险基金预算 Excel 函数 — the UDF module Excel imports (xlwings.conf: UDF Modules = addin.excel.udfs).
 
 Every `@xw.func` of the workbook lives in this one module, because xlwings imports (and reloads) only
-the modules named in "UDF Modules"; the work is done in `addin.udf_inputs` (input ranges → engine
-result, cached), `addin.udf_tables` (result → 2-D tables), `addin.udf_outlook` (multi-year projection,
-sensitivity and risk, cached), `addin.udf_check` (the findings of `addin.check`) and
-`addin.udf_scalars` (single values).
+the modules named in "UDF Modules"; the work is done in `addin.excel.inputs` (input ranges → engine
+result, cached), `addin.excel.tables` (result → 2-D tables), `addin.excel.outlook` (multi-year projection,
+sensitivity and risk, cached), `addin.excel.check` (the findings of `addin.workbook.check`) and
+`addin.excel.scalars` (single values).
 
 The arguments carry no type hints and no converters on purpose: on Windows xlwings would turn hints
 into converters, on Linux it applies none, so the UDFs take the raw values Excel passes (numbers, text,
-None for a blank, lists of rows for a range) and coerce them with `addin.coerce` — the same code in
+None for a blank, lists of rows for a range) and coerce them with `addin.workbook.coerce` — the same code in
 Excel and in the tests. `@xw.arg(..., doc=...)` only adds help text. A bad input gives a short
-"#输入错误: …" message in the cell, never a traceback (`addin.coerce.udf_result`).
+"#输入错误: …" message in the cell, never a traceback (`addin.workbook.coerce.udf_result`).
 
 Table functions return 2-D lists in 万元 with 2 decimals that add up (the engine's reconciled tables);
 they take the seven input tables (with their header rows) as defined names inp_params … inp_options.
@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from addin import udf_check, udf_inputs, udf_outlook, udf_scalars, udf_tables
-from addin.coerce import to_choice, udf_result
+from addin.excel import check as udf_check
+from addin.excel import inputs as udf_inputs
+from addin.excel import outlook as udf_outlook
+from addin.excel import scalars as udf_scalars
+from addin.excel import tables as udf_tables
+from addin.workbook.coerce import to_choice, udf_result
 
 CATEGORY = "工伤保险基金预算"
 

@@ -4,7 +4,7 @@ Every table UDF (GS_FORECAST, GS_BALANCE, GS_SHARE, GS_COMPARE, GS_PROJECT, GS_S
 GS_CHECK) takes the same seven ranges, each with its header row, in this order: 参数 (inp_params),
 各单位历年收支 (inp_history), 省级收支 (inp_province_history), 上年预算数 (inp_prior_budget), 扩面计划
 (inp_plans), 待遇人员 (inp_beneficiaries), 分担方案 (inp_options).
-The ranges are placed back at their sheet positions (`addin.workbook_layout`) and read by the same
+The ranges are placed back at their sheet positions (`addin.workbook.layout`) and read by the same
 reader as a saved workbook (`workbook_io.inputs_from_sheets`), so a bad cell is named by its real
 address (历年执行!F12) and the UDFs accept exactly what `wibudget` accepts.
 
@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from addin import coerce, workbook_io
-from addin import workbook_layout as layout
+from addin.workbook import coerce, layout
+from addin.workbook import reader as workbook_io
 from models.budget import BudgetResult, run_budget
 from models.errors import BudgetInputError
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from addin.draft_tables import DraftTables
+from addin.report.tables import DraftTables
 from models import items
 from models.compare import CHANGE, PCT_COLLECTIONS, PER_INSURED, SHARE
 from models.money import allocate_wan

@@ -2,7 +2,7 @@
 
 :func:`check_workbook` never raises for a bad workbook and never writes to it:
 
-1. the file is inspected before any XML is parsed (`addin.safe_open`: not a zip, damaged, zip
+1. the file is inspected before any XML is parsed (`addin.workbook.safe_open`: not a zip, damaged, zip
    bomb, too many rows → V001/V002); missing input sheets are V003;
 2. every cell of the column tables (历年执行, 扩面计划, 待遇人员) is checked with the reader's
    own cell rules, so that *all* bad cells are listed, not just the first (V101–V107);
@@ -30,9 +30,9 @@ from typing import Any
 
 import pandas as pd
 
-from addin import coerce, safe_open, workbook_io
-from addin import workbook_layout as layout
-from addin.cells import CellRef, SheetLocator, split_address, template_cell
+from addin.workbook import coerce, layout, safe_open
+from addin.workbook import reader as workbook_io
+from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
@@ -95,7 +95,7 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
 
 
 def _reader_rule(exc: BudgetInputError) -> str:
-    """The rule a refusal of the workbook reader falls under (its wording is addin.coerce's)."""
+    """The rule a refusal of the workbook reader falls under (its wording is addin.workbook.coerce's)."""
     text = exc.message
     if isinstance(exc, safe_open.WorkbookFileError):
         return "V002" if exc.reason == safe_open.LIMIT else "V001"

@@ -6,7 +6,7 @@ check exactly what the reader sees:
 - 收入/支出预算表: `models.balance.official_lines` (items add up to 合计 in every column).
 - 收支结余表: 本年收支结余 = 收入合计 − 支出合计 and 年末 = 年初 + 本年结余, on the displayed figures; the
   year-end balance of 上年 is the opening balance of 本年 (both are the engine's B0, rounded once).
-- 分市预算表: controlled rounding (`addin.draft_rounding`): each column's unit rows add up to its 合计,
+- 分市预算表: controlled rounding (`addin.report.rounding`): each column's unit rows add up to its 合计,
   the 合计 row equals the 收入/支出预算表, and each unit's items add up to its 收入合计 / 支出合计.
   财政补贴收入 and 利息收入 are province-level (省级统收), shown on their own row.
 - 缺口分担表: `SharingResult.table` (Σ 城市 + 省级承担 = 应分担缺口).
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from addin.draft_rounding import controlled_round
+from addin.report.rounding import controlled_round
 from models import items
 from models.balance import official_lines
 from models.budget import BudgetResult
@@ -33,7 +33,7 @@ from models.money import CENTS_PER_WAN, round_wan
 from models.trend import METHODS
 
 if TYPE_CHECKING:
-    from addin.outlook import OutlookTables
+    from addin.report.outlook import OutlookTables
 
 PROVINCE_ROW = "省级统收项目"      # 财政补贴收入、利息收入 (not any unit's)
 TOTAL_ROW = "合计"
@@ -56,7 +56,7 @@ class DraftTables:
     chosen: list[str]              # option codes with a 缺口分担表
     sharing: dict[str, pd.DataFrame]
     comparison: Comparison
-    outlook: OutlookTables | None = None   # 多年预测与风险 (addin.outlook), when the draft has that sheet
+    outlook: OutlookTables | None = None   # 多年预测与风险 (addin.report.outlook), when the draft has that sheet
 
     @property
     def synthetic(self) -> bool:

@@ -22,11 +22,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.charts import share_columns_chart
-from addin.draft_style import DraftStyle
-from addin.draft_tables import GAP_LABEL, PROVINCE_ROW, TOTAL_ROW, UNIT_COLUMNS, DraftTables
-from addin.draft_text import display_width, fmt_number, is_blank
-from addin.explanatory_note import SYNTHETIC_TEXT, NoteSection
+from addin.draft.note import SYNTHETIC_TEXT, NoteSection
+from addin.draft.style import DraftStyle
+from addin.report.tables import GAP_LABEL, PROVINCE_ROW, TOTAL_ROW, UNIT_COLUMNS, DraftTables
+from addin.report.text import display_width, fmt_number, is_blank
+from addin.workbook.charts import share_columns_chart
 from models import items
 from models.compare import CHANGE, MEASURES, PCT_COLLECTIONS, PER_INSURED, SHARE, SUMMARY_ROWS
 from models.sharing import AMOUNTS, PROVINCE_LABEL

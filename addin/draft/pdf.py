@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from addin.output import atomic_write
+from addin.workbook.atomic import atomic_write
 
 SOFFICE_ENV = "WIBUDGET_SOFFICE"        # full path of soffice, when it is not on PATH
 DEFAULT_TIMEOUT = 120.0                 # seconds

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin.draft_text import fmt_number
+from addin.report.text import fmt_number
 from models.errors import BudgetInputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -155,7 +155,7 @@ def load_inputs(workbook: str | None) -> tuple[Any, list[dict] | None, str]:
 
         return load_example(), None, EXAMPLE_SOURCE
     path = workbook_path(workbook)
-    read_inputs = _lazy("addin.workbook_io", "read_inputs", "读取工作簿")
+    read_inputs = _lazy("addin.workbook.reader", "read_inputs", "读取工作簿")
     inputs, options = read_inputs(path)
     return inputs, (list(options) if options else None), str(path)
 
@@ -227,10 +227,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from addin.draft import build_draft, default_output, save_workbook
-    from addin.draft_tables import draft_tables
-    from addin.outlook import DRAFT_DRAWS, draft_outlook
-    from addin.output import atomic_write, check_target
+    from addin.draft.build import build_draft, default_output, save_workbook
+    from addin.report.outlook import DRAFT_DRAWS, draft_outlook
+    from addin.report.tables import draft_tables
+    from addin.workbook.atomic import atomic_write, check_target
 
     progress = Progress(total=6 if args.pdf else 5, quiet=args.quiet)
     progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
@@ -268,7 +268,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     written = [("草案", out)]
     status = EXIT_OK
     if args.pdf:
-        from addin.pdf import PdfError, convert_to_pdf
+        from addin.draft.pdf import PdfError, convert_to_pdf
 
         progress("转换 PDF（LibreOffice）")
         try:
@@ -302,7 +302,7 @@ def comparison_rows(comp: Any, measure: str) -> tuple[list[str], list[list[Any]]
 
 def comparison_text(result: Any) -> str:
     """方案比较 for the terminal: a legend of the options, then one aligned table per measure."""
-    from addin.draft_text import text_table
+    from addin.report.text import text_table
     from models.compare import MEASURES
 
     comp = result.comparison
@@ -342,15 +342,15 @@ def comparison_csv(comp: Any) -> str:
 
 def write_comparison_xlsx(result: Any, path: Path, force: bool) -> Path:
     """方案比较 workbook: the draft's comparison sheet (with chart) and a long-form 明细 sheet."""
-    from addin.draft import build_comparison_workbook, save_workbook
-    from addin.output import atomic_write
+    from addin.draft.build import build_comparison_workbook, save_workbook
+    from addin.workbook.atomic import atomic_write
 
     wb = build_comparison_workbook(result)
     return atomic_write(path, lambda tmp: save_workbook(wb, tmp), force=force)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from addin.output import atomic_write, check_target
+    from addin.workbook.atomic import atomic_write, check_target
 
     progress = Progress(total=3 + bool(args.csv or args.xlsx), quiet=args.quiet)
     progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
@@ -385,8 +385,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from addin.draft_tables import TOTAL_ROW, draft_tables
-    from addin.draft_text import text_table
+    from addin.report.tables import TOTAL_ROW, draft_tables
+    from addin.report.text import text_table
 
     progress = Progress(total=3, quiet=args.quiet)
     progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
@@ -436,7 +436,7 @@ def _prepare(args: argparse.Namespace, steps: int, options: str | None = None) -
     progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
     inputs, wb_options, _ = load_inputs(args.workbook)
     progress.done(f"{inputs.province} {inputs.budget_year} 年")
-    from addin.output import check_target
+    from addin.workbook.atomic import check_target
 
     for target in (getattr(args, "csv", None), getattr(args, "xlsx", None)):
         if target:
@@ -450,8 +450,8 @@ def _prepare(args: argparse.Namespace, steps: int, options: str | None = None) -
 def _write_outputs(args: argparse.Namespace, progress: Progress, csv_text: Callable[[], str],
                    workbook: Callable[[], Any]) -> None:
     """--csv / --xlsx, each written atomically; paths printed last."""
-    from addin.draft import save_workbook
-    from addin.output import atomic_write
+    from addin.draft.build import save_workbook
+    from addin.workbook.atomic import atomic_write
 
     written = []
     if args.csv or args.xlsx:
@@ -472,9 +472,9 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
     """A one-sheet workbook of some parts of the 多年预测与风险 sheet (for --xlsx)."""
     from openpyxl import Workbook
 
-    from addin.draft import default_date, set_properties
-    from addin.draft_outlook import outlook_title, write_outlook
-    from addin.draft_style import load_style
+    from addin.draft.build import default_date, set_properties
+    from addin.draft.outlook_sheet import outlook_title, write_outlook
+    from addin.draft.style import load_style
 
     wb = Workbook()
     ws = wb.active
@@ -487,8 +487,8 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from addin.outlook import outlook_tables
-    from addin.outlook_text import project_text, projection_csv
+    from addin.report.outlook import outlook_tables
+    from addin.report.outlook_text import project_text, projection_csv
 
     result, progress = _prepare(args, 4 + bool(args.csv or args.xlsx))
     progress(f"多年预测：{args.years} 年")
@@ -501,8 +501,8 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from addin.outlook import outlook_tables
-    from addin.outlook_text import sensitivity_text
+    from addin.report.outlook import outlook_tables
+    from addin.report.outlook_text import sensitivity_text
 
     result, progress = _prepare(args, 4)
     progress("敏感性分析：单因素冲击")
@@ -513,8 +513,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
-    from addin.outlook import outlook_tables
-    from addin.outlook_text import risk_csv, risk_text
+    from addin.report.outlook import outlook_tables
+    from addin.report.outlook_text import risk_csv, risk_text
 
     result, progress = _prepare(args, 4 + bool(args.csv or args.xlsx), args.options)
     progress(f"风险模拟：{args.draws:,} 次 × {args.years} 年 × {len(result.options)} 个方案")
@@ -550,10 +550,10 @@ SEVERITY = {"error": "错误", "warning": "警告"}
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from addin.draft_text import text_table
+    from addin.report.text import text_table
 
     path = workbook_path(args.workbook)
-    check_workbook = _lazy("addin.check", "check_workbook", "检查工作簿")
+    check_workbook = _lazy("addin.workbook.check", "check_workbook", "检查工作簿")
     findings = list(check_workbook(path))
     if not findings:
         print(f"未发现问题：{path}")
@@ -567,15 +567,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build_workbook(args: argparse.Namespace) -> int:
-    from addin.output import atomic_write, check_target
+    from addin.workbook.atomic import atomic_write, check_target
 
     target = check_target(args.output, args.force)
-    build_workbook = _lazy("addin.workbook_builder", "build_workbook", "生成预算工作簿")
+    build_workbook = _lazy("addin.excel.builder", "build_workbook", "生成预算工作簿")
     progress = Progress(total=1, quiet=args.quiet)
     progress(f"生成工作簿：{target}")
     atomic_write(target, build_workbook, force=args.force)
-    bas = _lazy("addin.workbook_builder", "bas_path", "生成预算工作簿")(target)
-    atomic_write(bas, _lazy("addin.workbook_builder", "write_udf_bas", "生成预算工作簿"), force=True)
+    bas = _lazy("addin.excel.builder", "bas_path", "生成预算工作簿")(target)
+    atomic_write(bas, _lazy("addin.excel.builder", "write_udf_bas", "生成预算工作簿"), force=True)
     progress.done("完成")
     print(f"工作簿：{target}")
     print(f"VBA 包装模块（手工导入备用）：{bas}")
@@ -592,7 +592,6 @@ def version_text() -> str:
         return metadata.version("wibudget")
     except metadata.PackageNotFoundError:
         from addin import __version__
-
         return __version__
 
 
@@ -686,8 +685,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """命令行入口 (entry point `wibudget`): returns the exit code."""
-    from addin.output import OutputExistsError
-    from addin.pdf import PdfError
+    from addin.draft.pdf import PdfError
+    from addin.workbook.atomic import OutputExistsError
 
     args = build_parser().parse_args(argv)
     try:

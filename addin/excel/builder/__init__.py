@@ -1,4 +1,4 @@
-"""budget.xlsm 生成 — build the Excel workbook whose result sheets call the Python UDFs of `addin.udfs`.
+"""budget.xlsm 生成 — build the Excel workbook whose result sheets call the Python UDFs of `addin.excel.udfs`.
 
 The macro part comes from xlwings' own standalone template (`quickstart_standalone.xlsm` in the installed
 xlwings package, pinned in pyproject.toml), loaded at build time with ``keep_vba=True`` so its
@@ -37,10 +37,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import udf_check, udf_inputs, udf_outlook, udfs, vba
-from addin import workbook_layout as layout
-from addin.charts import share_columns_chart
-from addin.workbook_io import write_inputs
+from addin.excel import check as udf_check
+from addin.excel import inputs as udf_inputs
+from addin.excel import outlook as udf_outlook
+from addin.excel import udfs, vba
+from addin.workbook import layout
+from addin.workbook.charts import share_columns_chart
+from addin.workbook.reader import write_inputs
 from models.compare import MEASURES, SUMMARY_ROWS
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
@@ -51,7 +54,7 @@ from models.validation import RULES, SEVERITY_LABELS
 
 XLWINGS_VERSION = "0.37.8"                      # the template's VBA must match the Python package
 TEMPLATE_NAME = "quickstart_standalone.xlsm"
-UDF_MODULE = "addin.udfs"                       # xlwings.conf "UDF Modules": an importable module name
+UDF_MODULE = "addin.excel.udfs"                       # xlwings.conf "UDF Modules": an importable module name
 INTERPRETER_PLACEHOLDER = r"%USERPROFILE%\wibudget\.venv\Scripts\pythonw.exe"
 
 INTRO_SHEET = "说明"
@@ -631,7 +634,7 @@ def _check_sheet(wb: Workbook, values: list) -> ResultTable:
 STEPS: tuple[str, ...] = (
     "安装：在 Windows 上安装 Python 3.11，建立虚拟环境并用 pip 安装本软件（见 README“在 Windows 上使用 budget.xlsm”）。",
     "设置解释器：在“xlwings.conf”工作表的 B1（Interpreter_Win）填入 pythonw.exe 的完整路径；"
-    "B6（UDF Modules）保持 addin.udfs。",
+    "B6（UDF Modules）保持 addin.excel.udfs。",
     "允许导入函数：Excel“文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置”，勾选“信任对 VBA 工程对象模型的访问”。",
     "打开本工作簿，点“启用内容”。按 Alt+F8，选 ImportPythonUDFs，点“运行”（只需一次；软件更新后再做一次）。",
     "按 Ctrl+Alt+F9 全部重新计算：Python 函数不会在打开文件时自动计算。",

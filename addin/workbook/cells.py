@@ -21,9 +21,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from addin import coerce
-from addin import workbook_layout as layout
-from addin.workbook_io import _table_block, _table_block_wide  # the reader's own table finding
+from addin.workbook import coerce, layout
+from addin.workbook.reader import _table_block, _table_block_wide  # the reader's own table finding
 from models import items
 from models.errors import BudgetInputError
 

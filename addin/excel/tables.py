@@ -2,7 +2,7 @@
 
 Nothing is computed here: every figure comes from the engine's own reconciled tables —
 `models.balance.official_lines` (收入/支出预算表), `SharingResult.table` (缺口分担), `Comparison.wide/.long`
-(方案比较) — or from the draft writer's tables built on them (`addin.draft_tables`: 分市预算表 with
+(方案比较) — or from the draft writer's tables built on them (`addin.report.tables`: 分市预算表 with
 controlled rounding, 收支结余表, 预测与校验), so the workbook and the `wibudget` draft show the same
 numbers. This module only chooses headers, row order and a fixed shape: a legacy array formula covers
 a range sized once by the builder, so a table must not change width when the user edits an option.
@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import coerce, draft_tables
+from addin.report import tables as draft_tables
+from addin.workbook import coerce
 from models import items
 from models.balance import LINE_COLUMNS, official_lines
 from models.budget import BudgetResult

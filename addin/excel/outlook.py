@@ -5,7 +5,7 @@ The runs reuse the cached one-year budget (`udf_inputs.budget_result`): `models.
 themselves (`udf_inputs.derived`), keyed by the input ranges plus years, draws and seed — the risk run
 is seeded, so a recalculation gives the same figures every time.
 
-The displayed figures are those of `addin.outlook`, which the `wibudget project / sensitivity / risk`
+The displayed figures are those of `addin.report.outlook`, which the `wibudget project / sensitivity / risk`
 commands and the draft also show: the projection table is `Projection.table(wan=True)` (items add up
 to the totals, 年末 = 年初 + 结余, year 1 is the one-year budget), the tornado table is
 `outlook.tornado_table`, and percentile bands are rounded one by one (they are not parts of a total).
@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from addin import coerce, outlook, udf_inputs
-from addin.udf_tables import NO, YES, Table, option_position
+from addin.excel import inputs as udf_inputs
+from addin.excel.tables import NO, YES, Table, option_position
+from addin.report import outlook
+from addin.workbook import coerce
 from models.budget import BudgetResult
 from models.errors import BudgetInputError
 from models.money import round_wan

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from addin import workbook_layout as layout
+from addin.workbook import layout
 from models.errors import BudgetInputError
 
 log = logging.getLogger(__name__)

@@ -23,13 +23,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from addin import draft_sheets as sheets
-from addin.draft_outlook import write_outlook
-from addin.draft_style import DraftStyle, load_style
-from addin.draft_tables import DraftTables, draft_tables
-from addin.explanatory_note import NoteSection, explanatory_note
-from addin.outlook import draft_outlook
-from addin.output import atomic_write, check_target
+from addin.draft import sheets
+from addin.draft.note import NoteSection, explanatory_note
+from addin.draft.outlook_sheet import write_outlook
+from addin.draft.style import DraftStyle, load_style
+from addin.report.outlook import draft_outlook
+from addin.report.tables import DraftTables, draft_tables
+from addin.workbook.atomic import atomic_write, check_target
 from models.budget import BudgetResult
 from models.inputs import BudgetInputs
 
@@ -55,7 +55,6 @@ def package_version() -> str:
         return metadata.version("wibudget")
     except metadata.PackageNotFoundError:
         from addin import __version__
-
         return __version__
 
 

@@ -1,7 +1,7 @@
-"""UDF 数据检查 — GS_CHECK: the findings of `addin.check` for the seven input ranges, as a fixed-size table.
+"""UDF 数据检查 — GS_CHECK: the findings of `addin.workbook.check` for the seven input ranges, as a fixed-size table.
 
 A thin adapter: the ranges are placed back on their sheets (`udf_inputs.sheets_from_ranges`, the same
-as every table UDF) and checked by `addin.check.check_sheets` — the cell scan, the workbook reader and
+as every table UDF) and checked by `addin.workbook.check.check_sheets` — the cell scan, the workbook reader and
 `models.validation.validate`, each finding on its sheet and cell — so GS_CHECK and `wibudget check`
 report the same rules at the same cells. Nothing is judged here.
 
@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from addin import check, udf_inputs
-from addin.udf_tables import Table
+from addin.excel import inputs as udf_inputs
+from addin.excel.tables import Table
+from addin.workbook import check
 from models.errors import BudgetInputError
 
 CHECK_ROWS = 30                 # findings shown under the header (errors first)

@@ -18,10 +18,10 @@ from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.draft_sheets import CM_PER_POINT, WAN, Frame
-from addin.draft_style import DraftStyle
-from addin.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
-from addin.outlook_text import TORNADO_HEADERS, distribution_text, tornado_rows
+from addin.draft.sheets import CM_PER_POINT, WAN, Frame
+from addin.draft.style import DraftStyle
+from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
+from addin.report.outlook_text import TORNADO_HEADERS, distribution_text, tornado_rows
 from models.sharing import PROVINCE_LABEL
 
 PARTS = ("projection", "assumptions", "sensitivity", "risk")
