@@ -1,6 +1,6 @@
 """A corpus of deliberately broken workbooks, generated here from the example province.
 
-The clean workbook is the synthetic example written by `workbook_io.write_inputs` with the four
+The clean workbook is the synthetic example written by `writer.write_inputs` with the four
 preset sharing options. Its layout (workbook_layout) puts every table's header in row 4, so the
 first data row is row 5:
 
@@ -36,8 +36,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin.workbook import reader as workbook_io
-from addin.workbook import safe_open
+from addin.workbook import safe_open, writer
 from addin.workbook.cells import SheetLocator, template_cell
 from addin.workbook.check import check_inputs, check_workbook, findings_table, has_errors
 from examples import load_example
@@ -279,7 +278,7 @@ CASES: dict[str, Case] = {
 def clean_workbook(tmp_path_factory) -> Path:
     """The example province and the preset options, written as an input workbook."""
     wb = Workbook()
-    workbook_io.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
+    writer.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
     path = tmp_path_factory.mktemp("clean") / "budget.xlsx"
     wb.save(path)
     return path

@@ -8,18 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from addin.workbook.coerce import (
-    cell_error,
-    to_bool,
-    to_excel_table,
-    to_float,
-    to_int,
-    to_mapping,
-    to_str,
-    to_table,
-    to_vector,
-    udf_result,
-)
+from addin.excel.results import cell_error, to_excel_table, udf_result
+from addin.workbook.coerce import to_bool, to_float, to_int, to_str, to_vector
+from addin.workbook.coerce_tables import to_mapping, to_table
 from models.errors import BudgetInputError
 
 # ---------------------------------------------------------------- scalars

@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from addin.workbook import coerce, layout, safe_open
-from addin.workbook import reader as workbook_io
+from addin.workbook import coerce, coerce_tables, layout, safe_open, writer
 from addin.workbook.check import check_workbook
 from examples import load_example
 from models.errors import BudgetInputError
@@ -105,9 +104,9 @@ def test_any_range_read_as_a_table_gives_a_frame_or_an_input_error(rows, table, 
     if rows and table != "nope" and data.draw(st.booleans()):
         heads = [c.title for c in layout.table_columns(table)]
         rows = [data.draw(st.permutations(heads)), *rows]     # a real header over junk rows
-    out = _own_error_or(coerce.to_table, rows, table)
+    out = _own_error_or(coerce_tables.to_table, rows, table)
     assert out is None or isinstance(out, pd.DataFrame)
-    _own_error_or(coerce.to_mapping, rows)
+    _own_error_or(coerce_tables.to_mapping, rows)
     _own_error_or(coerce.to_vector, rows, drop_trailing_blanks=True)
 
 
@@ -214,7 +213,7 @@ def test_sharing_with_blanks_text_huge_and_tiny_numbers_computes_or_refuses(
 def clean_bytes() -> bytes:
     """The example written as an input workbook (built once)."""
     wb = Workbook()
-    workbook_io.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
+    writer.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -24,7 +24,8 @@ from addin.excel.outlook import DEFAULT_DRAWS, TORNADO_HEADERS
 from addin.excel.tables import SHARE_HEADERS
 from addin.report.tables import balance_table, check_table, unit_budget_table
 from addin.workbook.check import FINDING_HEADERS, check_sheets
-from addin.workbook.reader import inputs_from_sheets, write_inputs
+from addin.workbook.reader import inputs_from_sheets
+from addin.workbook.writer import write_inputs
 from examples import load_example
 from models import benefits, items
 from models.balance import official_lines

@@ -14,7 +14,9 @@ from addin.excel.vba import generate_vba, udf_signatures, write_bas
 SAMPLE = '''
 import xlwings as xw
 
-from addin.workbook.coerce import to_float, udf_result
+from addin.workbook.coerce import to_float
+
+from addin.excel.results import udf_result
 
 
 @xw.func

@@ -12,7 +12,8 @@ import pytest
 import xlwings
 
 from addin.workbook import layout
-from addin.workbook.reader import read_inputs, write_inputs
+from addin.workbook.reader import read_inputs
+from addin.workbook.writer import write_inputs
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
 

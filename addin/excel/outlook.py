@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from addin.excel import inputs as udf_inputs
+from addin.excel import results
 from addin.excel.tables import NO, YES, Table, option_position
 from addin.report import outlook
 from addin.workbook import coerce
@@ -54,7 +55,7 @@ def _year_headers(years: Sequence[int]) -> list[str]:
 
 
 def _plain(x: Any) -> Any:
-    return coerce.plain_value(x)
+    return results.plain_value(x)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from addin import __version__
+from addin.excel import results
 from addin.workbook import coerce, layout
 from models import benefits
 from models.balance import months_payable
@@ -196,5 +197,5 @@ def info_rows(province: Any = None, module_file: str | None = None) -> list[list
         rows += [["参数集", params.province or "全国"], ["参数文件", sources],
                  [f"参数个数（{today.isoformat()} 生效）", str(len(table))], ["最近生效日期", latest]]
     except BudgetInputError as exc:
-        rows.append(["参数集", coerce.cell_error(exc)])
+        rows.append(["参数集", results.cell_error(exc)])
     return rows

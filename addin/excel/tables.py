@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from addin.excel import results
 from addin.report import tables as draft_tables
 from addin.workbook import coerce
 from models import items
@@ -53,7 +54,7 @@ LONG_HEADERS: tuple[str, ...] = ("方案", "方案名称", "单位", "类型", *
 
 def _table(frame: pd.DataFrame, headers: tuple[str, ...]) -> Table:
     """A frame whose columns are in header order → header row + plain rows."""
-    rows = coerce.to_excel_table(frame)
+    rows = results.to_excel_table(frame)
     rows[0] = list(headers)
     return rows
 
@@ -86,7 +87,7 @@ def _unit_frame(result: BudgetResult) -> pd.DataFrame:
 
 def unit_table(result: BudgetResult) -> Table:
     """分市预算表: every unit, the 省级统收项目 row and 合计; rows and columns add up (万元)."""
-    rows = coerce.to_excel_table(_unit_frame(result)[list(draft_tables.UNIT_COLUMNS)], index=True)
+    rows = results.to_excel_table(_unit_frame(result)[list(draft_tables.UNIT_COLUMNS)], index=True)
     rows[0] = list(UNIT_HEADERS)
     return rows
 
@@ -153,7 +154,7 @@ def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None
     by_measure = wide[[(o, m) for m in MEASURES for o in options]]        # 指标 × 方案: shares side by side
     top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(options))]
     second = ["单位"] + [o for _ in MEASURES for o in options]
-    body = coerce.to_excel_table(pd.DataFrame(by_measure.to_numpy(), index=wide.index), index=True)[1:]
+    body = results.to_excel_table(pd.DataFrame(by_measure.to_numpy(), index=wide.index), index=True)[1:]
     return [top, second, *body]
 
 
@@ -169,4 +170,4 @@ def options_table(result: BudgetResult) -> Table:
         columns.append([opt.name, opt.label, float(rounded["amount"][o]), city_total, float(rounded["province"][o]),
                         sharing.condition_text(o)])
     rows = [[head, *(col[i] for col in columns)] for i, head in enumerate(OPTION_HEADERS)]
-    return [[coerce.plain_value(v) for v in r] for r in rows]
+    return [[results.plain_value(v) for v in r] for r in rows]

@@ -10,7 +10,7 @@ The arguments carry no type hints and no converters on purpose: on Windows xlwin
 into converters, on Linux it applies none, so the UDFs take the raw values Excel passes (numbers, text,
 None for a blank, lists of rows for a range) and coerce them with `addin.workbook.coerce` — the same code in
 Excel and in the tests. `@xw.arg(..., doc=...)` only adds help text. A bad input gives a short
-"#输入错误: …" message in the cell, never a traceback (`addin.workbook.coerce.udf_result`).
+"#输入错误: …" message in the cell, never a traceback (`addin.excel.results.udf_result`).
 
 Table functions return 2-D lists in 万元 with 2 decimals that add up (the engine's reconciled tables);
 they take the seven input tables (with their header rows) as defined names inp_params … inp_options.
@@ -25,7 +25,8 @@ from addin.excel import inputs as udf_inputs
 from addin.excel import outlook as udf_outlook
 from addin.excel import scalars as udf_scalars
 from addin.excel import tables as udf_tables
-from addin.workbook.coerce import to_choice, udf_result
+from addin.excel.results import udf_result
+from addin.workbook.coerce import to_choice
 
 CATEGORY = "工伤保险基金预算"
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from addin.workbook import coerce, layout
+from addin.workbook import coerce, coerce_tables, layout
 from addin.workbook.reader import _table_block, _table_block_wide  # the reader's own table finding
 from models import items
 from models.errors import BudgetInputError
@@ -148,7 +148,7 @@ class SheetLocator:
             return None
         try:
             block, position = (_table_block_wide if key == "options" else _table_block)(rows, t)
-            found = coerce.header_positions(block[0], t.columns, table=t.sheet, required=[], position=position)
+            found = coerce_tables.header_positions(block[0], t.columns, table=t.sheet, required=[], position=position)
         except (BudgetInputError, IndexError):
             return None
         return block, position, found
@@ -186,17 +186,17 @@ class SheetLocator:
         if j is None:
             return None
         hits = [i for i in range(1, len(block)) if j < len(block[i]) and isinstance(block[i][j], str | int | float)
-                and coerce.normalize_key(str(block[i][j])) == coerce.normalize_key(unit)]
+                and coerce_tables.normalize_key(str(block[i][j])) == coerce_tables.normalize_key(unit)]
         return hits[0] if len(hits) == 1 else None
 
     @staticmethod
     def _find_row(block: Rows, heads: dict[str, int], wanted: Sequence[str]) -> int | None:
-        keys = {coerce.normalize_key(w) for w in wanted if w}
+        keys = {coerce_tables.normalize_key(w) for w in wanted if w}
         for i in range(1, len(block)):
             for code in ("code", "item", "label"):
                 j = heads.get(code)
                 if j is not None and j < len(block[i]) and isinstance(block[i][j], str) \
-                        and coerce.normalize_key(block[i][j]) in keys:
+                        and coerce_tables.normalize_key(block[i][j]) in keys:
                     return i
         return None
 

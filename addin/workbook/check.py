@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from addin.workbook import coerce, layout, safe_open
+from addin.workbook import coerce, coerce_tables, layout, safe_open
 from addin.workbook import reader as workbook_io
 from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
 from models.errors import BudgetInputError
@@ -226,7 +226,7 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
     while body and all(coerce.is_blank(v) for v in body[-1]):
         body.pop()
     try:
-        found = coerce.header_positions(block[0], table.columns, table=table.sheet, position=position, body=body)
+        found = coerce_tables.header_positions(block[0], table.columns, table=table.sheet, position=position, body=body)
     except BudgetInputError as exc:   # a header is wrong or a column missing: name where it should be
         finding = reader_finding(exc, table.sheet)
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
@@ -264,7 +264,7 @@ def _missing_column_cell(block: list[list[Any]], position: Any, table: layout.Ta
     cell just right of the table's last header (where the table stops)."""
     header = block[0]
     try:
-        known = coerce.header_positions(header, table.columns, table=table.sheet, required=[], position=position)
+        known = coerce_tables.header_positions(header, table.columns, table=table.sheet, required=[], position=position)
     except BudgetInputError:
         known = {}
     unknown = [j for j, h in enumerate(header) if not coerce.is_blank(h) and j not in known.values()]

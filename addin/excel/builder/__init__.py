@@ -43,7 +43,7 @@ from addin.excel import outlook as udf_outlook
 from addin.excel import udfs, vba
 from addin.workbook import layout
 from addin.workbook.charts import share_columns_chart
-from addin.workbook.reader import write_inputs
+from addin.workbook.writer import write_inputs
 from models.compare import MEASURES, SUMMARY_ROWS
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs

@@ -1,0 +1,214 @@
+"""表格取值转换 (table coercion) — a block of cell values (header row first) into a checked DataFrame.
+
+Headers are matched to the layout's columns by name (full-width, spaces and unit suffixes forgiven); each value
+goes through the scalar coercion of `addin.workbook.coerce`; duplicate keys and unknown headers are refused with
+the cell position.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from addin.workbook import layout
+from addin.workbook.coerce import (
+    as_rows,
+    check_common,
+    coerce_cell,
+    input_error,
+    is_blank,
+    range_position,
+    to_str,
+)
+
+
+def normalize_key(text: str) -> str:
+    """Header or code as compared: full-width folded (NFKC), spaces removed, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+_UNIT_SUFFIX = re.compile(r"^(.*)\(([^()]*)\)$")
+
+
+def _header_lookup(columns: Sequence[layout.Column]) -> dict[str, layout.Column]:
+    lookup: dict[str, layout.Column] = {}
+    for c in columns:
+        for key in (c.code, c.header, c.title):
+            lookup.setdefault(normalize_key(key), c)
+    return lookup
+
+
+def _match_header(text: str, lookup: Mapping[str, layout.Column], where: str, table: str) -> layout.Column | None:
+    """The column a header names (Chinese or code, with or without its unit), None if unknown.
+
+    A header whose unit differs from the column's (万元 for 元) is refused: the numbers would be off.
+    """
+    key = normalize_key(text)
+    if key in lookup:
+        return lookup[key]
+    m = _UNIT_SUFFIX.match(key)
+    if not m or m.group(1) not in lookup:
+        return None
+    column, unit = lookup[m.group(1)], m.group(2)
+    if column.kind == layout.RATE and unit == "%":
+        return column
+    if unit != normalize_key(column.unit):
+        want = f"以“{column.unit}”为单位" if column.unit else "不带单位"
+        raise input_error(f"表头“{text}”的单位与要求不符：{column.header} 须{want}填写", column.header,
+                    where=where, table=table)
+    return column
+
+
+def header_positions(header: Sequence[Any], columns: Sequence[layout.Column], *, table: str,
+                     required: Iterable[str] | None = None,
+                     position: Callable[[int, int], str] = range_position,
+                     body: Sequence[Sequence[Any]] = ()) -> dict[str, int]:
+    """Column code → index in the header row; unknown headers ignored, missing required ones refused.
+
+    `required` defaults to the non-optional columns. A blank header over data in `body` is refused.
+    """
+    lookup = _header_lookup(columns)
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    for j, head in enumerate(header):
+        where = position(0, j)
+        if is_blank(head):
+            if any(j < len(r) and not is_blank(r[j]) for r in body):
+                raise input_error("表头为空，但下面有数据：请填写列名或删除该列", table, where=where, table=table)
+            continue
+        text = to_str(head, "表头", where=where, table=table)
+        column = _match_header(text, lookup, where, table)
+        if column is None:
+            unknown.append(text)
+            continue
+        if column.code in found:
+            raise input_error(f"列“{column.header}”出现了两次", column.header, where=where, table=table)
+        found[column.code] = j
+    need = set(required) if required is not None else {c.code for c in columns if not c.optional}
+    missing = [c for c in columns if c.code in need and c.code not in found]
+    if missing:
+        heads = "、".join(c.title for c in missing)
+        hint = f"（未识别的表头：{'、'.join(unknown)}）" if unknown else ""
+        raise input_error(f"缺少列 {heads}{hint}，表头可用中文名或英文代码", missing[0].header, table=table)
+    return found
+
+
+def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Column], *, table: str,
+                    required: Iterable[str] | None = None, key_columns: Sequence[str] = (),
+                    position: Callable[[int, int], str] = range_position) -> pd.DataFrame:
+    """A header row plus data rows → DataFrame with canonical column codes, every cell checked.
+
+    Headers match the Chinese header or the English code (with or without the unit suffix);
+    unknown headers are ignored, trailing all-blank rows dropped, optional columns left entirely
+    blank omitted. `position(r, c)` (0-based within `rows`) names a cell in messages.
+    """
+    if not rows:
+        raise input_error("区域为空，第一行应为表头", table, table=table)
+    header, body = list(rows[0]), [list(r) for r in rows[1:]]
+    while body and all(is_blank(v) for v in body[-1]):
+        body.pop()
+
+    found = header_positions(header, columns, table=table, required=required, position=position,
+                             body=body)
+    data: dict[str, list[Any]] = {}
+    unit_j = found.get("unit")
+    units = [None] * len(body)
+    if unit_j is not None:
+        unit_col = next(c for c in columns if c.code == "unit")
+        units = [coerce_cell(_at(r, unit_j), unit_col, where=position(i + 1, unit_j), table=table)
+                 for i, r in enumerate(body)]
+    for column in columns:
+        j = found.get(column.code)
+        if j is None:
+            continue
+        if column.code == "unit":
+            values = units
+        else:
+            values = [coerce_cell(_at(r, j), column, where=position(i + 1, j), table=table, unit=units[i])
+                      for i, r in enumerate(body)]
+        if column.optional and all(is_blank(v) for v in values):
+            continue
+        data[column.code] = values
+
+    frame = pd.DataFrame({code: _column_series(values, _col(columns, code)) for code, values in data.items()})
+    if len(frame.columns) == 0:
+        frame = pd.DataFrame(index=range(len(body)))
+    _check_unique(frame, key_columns, found, position, table)
+    return frame
+
+
+def _at(row: Sequence[Any], j: int) -> Any:
+    return row[j] if j < len(row) else None
+
+
+def _col(columns: Sequence[layout.Column], code: str) -> layout.Column:
+    return next(c for c in columns if c.code == code)
+
+
+def _column_series(values: list[Any], column: layout.Column) -> pd.Series:
+    if column.kind == layout.INT and not any(is_blank(v) for v in values):
+        return pd.Series(values, dtype="int64")
+    if column.numeric:
+        return pd.Series(values, dtype="float64")
+    return pd.Series(values, dtype=object if column.kind in (layout.LIST, layout.BOOL) else None)
+
+
+def _check_unique(frame: pd.DataFrame, keys: Sequence[str], found: Mapping[str, int],
+                  position: Callable[[int, int], str], table: str) -> None:
+    keys = [k for k in keys if k in frame.columns]
+    if not keys or frame.empty:
+        return
+    dup = frame.duplicated(subset=keys, keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        what = "、".join(str(frame[k].iloc[i]) for k in keys)
+        raise input_error(f"重复：{what} 已在前面出现过，每个应只占一行", None,
+                    where=position(i + 1, found[keys[0]]), table=table)
+
+
+def to_table(value: Any, table_name: str, required: Iterable[str] | None = None) -> pd.DataFrame:
+    """输入表: a range whose first row is the header → DataFrame with English column codes.
+
+    `table_name` is a table of models.inputs.COLUMNS ("history", "units", "plans", …) or a
+    workbook table name ("tblPlans"); `required` defaults to the table's non-optional columns.
+    """
+    try:
+        columns = layout.table_columns(table_name)
+    except KeyError as exc:
+        raise input_error(str(exc.args[0]), "表名", table_name) from None
+    keys: tuple[str, ...] = ("unit",) if table_name == "units" else ()
+    for t in layout.TABLES.values():
+        if table_name in (t.key, t.name):
+            keys = t.key_columns
+    return frame_from_rows(as_rows(value), columns, table=table_name, required=required, key_columns=keys)
+
+
+def to_mapping(value: Any, field: str | None = None) -> dict[str, Any]:
+    """两列 键/值: a two-column range → {key: value}; blank rows skipped, values left raw (None if blank)."""
+    rows = as_rows(value)
+    if rows and len(rows[0]) != 2:
+        raise input_error(f"须为两列（名称、数值），收到 {len(rows[0])} 列", field)
+    mapping: dict[str, Any] = {}
+    for i, (key, val) in enumerate(rows):
+        if is_blank(key):
+            if not is_blank(val):
+                raise input_error("名称为空，但有数值：请填写名称", field, val, where=range_position(i, 0))
+            continue
+        name = to_str(key, field, where=range_position(i, 0))
+        if name in mapping:
+            raise input_error(f"名称“{name}”重复", field, where=range_position(i, 0))
+        check_common(val, field, range_position(i, 1), None, None)
+        if is_blank(val):
+            mapping[name] = None
+        else:
+            mapping[name] = val.strip() if isinstance(val, str) else val
+    return mapping
+
+
+# ---------------------------------------------------------------------------------------------
+# results back to Excel
