@@ -35,9 +35,9 @@ def engine():
 @pytest.fixture(scope="module")
 def example_workbook(tmp_path_factory) -> Path:
     """The example province written in the budget.xlsm input layout (as an .xlsx)."""
-    workbook_io = pytest.importorskip("addin.workbook.reader")
+    writer = pytest.importorskip("addin.workbook.writer")
     wb = Workbook()
-    workbook_io.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
+    writer.write_inputs(wb, load_example(), [o.to_dict() for o in load_presets()])
     path = tmp_path_factory.mktemp("inputs") / "budget.xlsx"
     wb.save(path)
     return path

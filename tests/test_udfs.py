@@ -1,6 +1,6 @@
 """The Excel functions (addin.excel.udfs) called as Excel calls them: raw cell values, header rows, None for blanks.
 
-The input ranges are the example province written into a workbook by `workbook_io.write_inputs` and read
+The input ranges are the example province written into a workbook by `writer.write_inputs` and read
 back cell by cell, exactly as xlwings hands them over; every table must equal the engine's own table for
 the same inputs (the projection, sensitivity and a seeded risk run included), GS_CHECK must report what the
 validation rules report, and the single-value functions are checked against hand calculations.
@@ -18,7 +18,8 @@ import pytest
 
 from addin.excel import inputs as udf_inputs
 from addin.excel import udfs
-from addin.excel.builder import default_options, input_values
+from addin.excel.builder import default_options
+from addin.excel.builder.common import input_values
 from addin.excel.check import CHECK_ROWS
 from addin.excel.outlook import DEFAULT_DRAWS, TORNADO_HEADERS
 from addin.excel.tables import SHARE_HEADERS

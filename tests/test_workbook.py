@@ -18,18 +18,9 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from addin.excel import inputs as udf_inputs
 from addin.excel import udfs
-from addin.excel.builder import (
-    CHECK_SHEET,
-    CONF_SHEET,
-    OUTLOOK_SHEET,
-    SHEET_ORDER,
-    STEPS,
-    UDF_MODULE,
-    bas_path,
-    build_workbook,
-    default_options,
-    template_path,
-)
+from addin.excel.builder import bas_path, build_workbook, default_options, template_path
+from addin.excel.builder.common import CHECK_SHEET, CONF_SHEET, OUTLOOK_SHEET, SHEET_ORDER, UDF_MODULE
+from addin.excel.builder.intro_sheets import STEPS
 from addin.excel.recalc import (
     Recalculation,
     excel_shape,

@@ -5,7 +5,7 @@ GS_CHECK) takes the same seven ranges, each with its header row, in this order: 
 各单位历年收支 (inp_history), 省级收支 (inp_province_history), 上年预算数 (inp_prior_budget), 扩面计划
 (inp_plans), 待遇人员 (inp_beneficiaries), 分担方案 (inp_options).
 The ranges are placed back at their sheet positions (`addin.workbook.layout`) and read by the same
-reader as a saved workbook (`workbook_io.inputs_from_sheets`), so a bad cell is named by its real
+reader as a saved workbook (`reader.inputs_from_sheets`), so a bad cell is named by its real
 address (历年执行!F12) and the UDFs accept exactly what `wibudget` accepts.
 
 One recalculation calls several table UDFs with identical arguments: the engine result is kept in a
@@ -26,8 +26,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from addin.workbook import coerce, layout
-from addin.workbook import reader as workbook_io
+from addin.workbook import coerce, layout, reader
 from models.budget import BudgetResult, run_budget
 from models.errors import BudgetInputError
 
@@ -161,7 +160,7 @@ class BudgetCache(ResultCache):
 
 
 def _compute(ranges: Sequence[Any]) -> BudgetResult:
-    inputs, options = workbook_io.inputs_from_sheets(sheets_from_ranges(ranges))
+    inputs, options = reader.inputs_from_sheets(sheets_from_ranges(ranges))
     return run_budget(inputs, options)
 
 

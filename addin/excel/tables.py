@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin.excel import results
-from addin.report import tables as draft_tables
+from addin.report import tables as report_tables
 from addin.workbook import coerce
 from models import items
 from models.balance import LINE_COLUMNS, official_lines
@@ -42,8 +42,8 @@ COMPARE_VIEWS: tuple[tuple[str, str], ...] = (
 LINE_HEADERS: tuple[str, ...] = ("科目", *(LINE_COLUMNS[c] for c in ("prior_budget", "estimate", "budget",
                                                                      "change", "growth")))
 BALANCE_HEADERS: tuple[str, ...] = ("项目", "单位", "上年预计执行数", "本年预算数", "说明")
-UNIT_HEADERS: tuple[str, ...] = ("单位", *(draft_tables.GAP_LABEL if c == "gap" else items.label(c)
-                                          for c in draft_tables.UNIT_COLUMNS))
+UNIT_HEADERS: tuple[str, ...] = ("单位", *(report_tables.GAP_LABEL if c == "gap" else items.label(c)
+                                          for c in report_tables.UNIT_COLUMNS))
 CHECK_HEADERS: tuple[str, ...] = ("科目", "单位", "趋势方法", "上年预计执行数", "本年预算数", "趋势值", "偏离度",
                                   "超出容差", "提示")
 SHARE_HEADERS: tuple[str, ...] = ("单位", *(COMPONENT_LABELS[c] for c in COMPONENTS), SHARE_LABEL)
@@ -72,7 +72,7 @@ def balance_table(result: BudgetResult) -> Table:
     """收支结余表: balance rows, reserve floor, trigger and the rate needed (the draft's table)."""
     revenue = official_lines(result.province, "revenue")
     expenditure = official_lines(result.province, "expenditure")
-    frame = draft_tables.balance_table(result, revenue, expenditure)
+    frame = report_tables.balance_table(result, revenue, expenditure)
     return _table(frame[["label", "unit", "estimate", "budget", "note"]], BALANCE_HEADERS)
 
 
@@ -82,19 +82,19 @@ def balance_table(result: BudgetResult) -> Table:
 def _unit_frame(result: BudgetResult) -> pd.DataFrame:
     revenue = official_lines(result.province, "revenue")
     expenditure = official_lines(result.province, "expenditure")
-    return draft_tables.unit_budget_table(result, revenue, expenditure)
+    return report_tables.unit_budget_table(result, revenue, expenditure)
 
 
 def unit_table(result: BudgetResult) -> Table:
     """分市预算表: every unit, the 省级统收项目 row and 合计; rows and columns add up (万元)."""
-    rows = results.to_excel_table(_unit_frame(result)[list(draft_tables.UNIT_COLUMNS)], index=True)
+    rows = results.to_excel_table(_unit_frame(result)[list(report_tables.UNIT_COLUMNS)], index=True)
     rows[0] = list(UNIT_HEADERS)
     return rows
 
 
 def check_table(result: BudgetResult) -> Table:
     """预测与校验: per line and unit the budget figure, trend figure, deviation and flag."""
-    frame = draft_tables.check_table(result, _unit_frame(result))
+    frame = report_tables.check_table(result, _unit_frame(result))
     frame = frame.assign(flag=np.where(frame["flag"].to_numpy(dtype=bool), YES, NO))
     return _table(frame[["label", "unit", "method", "estimate", "budget", "trend", "deviation", "flag", "hint"]],
                   CHECK_HEADERS)

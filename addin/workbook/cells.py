@@ -3,12 +3,12 @@
 `models.validation` names problems by input table, 0-based DataFrame row and column code. This
 module turns such a position into a sheet and cell such as 历年执行!F12, in two ways:
 
-- :func:`template_cell` — from the layout alone (the workbook as `workbook_io.write_inputs` lays it
+- :func:`template_cell` — from the layout alone (the workbook as `writer.write_inputs` lays it
   out), for callers that have no workbook at hand;
 - :class:`SheetLocator` — from the cells of an actual workbook, found the way the reader finds
   them (tables may have been moved, columns reordered, settings rows reordered).
 
-The rows of the tables read by `workbook_io.read_inputs` are the sheet rows in order (only
+The rows of the tables read by `reader.read_inputs` are the sheet rows in order (only
 trailing blank rows are dropped), so a DataFrame row position is a sheet row.
 """
 

@@ -6,7 +6,7 @@
    bomb, too many rows → V001/V002); missing input sheets are V003;
 2. every cell of the column tables (历年执行, 扩面计划, 待遇人员) is checked with the reader's
    own cell rules, so that *all* bad cells are listed, not just the first (V101–V107);
-3. the cell values are read with `workbook_io.inputs_from_sheets` (what `read_inputs` does after
+3. the cell values are read with `reader.inputs_from_sheets` (what `read_inputs` does after
    loading); a refusal becomes one finding at the cell the reader names, its rule judged from
    the reader's wording (:func:`reader_finding`);
 4. the inputs are validated (`models.validation.validate`) and each issue is placed on its cell.
@@ -30,8 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from addin.workbook import coerce, coerce_tables, layout, safe_open
-from addin.workbook import reader as workbook_io
+from addin.workbook import coerce, coerce_tables, layout, reader, safe_open
 from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
@@ -218,7 +217,7 @@ class _Capped:
 def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) -> None:
     """Every cell of one column table, checked as the reader checks it; problems go to `out`."""
     try:
-        block, position = workbook_io._table_block(rows, table)
+        block, position = reader._table_block(rows, table)
     except BudgetInputError as exc:   # the table is not where it should be: name its anchor
         out.add(_placed(reader_finding(exc, table.sheet), CellRef(table.sheet, table.anchor)))
         return
@@ -342,14 +341,14 @@ def _missing_sheets(have: Sequence[str]) -> list[Finding]:
 
 def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
-    ({sheet name: rows from A1}, as `workbook_io.inputs_from_sheets` takes them); errors first."""
+    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first."""
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
     scanned = scan_cells(sheets)
     if has_errors(scanned):
         return _sorted(scanned)
     try:
-        inputs, options = workbook_io.inputs_from_sheets(sheets)
+        inputs, options = reader.inputs_from_sheets(sheets)
     except BudgetInputError as exc:
         return _sorted([*scanned, reader_finding(exc)])
     issues = validate(inputs, options, params)

@@ -2,8 +2,8 @@
 
 One place that says, for each input sheet (工作表), which Excel table (ListObject) it holds, where the
 table starts, and for each column its English code, Chinese header, number format, unit and the
-choices offered by data validation. The writer (`workbook_io.write_inputs`), the reader
-(`workbook_io.read_inputs`) and the UDF converters (`coerce.to_table`) all take their layout from here.
+choices offered by data validation. The writer (`writer.write_inputs`), the reader
+(`reader.read_inputs`) and the UDF converters (`coerce.to_table`) all take their layout from here.
 
 Money in the input sheets is in 元 (yuan) and the headers say so; results are shown in 万元.
 """
