@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from addin.draft import sheets
+from addin.draft import sharing_sheets, sheets
 from addin.draft.note import NoteSection, explanatory_note
 from addin.draft.outlook_sheet import write_outlook
 from addin.draft.style import DraftStyle, load_style
@@ -107,13 +107,13 @@ def build_draft(result: BudgetResult, *, chosen: Sequence[str] | None = None, on
     sheets.write_balance(ws[names["balance"]], tables, style)
     sheets.write_units(ws[names["units"]], tables, style)
     for code, title in zip(tables.chosen, sharing_names, strict=True):
-        sheets.write_sharing(ws[title], tables, style, code)
-    sheets.write_comparison(ws[names["comparison"]], tables, style)
-    sheets.write_checks(ws[names["checks"]], tables, style)
+        sharing_sheets.write_sharing(ws[title], tables, style, code)
+    sharing_sheets.write_comparison(ws[names["comparison"]], tables, style)
+    sharing_sheets.write_checks(ws[names["checks"]], tables, style)
     if tables.outlook is not None:
         write_outlook(ws[names["outlook"]], tables.outlook, style,
                       risk_skipped="本草案未进行储备风险模拟（生成时选择了 --no-risk）。")
-    sheets.write_note(ws[names["note"]], tables, style, note)
+    sharing_sheets.write_note(ws[names["note"]], tables, style, note)
     wb.active = 0
 
     inp = result.inputs
@@ -143,8 +143,8 @@ def build_comparison_workbook(result: BudgetResult, *, on: dt.date | None = None
     wb = Workbook()
     ws = wb.active
     ws.title = style.sheets["comparison"]
-    sheets.write_comparison(ws, tables, style)
-    sheets.write_long(wb.create_sheet(COMPARISON_LONG_SHEET), tables, style, result.comparison.long)
+    sharing_sheets.write_comparison(ws, tables, style)
+    sharing_sheets.write_long(wb.create_sheet(COMPARISON_LONG_SHEET), tables, style, result.comparison.long)
     inp = result.inputs
     set_properties(wb, inp, on or default_date(inp), f"{inp.province}{inp.budget_year}年缺口分担方案比较")
     return wb

@@ -18,7 +18,7 @@ from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.draft.sheets import CM_PER_POINT, WAN, Frame
+from addin.draft.frame import CM_PER_POINT, WAN, Frame
 from addin.draft.style import DraftStyle
 from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
 from addin.report.outlook_text import TORNADO_HEADERS, distribution_text, tornado_rows
