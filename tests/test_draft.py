@@ -24,6 +24,7 @@ from addin.cli import main
 from addin.draft.build import build_draft, default_output, write_draft
 from addin.draft.note import explanatory_note, note_text
 from addin.draft.pdf import PdfError, PdfUnavailableError, convert_to_pdf, find_soffice
+from addin.report.document import draft_report
 from addin.report.rounding import controlled_round
 from addin.report.tables import PROVINCE_ROW, draft_tables
 from addin.workbook.atomic import OutputExistsError, atomic_write
@@ -58,6 +59,12 @@ def rows_by_label(ws, label_col: int = 1, first_row: int = 1) -> dict[str, list]
 @pytest.fixture(scope="module")
 def result():
     return run_budget(load_example())
+
+
+@pytest.fixture(scope="module")
+def report(result):
+    """The draft's figures computed once (tables + outlook), as the command line hands them to the writer."""
+    return draft_report(result)
 
 
 @pytest.fixture(scope="module")
@@ -295,39 +302,39 @@ def test_note_explains_changes_reserve_and_sharing(result):
 # ---------------------------------------------------------------- reproducible and atomic
 
 
-def test_same_inputs_give_the_same_bytes(result, tmp_path):
-    a = write_draft(result, tmp_path / "a.xlsx")
-    b = write_draft(result, tmp_path / "b.xlsx")
+def test_same_inputs_give_the_same_bytes(report, tmp_path):
+    a = write_draft(report, tmp_path / "a.xlsx")
+    b = write_draft(report, tmp_path / "b.xlsx")
     assert a.read_bytes() == b.read_bytes()
     props = load_workbook(a).properties
     assert props.created == props.modified == dt.datetime(2027, 1, 1)
 
 
-def test_date_option_sets_cover_and_properties(result, tmp_path):
-    out = write_draft(result, tmp_path / "d.xlsx", on=dt.date(2026, 10, 15))
+def test_date_option_sets_cover_and_properties(report, tmp_path):
+    out = write_draft(report, tmp_path / "d.xlsx", on=dt.date(2026, 10, 15))
     wb = load_workbook(out)
     assert wb.properties.created == dt.datetime(2026, 10, 15)
     assert any(v == "2026年10月15日" for row in wb["封面"].iter_rows(values_only=True) for v in row)
 
 
-def test_existing_output_is_refused_without_force(result, tmp_path):
+def test_existing_output_is_refused_without_force(report, tmp_path):
     out = tmp_path / "draft.xlsx"
     out.write_bytes(b"keep me")
     with pytest.raises(OutputExistsError):
-        write_draft(result, out)
+        write_draft(report, out)
     assert out.read_bytes() == b"keep me"
-    write_draft(result, out, force=True)
+    write_draft(report, out, force=True)
     assert load_workbook(out).sheetnames == SHEETS
 
 
-def test_a_writer_that_fails_leaves_no_file(result, tmp_path):
+def test_a_writer_that_fails_leaves_no_file(report, tmp_path):
     def half_then_fail(wb, path):
         Path(path).write_bytes(b"PK\x03\x04 partial")
         raise RuntimeError("disk full")
 
     out = tmp_path / "draft.xlsx"
     with pytest.raises(RuntimeError, match="disk full"):
-        write_draft(result, out, save=half_then_fail)
+        write_draft(report, out, save=half_then_fail)
     assert list(tmp_path.iterdir()) == []          # neither the target nor a temporary file
 
 
@@ -433,7 +440,7 @@ def test_a_hung_conversion_is_stopped_and_leaves_no_pdf(tmp_path):
     fake.write_text("#!/bin/sh\nsleep 30\n")
     fake.chmod(0o755)
     src = tmp_path / "d.xlsx"
-    build_draft(run_budget(load_example())).save(src)
+    build_draft(draft_report(run_budget(load_example()))).save(src)
     with pytest.raises(PdfError, match="秒"):
         convert_to_pdf(src, soffice=str(fake), timeout=0.5)
     assert not src.with_suffix(".pdf").exists()

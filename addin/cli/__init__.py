@@ -262,7 +262,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     tables = dataclasses.replace(tables, outlook=outlook)
     progress.done(_breach_words(outlook))
     progress(f"写出：{out}")
-    wb = build_draft(result, chosen=chosen, on=on, tables=tables)
+    wb = build_draft(tables, on=on)
     atomic_write(out, lambda tmp: save_workbook(wb, tmp), force=args.force)
     progress.done(f"{len(wb.sheetnames)} 张工作表")
     written = [("草案", out)]

@@ -1,19 +1,18 @@
 """收支预算草案 — build the draft workbook (a new, macro-free .xlsx) from one engine result.
 
-    tables = draft_tables(result, chosen=["anhui"])
-    wb = build_draft(result, chosen=["anhui"], on=dt.date(2027, 1, 1))
-    write_draft(result, "out/收支预算草案_江西省_2027.xlsx", force=False)
+    tables = draft_tables(result, ["anhui"], outlook=draft_outlook(result, "anhui"))   # addin.report
+    wb = build_draft(tables, on=dt.date(2027, 1, 1))
+    write_draft(tables, "out/收支预算草案_江西省_2027.xlsx", force=False)
 
 Sheets: 封面, 收入预算表, 支出预算表, 收支结余表, 分市预算表, 缺口分担表 (one per chosen option),
 方案比较 (with a bar chart), 预测与校验, 多年预测与风险 (projection, sensitivity and a seeded risk run,
-with line and bar charts; `outlook=False` leaves it out), 编制说明. Styles come from templates/draft_style.toml.
+with line and bar charts; present when the tables carry an outlook), 编制说明. Styles come from templates/draft_style.toml.
 The file is deterministic: document properties and zip entry times are set from the draft date,
 so the same inputs and date give the same bytes.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import zipfile
 from collections.abc import Callable, Sequence
@@ -27,7 +26,6 @@ from addin.draft import sharing_sheets, sheets
 from addin.draft.note import NoteSection, explanatory_note
 from addin.draft.outlook_sheet import write_outlook
 from addin.draft.style import DraftStyle, load_style
-from addin.report.outlook import draft_outlook
 from addin.report.tables import DraftTables, draft_tables
 from addin.workbook.atomic import atomic_write, check_target
 from models.budget import BudgetResult
@@ -73,20 +71,15 @@ def sharing_sheet_names(chosen: Sequence[str], base: str) -> list[str]:
     return [base if k == 0 else f"{base}（{code}）"[:31] for k, code in enumerate(chosen)]
 
 
-def build_draft(result: BudgetResult, *, chosen: Sequence[str] | None = None, on: dt.date | None = None,
-                tables: DraftTables | None = None, note: list[NoteSection] | None = None,
-                style: DraftStyle | None = None, outlook: bool = True, risk: bool = True) -> Workbook:
+def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[NoteSection] | None = None,
+                style: DraftStyle | None = None) -> Workbook:
     """生成草案工作簿 — every sheet of the draft, print-ready, in a new openpyxl Workbook.
 
-    outlook: include 多年预测与风险 (computed here unless `tables.outlook` has it); risk: include the
-    risk run in it (false = --no-risk).
+    `tables` holds the engine's one result turned into figures (`addin.report.tables.draft_tables`); the
+    多年预测与风险 sheet is included when `tables.outlook` is given. Nothing is computed here.
     """
     style = style or load_style()
-    tables = tables or draft_tables(result, chosen)
-    if not outlook:
-        tables = dataclasses.replace(tables, outlook=None)
-    elif tables.outlook is None:
-        tables = dataclasses.replace(tables, outlook=draft_outlook(result, tables.chosen[0], risk=risk))
+    result = tables.result
     note = note if note is not None else explanatory_note(tables)
     on = on or default_date(result.inputs)
     names = style.sheets
@@ -177,10 +170,10 @@ def save_workbook(wb: Workbook, path: Path | str) -> None:
         ExcelWriter(wb, archive).write_data()
 
 
-def write_draft(result: BudgetResult, path: Path | str, *, chosen: Sequence[str] | None = None,
-                on: dt.date | None = None, force: bool = False,
-                save: Callable[[Workbook, Path], None] = save_workbook, risk: bool = True) -> Path:
-    """写出草案 — build the draft and write it atomically to `path` (refused if it exists, unless `force`)."""
+def write_draft(tables: DraftTables, path: Path | str, *, on: dt.date | None = None, force: bool = False,
+                save: Callable[[Workbook, Path], None] = save_workbook) -> Path:
+    """写出草案 — build the draft from computed tables and write it atomically to `path` (refused if it
+    exists, unless `force`)."""
     check_target(path, force)
-    wb = build_draft(result, chosen=chosen, on=on, risk=risk)
+    wb = build_draft(tables, on=on)
     return atomic_write(path, lambda tmp: save(wb, tmp), force=force)

@@ -1,0 +1,228 @@
+"""版面框架 (page frame) of the draft's sheets: title block, table placement with styles and number formats, column
+widths and row heights measured from the text, print setup.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.draft.style import DraftStyle
+from addin.report.tables import DraftTables
+from addin.report.text import display_width, fmt_number, is_blank
+
+WAN = "wan"
+CM_PER_WIDTH_UNIT = 0.19   # one Excel character unit (7 px at 96 dpi) in centimetres
+CM_PER_POINT = 2.54 / 72
+
+
+@dataclass
+class Frame:
+    """一张表的版面 (a sheet under construction): rows written so far, widths, formats."""
+
+    ws: Worksheet
+    style: DraftStyle
+    n_cols: int
+    row: int = 0
+    widths: dict[int, float] = field(default_factory=dict)
+    header_rows: tuple[int, int] = (0, 0)
+    pending_notes: list[tuple[int, str, int]] = field(default_factory=list)   # wrapped rows: row, text, from col
+    styles: dict[tuple, Any] = field(default_factory=dict)     # style key → openpyxl StyleArray
+
+    # -- cells --------------------------------------------------------------------------------
+    def _track(self, col: int, text: str, factor: float = 1.0) -> None:
+        w = max(display_width(part) for part in text.split("\n")) * factor
+        self.widths[col] = max(self.widths.get(col, 0.0), w)
+
+    def put(self, row: int, col: int, value: Any, *, fmt: str | None = None, bold: bool = False,
+            fill: str | None = None, align: str | None = None, indent: int = 0, border: bool = True,
+            color: str | None = None, wrap: bool = False, track: bool = True) -> None:
+        st = self.style
+        cell = self.ws.cell(row=row, column=col)
+        number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+        if number and is_blank(float(value)):
+            value, number = None, False
+        if isinstance(value, (np.integer, np.floating)):
+            value = value.item()
+        cell.value = value
+        key = (bold, color, fmt if number else None, align or ("right" if number else "left"), wrap, indent,
+               fill, border)
+        cached = self.styles.get(key)
+        if cached is not None:     # reuse the style indices: assigning style objects is slow in openpyxl
+            cell._style = copy.copy(cached)
+        else:
+            cell.font = st.body_font(bold=bold, color=color)
+            if fmt and number:
+                cell.number_format = st.formats.get(fmt, fmt)
+            cell.alignment = st.align(key[3], wrap=wrap, indent=indent)
+            if fill:
+                cell.fill = st.fill(fill)
+            if border:
+                cell.border = st.border()
+            self.styles[key] = copy.copy(cell._style)
+        if track and value is not None:
+            shown = fmt_number(value, _decimals(st.formats.get(fmt or "", ""))) if number else str(value)
+            self._track(col, shown + " " * (2 * indent))
+
+    # -- frame rows ---------------------------------------------------------------------------
+    def title(self, text: str) -> None:
+        st = self.style
+        self.row = 1
+        ws = self.ws
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=self.n_cols)
+        cell = ws.cell(row=1, column=1, value=text)
+        cell.font = st.title_font()
+        cell.alignment = st.align("center")
+        ws.row_dimensions[1].height = st.rows["title_height"]
+
+    def meta(self, left: str, right: str = "金额单位：万元") -> None:
+        st = self.style
+        self.row = 2
+        ws = self.ws
+        split = max(1, self.n_cols - 2)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=split)
+        c = ws.cell(row=2, column=1, value=left)
+        c.font = st.body_font(color=st.colors["muted"])
+        c.alignment = st.align("left")
+        if self.n_cols > split:
+            ws.merge_cells(start_row=2, start_column=split + 1, end_row=2, end_column=self.n_cols)
+        c = ws.cell(row=2, column=split + 1, value=right)
+        c.font = st.body_font(color=st.colors["muted"])
+        c.alignment = st.align("right")
+
+    def header(self, labels: Sequence[str | None], *, track: bool = True) -> int:
+        """One header row (track=False for labels that span several columns)."""
+        st = self.style
+        self.row += 1
+        r = self.row
+        for k, text in enumerate(labels, start=1):
+            cell = self.ws.cell(row=r, column=k, value=text)
+            cell.font = st.heading_font()
+            cell.fill = st.fill("header_fill")
+            cell.border = st.border()
+            cell.alignment = st.align("center", wrap=True)
+            if text and track:
+                self._track(k, text, 0.55)   # headers may wrap onto two lines
+        start = self.header_rows[0] or r
+        self.header_rows = (start, r)
+        return r
+
+    def body(self, values: Sequence[Any], fmts: Sequence[str | None], *, bold: bool = False,
+             fill: str | None = None, indent: Sequence[int] | None = None, aligns: Sequence[str | None] | None = None,
+             colors: Sequence[str | None] | None = None) -> int:
+        self.row += 1
+        self.ws.row_dimensions[self.row].height = self.style.rows["body_height"]
+        for k, v in enumerate(values, start=1):
+            self.put(self.row, k, v, fmt=fmts[k - 1], bold=bold, fill=fill,
+                     indent=(indent[k - 1] if indent else 0), align=(aligns[k - 1] if aligns else None),
+                     color=(colors[k - 1] if colors else None))
+        return self.row
+
+    def notes(self, lines: Sequence[str], *, gap: bool = True) -> None:
+        """Wrapped note rows merged across the table, heights estimated from the text length."""
+        st = self.style
+        if gap:
+            self.row += 1
+        for text in lines:
+            self.row += 1
+            r = self.row
+            self.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=self.n_cols)
+            cell = self.ws.cell(row=r, column=1, value=text)
+            cell.font = st.body_font(color=st.colors["muted"])
+            cell.alignment = st.align("left", wrap=True, vertical="top")
+            self.pending_notes.append((r, text, 1))
+
+    # -- finishing ----------------------------------------------------------------------------
+    def column_widths(self, minimum: dict[int, float] | None = None, fill_to: float = 0.0) -> None:
+        """Widths from the widest content; with `fill_to`, columns after the first widen (≤ 2×) to that total."""
+        cw = self.style.columns
+        widths = {}
+        for col in range(1, self.n_cols + 1):
+            raw = self.widths.get(col, 0.0) + cw["padding"]
+            limit = cw["label_max_width"] if col == 1 else cw["max_width"]
+            widths[col] = min(max(raw, cw["min_width"], (minimum or {}).get(col, 0.0)), limit)
+        rest = sum(widths.values()) - widths[1]
+        if fill_to and rest > 0 and sum(widths.values()) < fill_to:
+            factor = min(2.0, (fill_to - widths[1]) / rest)
+            widths.update({c: w * factor for c, w in widths.items() if c > 1})
+        for col, width in widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = round(width, 1)
+
+    def table_width(self) -> float:
+        return sum(self.ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, self.n_cols + 1))
+
+    def fit_rows(self) -> None:
+        """Heights of header rows and note rows from their wrapped text."""
+        st = self.style
+        line = st.rows["line_height"]
+        h0, h1 = self.header_rows
+        for r in range(h0, h1 + 1):
+            lines = 1
+            for col in range(1, self.n_cols + 1):
+                text = self.ws.cell(row=r, column=col).value
+                if text:
+                    width = self.ws.column_dimensions[get_column_letter(col)].width or 8.43
+                    span = _merged_width(self.ws, r, col) or width
+                    lines = max(lines, _text_lines(str(text), span - 1.0))
+            self.ws.row_dimensions[r].height = max(st.rows["header_height"], lines * line + 4)
+        for r, text, first in self.pending_notes:
+            width = sum(self.ws.column_dimensions[get_column_letter(c)].width or 8.43
+                        for c in range(first, self.n_cols + 1))
+            lines = _text_lines(text, width - 2.0, self.style.rows["note_cjk_factor"])
+            self.ws.row_dimensions[r].height = max(line, lines * line) + 3
+
+    def finish(self, *, synthetic: bool, last_row: int | None = None, freeze_columns: int = 1) -> None:
+        """Row heights, print setup (titles = rows 1 to the last header row) and frozen header rows."""
+        self.fit_rows()
+        last = last_row or self.row
+        _, h1 = self.header_rows
+        area = f"A1:{get_column_letter(self.n_cols)}{last}"
+        self.style.apply_page_setup(self.ws, print_area=area, title_rows=f"1:{h1}" if h1 else None,
+                                    header_center=self.style.synthetic_header if synthetic else "")
+        if h1:
+            self.ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{h1 + 1}"
+
+
+def _text_lines(text: str, width: float, cjk_factor: float = 1.0) -> int:
+    """Lines a wrapped text takes in a cell `width` character units wide."""
+    return sum(max(1, math.ceil(display_width(part) * cjk_factor / max(1.0, width))) for part in text.split("\n"))
+
+
+def _measure_head(measure: str) -> str:
+    """分担额(万元) → 分担额 + line break + (万元), so narrow columns wrap cleanly."""
+    return measure.replace("(", "\n(", 1)
+
+
+def _decimals(fmt: str) -> int:
+    if "." not in fmt:
+        return 0
+    return len(fmt.split(".")[1].rstrip("%;\"").split(";")[0].rstrip("%"))
+
+
+def _merged_width(ws: Worksheet, row: int, col: int) -> float | None:
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col == col:
+            return sum(ws.column_dimensions[get_column_letter(c)].width or 8.43
+                       for c in range(rng.min_col, rng.max_col + 1))
+    return None
+
+
+def _meta_left(t: DraftTables) -> str:
+    inp = t.result.inputs
+    text = f"编制单位：{inp.province}　预算年度：{inp.budget_year}年"
+    return text + ("　（示例数据，虚构）" if inp.synthetic else "")
+
+
+def _title(t: DraftTables, what: str) -> str:
+    inp = t.result.inputs
+    return f"{inp.province}{inp.budget_year}年工伤保险基金{what}"
+
+
+# ---------------------------------------------------------------- 封面

@@ -1,0 +1,207 @@
+"""分担与比较页 (sharing, comparison, check and note pages) of the draft: 缺口分担表 per option, 方案比较表 with its
+chart, 数据检查, 编制说明 and long tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.chart import Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.draft.frame import (
+    CM_PER_POINT,
+    CM_PER_WIDTH_UNIT,
+    WAN,
+    Frame,
+    _measure_head,
+    _meta_left,
+    _text_lines,
+    _title,
+)
+from addin.draft.note import NoteSection
+from addin.draft.style import DraftStyle
+from addin.report.tables import DraftTables
+from addin.workbook.charts import share_columns_chart
+from models.compare import CHANGE, MEASURES, PCT_COLLECTIONS, PER_INSURED, SHARE, SUMMARY_ROWS
+from models.sharing import AMOUNTS, PROVINCE_LABEL
+
+
+def write_sharing(ws: Worksheet, t: DraftTables, style: DraftStyle, code: str) -> None:
+    """缺口分担表 — one option with every component, Σ 城市 + 省级承担 = 应分担缺口."""
+    res = t.result.sharing
+    opt = res.options[res.option_index(code)]
+    table = t.sharing[code]
+    attrs = table.attrs
+    heads = list(table.columns)
+    fr = Frame(ws, style, n_cols=len(heads))
+    fr.title(_title(t, "缺口分担表"))
+    fr.meta(f"方案：{opt.name} — {opt.label}", "金额单位：万元")
+    fr.header(heads)
+    fmts = [None] + [WAN] * (len(heads) - 1)
+    for _, row in table.iterrows():
+        name = row["单位"]
+        total = name in ("合计", PROVINCE_LABEL)
+        fr.body(list(row), fmts, bold=total, fill="total_fill" if total else None)
+    fr.row += 1
+    prov = float(table.loc[table["单位"] == PROVINCE_LABEL, "分担额"].iloc[0])
+    cities = float(table.loc[table["单位"] == "合计", "分担额"].iloc[0])
+    amount = float(attrs["应分担缺口"])
+    breakdown = "；".join(f"{k} {v:,.2f}" for k, v in attrs["省级承担构成"].items() if round(v, 2) != 0)
+    info = [("应分担缺口", amount), ("分担口径", AMOUNTS[opt.amount]), ("省级承担比例依据", attrs["条件"]),
+            ("省级承担构成", breakdown or "无"), ("核对：城市合计＋省级承担", round(cities + prov, 2)),
+            ("方案说明", opt.description or "无")]
+    for label, value in info:
+        fr.row += 1
+        fr.put(fr.row, 1, label, bold=True, fill="header_fill")
+        ws.merge_cells(start_row=fr.row, start_column=2, end_row=fr.row, end_column=len(heads))
+        fr.put(fr.row, 2, value, fmt=WAN, align="left", track=False, wrap=True)
+        for col in range(3, len(heads) + 1):
+            ws.cell(row=fr.row, column=col).border = style.border()
+        if isinstance(value, str):
+            fr.pending_notes.append((fr.row, value, 2))
+    fr.notes(["注：管理性缺口先由所在市承担；各因素列为按权重分摊的金额；封顶调整为超过上限后再分配的增减；"
+              "考核奖励抵减分担额、由省级承担。各列万元两位小数，逐行、逐列与合计一致。"], gap=False)
+    fr.column_widths(minimum={1: 24}, fill_to=style.columns["page_width"])
+    fr.finish(synthetic=t.synthetic)
+
+
+# ---------------------------------------------------------------- 方案比较
+
+MEASURE_FORMATS = {SHARE: WAN, PER_INSURED: "yuan_per_person", PCT_COLLECTIONS: "percent_points", CHANGE: WAN}
+COUNT_ROWS = {"增加城市数", "减少城市数"}
+
+
+def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart: bool = True) -> None:
+    """方案比较 — all options side by side, with a clustered bar chart of each city's share."""
+    comp = t.comparison
+    wide = comp.wide
+    heads = list(dict.fromkeys(wide.columns.get_level_values(0)))
+    names = list(comp.result.names)
+    n = 1 + len(heads) * len(MEASURES)
+    fr = Frame(ws, style, n_cols=n)
+    fr.title(_title(t, "缺口分担方案比较表"))
+    fr.meta(f"基准方案：{comp.baseline}　（较基准变化 = 该方案分担额 − 基准方案分担额）", "金额单位：万元")
+    first: list[str | None] = ["单位"]
+    for h, code in zip(heads, names, strict=True):
+        first += [f"{code}：{h}{'（基准）' if code == comp.baseline else ''}"] + [None] * (len(MEASURES) - 1)
+    r0 = fr.header(first, track=False)
+    fr.header([None] + [_measure_head(m) for m in MEASURES] * len(heads))
+    ws.merge_cells(start_row=r0, start_column=1, end_row=r0 + 1, end_column=1)
+    for k in range(len(heads)):
+        c1 = 2 + k * len(MEASURES)
+        ws.merge_cells(start_row=r0, start_column=c1, end_row=r0, end_column=c1 + len(MEASURES) - 1)
+    first_body = fr.row + 1
+    for name, row in wide.iterrows():
+        summary = name in SUMMARY_ROWS
+        values: list[Any] = [name]
+        fmts: list[str | None] = [None]
+        for h in heads:
+            for m in MEASURES:
+                values.append(row[(h, m)])
+                fmts.append("persons" if name in COUNT_ROWS else MEASURE_FORMATS[m])
+        fr.body(values, fmts, bold=name in ("城市合计", PROVINCE_LABEL), fill="total_fill" if summary else None)
+    last_city = first_body + len(comp.result.cities) - 1
+    fr.notes(["注：分担额与缺口分担表一致（万元，两位小数，城市合计 + 省级承担 = 应分担缺口）；人均分担 = 分担额 ÷ 年平均参保人数"
+              "（元/人）；占征缴收入 = 分担额 ÷ 本年工伤保险费收入 × 100；最高、最低为各设区市中的最大、最小值；增加（减少）"
+              "城市数为分担额高于（低于）基准方案的设区市个数。"])
+    fr.column_widths(minimum={1: 14})
+    last_row = fr.row
+    if chart and len(comp.result.cities):
+        ch = share_columns_chart("各设区市分担额（万元）")
+        ch.y_axis.majorGridlines = None
+        for k, code in enumerate(names):
+            col = 2 + k * len(MEASURES)
+            data = Reference(ws, min_col=col, min_row=first_body, max_row=last_city)
+            ch.add_data(data, titles_from_data=False)
+            ch.series[-1].tx = SeriesLabel(v=code)
+        ch.set_categories(Reference(ws, min_col=1, min_row=first_body, max_row=last_city))
+        ch.legend.position = "b"
+        ch.width = max(style.chart["width_cm"], 0.95 * fr.table_width() * CM_PER_WIDTH_UNIT)
+        ch.height = style.chart["height_cm"]
+        anchor_row = last_row + 2
+        ws.row_breaks.append(Break(id=anchor_row - 1))   # the chart starts a page, never split
+        ws.add_chart(ch, f"A{anchor_row}")
+        row_pt = style.rows["line_height"]
+        rows = math.ceil(ch.height / (row_pt * CM_PER_POINT)) + 2
+        for r in range(anchor_row, anchor_row + rows + 1):
+            ws.row_dimensions[r].height = row_pt
+        last_row = anchor_row + rows
+    fr.finish(synthetic=t.synthetic, last_row=last_row)
+
+
+# ---------------------------------------------------------------- 预测与校验
+
+def write_checks(ws: Worksheet, t: DraftTables, style: DraftStyle) -> None:
+    """预测与校验 — driver figure vs trend figure per unit and line; flagged rows highlighted."""
+    c = t.checks
+    headers = ("科目", "单位", "趋势方法", "上年预计执行数", "本年预算数（驱动测算）", "趋势测算值", "偏离", "提示")
+    fr = Frame(ws, style, n_cols=len(headers))
+    fr.title(_title(t, "收支预测与趋势校验表"))
+    fr.meta(_meta_left(t))
+    fr.header(headers)
+    fmts = (None, None, None, WAN, WAN, WAN, "ratio", None)
+    previous = None
+    red = style.colors["synthetic"]
+    for row in c.itertuples():
+        label = row.label if row.label != previous else None
+        previous = row.label
+        fr.body([label, row.unit, row.method, row.estimate, row.budget, row.trend, row.deviation, row.hint],
+                fmts, fill="flag_fill" if row.flag else None,
+                colors=[None] * 7 + [red if row.flag else None], bold=False)
+    tol = t.result.forecast.tolerance * 100
+    k = t.result.inputs.assumptions.trend_years
+    fr.notes([f"注：1. 偏离 = (驱动测算 − 趋势测算) ÷ 趋势测算；超过±{tol:g}%的行以底色标出，请核实。",
+              f"2. 趋势测算取近{k}年（含上年预计执行数）；其他收入、劳动能力鉴定支出、其他支出本身按趋势测算，不作比较。",
+              "3. 本年预算数与分市预算表一致。"])
+    fr.column_widths(minimum={1: 18, 7: 9})
+    fr.finish(synthetic=t.synthetic, freeze_columns=2)
+
+
+# ---------------------------------------------------------------- 编制说明
+
+def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Sequence[NoteSection]) -> None:
+    """编制说明 — the generated note, one paragraph a row, wrapped."""
+    width = style.columns["note_width"]
+    fr = Frame(ws, style, n_cols=1)
+    ws.column_dimensions["A"].width = width
+    fr.title(_title(t, "收支预算草案编制说明"))
+    r = 2
+    line = style.rows["line_height"]
+    for s in sections:
+        r += 1
+        c = ws.cell(row=r, column=1, value=s.title)
+        c.font = style.heading_font(style.fonts["body_size"] + 1)
+        c.alignment = style.align("left")
+        ws.row_dimensions[r].height = line + 8
+        for p in s.paragraphs:
+            r += 1
+            c = ws.cell(row=r, column=1, value="　　" + p)
+            c.font = style.body_font()
+            c.alignment = style.align("left", wrap=True, vertical="top")
+            lines = _text_lines("　　" + p, width - 2, style.rows["note_cjk_factor"])
+            ws.row_dimensions[r].height = lines * (line + 1) + 3
+    style.apply_page_setup(ws, print_area=f"A1:A{r}", title_rows=None,
+                           header_center=style.synthetic_header if t.synthetic else "")
+
+
+# ---------------------------------------------------------------- 明细 (long form, for compare --xlsx)
+
+def write_long(ws: Worksheet, t: DraftTables, style: DraftStyle, df: pd.DataFrame) -> None:
+    """A long (tidy) table: one row per option × unit, as `Comparison.long`."""
+    heads = [str(c) for c in df.columns]
+    fr = Frame(ws, style, n_cols=len(heads))
+    fr.title(_title(t, "缺口分担方案比较明细"))
+    fr.meta(_meta_left(t))
+    fr.header(heads)
+    fmts = [MEASURE_FORMATS.get(h) for h in heads]
+    for row in df.itertuples(index=False):
+        fr.body([("是" if v else "否") if isinstance(v, (bool, np.bool_)) else v for v in row], fmts)
+    fr.column_widths()
+    fr.finish(synthetic=t.synthetic)
