@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from addin import cli
+from addin.cli import common as cli
 from addin.cli import main
 from addin.report.text import display_width, pad, text_table
 from examples import load_example

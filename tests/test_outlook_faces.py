@@ -15,8 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
-from addin import cli
-from addin.cli import ProgressBar, main
+from addin.cli import common as cli
+from addin.cli import main
+from addin.cli.common import ProgressBar
 from addin.draft.note import explanatory_note, note_text
 from addin.report.outlook import DRAFT_DRAWS, draft_outlook
 from addin.report.tables import draft_tables

@@ -1,0 +1,207 @@
+"""命令行公用 (command-line common parts) — errors, progress lines and bar, reading inputs, choosing options and
+running the engine once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.errors import BudgetInputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+EXAMPLE_SOURCE = "内置示例省份（虚构数据）"
+# The engine's defaults (models.projection, models.risk), repeated here so that `--help` and `--version`
+# need not import numpy and pandas; tests/test_outlook_faces.py checks that they agree.
+DEFAULT_YEARS, MAX_YEARS = 3, 10
+DEFAULT_DRAWS, DEFAULT_SEED = 10_000, 20_240_101
+
+
+class CliError(Exception):
+    """命令行错误 — a problem the user can fix (missing file, missing module …); exit code 2."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------- progress
+
+
+@dataclass
+class Progress:
+    """进度 — numbered step lines on stderr, with the seconds each step took."""
+
+    total: int
+    quiet: bool = False
+    step: int = 0
+    started: float = 0.0
+
+    def __call__(self, text: str) -> None:
+        now = time.perf_counter()
+        self.step += 1
+        self.started = now
+        if not self.quiet:
+            print(f"[{self.step}/{self.total}] {text}", file=sys.stderr, flush=True)
+
+    def done(self, text: str) -> None:
+        if not self.quiet:
+            print(f"      {text}（{time.perf_counter() - self.started:.2f} 秒）", file=sys.stderr, flush=True)
+
+
+@dataclass
+class ProgressBar:
+    """进度条 — a `progress(done, total)` callback (models.risk.simulate) drawn on stderr.
+
+    On a terminal one bar is redrawn in place (carriage return); otherwise (a log file, a pipe) each
+    call prints one plain line, so logs stay readable.
+    """
+
+    label: str
+    quiet: bool = False
+    width: int = 30
+    stream: Any = None
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.stream = self.stream or sys.stderr
+        self.started = time.perf_counter()
+
+    @property
+    def tty(self) -> bool:
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty())
+
+    def start(self) -> None:
+        """An empty bar before the first step (terminal only)."""
+        self.started = time.perf_counter()
+        if self.tty and not self.quiet:
+            self(0, 1)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        share = min(1.0, done / total) if total else 1.0
+        seconds = time.perf_counter() - self.started
+        if self.tty:
+            filled = int(round(share * self.width))
+            bar = "#" * filled + "-" * (self.width - filled)
+            end = "\n" if done >= total else ""
+            self.stream.write(f"\r      {self.label} [{bar}] {share * 100:3.0f}%  {seconds:.1f} 秒{end}")
+        else:
+            self.stream.write(f"      {self.label} {done}/{total}（{share * 100:.0f}%，{seconds:.2f} 秒）\n")
+        self.stream.flush()
+
+
+# ---------------------------------------------------------------- inputs and engine
+
+
+def workbook_path(path: str) -> Path:
+    """An existing .xlsx/.xlsm file, or a clear CliError."""
+    p = Path(path)
+    if not p.exists():
+        raise CliError(f"找不到输入工作簿：{p}。请检查路径和文件名")
+    if p.is_dir():
+        raise CliError(f"输入路径是文件夹：{p}。请给出 .xlsx 或 .xlsm 工作簿")
+    if p.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise CliError(f"只能读取 .xlsx 或 .xlsm 工作簿：{p.name}")
+    return p
+
+
+def _lazy(module: str, name: str, purpose: str) -> Callable[..., Any]:
+    """Import `module.name` when needed; a missing module gives a clear CliError (exit 2)."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            raise CliError(f"{purpose}所需的模块 {module} 未安装（本版本尚不包含该功能）") from None
+        raise
+    try:
+        return getattr(mod, name)
+    except AttributeError:
+        raise CliError(f"{purpose}所需的函数 {module}.{name} 不存在，请更新 wibudget") from None
+
+
+def load_inputs(workbook: str | None) -> tuple[Any, list[dict] | None, str]:
+    """(BudgetInputs, options or None, source text): the workbook's inputs, or the embedded example."""
+    if workbook is None:
+        from examples import load_example
+
+        return load_example(), None, EXAMPLE_SOURCE
+    path = workbook_path(workbook)
+    read_inputs = _lazy("addin.workbook.reader", "read_inputs", "读取工作簿")
+    inputs, options = read_inputs(path)
+    return inputs, (list(options) if options else None), str(path)
+
+
+def available_options(inputs: Any, options: list[dict] | None) -> list[Any]:
+    """The sharing options of a run: the workbook's, else the packaged presets."""
+    from models.budget import resolve_options
+
+    return resolve_options(options if options is not None else inputs.options)
+
+
+def select_options(all_options: list[Any], names: Sequence[str]) -> list[Any]:
+    """Options named in `names` (in that order); an unknown name is a BudgetInputError."""
+    by_name = {o.name: o for o in all_options}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise BudgetInputError(f"没有这个方案，可选：{'、'.join(by_name)}", table="分担方案", field="方案",
+                               value=unknown[0])
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+def run_engine(inputs: Any, options: list[Any], baseline: str | None, progress: Progress) -> Any:
+    """预测 → 分担: the steps of `models.budget.run_budget`, reported one by one."""
+    from models.balance import province_budget
+    from models.budget import BudgetResult, sharing_context
+    from models.compare import compare
+    from models.forecast import forecast
+    from models.parameter_set import load_parameters
+    from models.sharing import share_options
+
+    progress(f"预测：{len(inputs.units)} 个单位，{inputs.budget_year} 年收支")
+    params = load_parameters(inputs.province_code)
+    fc = forecast(inputs, params)
+    pb = province_budget(inputs, fc)
+    progress.done(f"收入合计 {pb.revenue / 1e4:,.2f} 万元，支出合计 {pb.expenditure / 1e4:,.2f} 万元")
+    progress(f"分担：{len(options)} 个方案")
+    ctx = sharing_context(inputs, fc, pb)
+    sharing = share_options(options, ctx)
+    comparison = compare(options, ctx, baseline=baseline)
+    progress.done(f"基准方案 {comparison.baseline}")
+    return BudgetResult(inputs=inputs, parameters=params, forecast=fc, province=pb, context=ctx,
+                        options=list(options), sharing=sharing, comparison=comparison)
+
+
+def _names(values: Sequence[str] | None) -> list[str]:
+    """--option a --option b,c → [a, b, c]."""
+    out: list[str] = []
+    for v in values or []:
+        out += [s.strip() for s in v.split(",") if s.strip()]
+    return out
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    if text == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"日期应写成 YYYY-MM-DD（例如 2026-10-15）或 today：{text}") from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
