@@ -1,0 +1,91 @@
+"""校验规则 — the input validation rule set (政策性、逻辑性校验规则).
+
+:func:`validate` checks a :class:`~models.inputs.BudgetInputs` (and its sharing options) as pure data
+and returns every problem as an :class:`Issue`: rule id, severity, the input table, the 0-based row
+in that table's DataFrame, the column code and unit, and a Chinese message saying what to fix.
+`wibudget check` and the GS_CHECK UDF map each issue to a sheet and cell (addin.workbook.check, addin.workbook.cells).
+:data:`RULES` lists every rule with its severity and a one-line description.
+
+Numbers and text: at this level a number is an int or float. Text such as "1,234", "12%" or
+full-width digits is converted by the workbook reader and the UDF cell coercion (addin.workbook.coerce)
+before it reaches the engine; any text left in a numeric column here — including such numeric
+text — is reported (V103, or V105 for an Excel error value such as #N/A), never guessed at.
+
+Order of work: cell-level checks, unit coverage, years, balance identity, plausibility and policy
+checks (warnings), options; then, when nothing so far is an error, the engine itself is run
+(`models.budget.run_budget`) so that any input it would still refuse is reported (V801) and the
+checks that need its estimates (base-year effective rate, prevention cap) can be made.
+"""
+
+from __future__ import annotations
+
+from models.inputs import COLUMNS, BudgetInputs
+from models.parameter_set import ParameterSet
+from models.validation.assumptions import (
+    budget_year_of,
+    check_assumptions,
+    check_prior_budget,
+    load_params_for,
+)
+from models.validation.cells import check_table
+from models.validation.options import check_options, engine_checks
+from models.validation.plausibility import (
+    change_warnings,
+    expansion_warnings,
+    rate_warnings,
+    unit_slips,
+    wage_warnings,
+)
+from models.validation.rules import (  # noqa: F401 - the public names of this package
+    ERROR,
+    MAX_PER_COLUMN,
+    RULES,
+    SEVERITY_LABELS,
+    WARNING,
+    Findings,
+    Issue,
+    Rule,
+    rules_table,
+)
+from models.validation.units_years import (
+    check_balance,
+    check_history_years,
+    check_per_unit,
+    check_province_years,
+    check_units,
+)
+
+# ---------------------------------------------------------------- entry point
+
+
+def validate(inputs: BudgetInputs, options: list[dict] | None = None,
+             params: ParameterSet | None = None) -> list[Issue]:
+    """校验输入: every rule of :data:`RULES` that applies to pure data; errors first, then warnings.
+
+    `options` defaults to ``inputs.options``; `params` to the packaged parameters of
+    ``inputs.province_code``. Never raises for bad input: every problem is an :class:`Issue`.
+    """
+    f = Findings()
+    opts = list(inputs.options or []) if options is None else list(options)
+    check_assumptions(inputs, f)
+    params = load_params_for(inputs, params, f)
+    clean = {t: check_table(inputs, t, f) for t in COLUMNS}
+    names = check_units(clean, f)
+    for table in ("plans", "beneficiaries"):
+        check_per_unit(clean, table, names, f)
+    year = budget_year_of(inputs)
+    b = year - 1 if year is not None else 0
+    if year is not None:
+        first, b = check_history_years(inputs, clean, names, f)
+        check_province_years(clean, first, b, f)
+        check_balance(clean, names, b, f)
+        unit_slips(inputs, clean, names, b, f)
+        change_warnings(clean, names, b, f)
+        expansion_warnings(clean, b, f)
+        rate_warnings(clean, names, params, b, f)
+        wage_warnings(inputs, clean, params, year, f)
+    check_prior_budget(inputs, f)
+    check_options(opts, clean, f)
+    if not f.has_errors and params is not None and year is not None:
+        engine_checks(inputs, opts, params, b, f)
+    return f.result()

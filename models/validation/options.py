@@ -1,0 +1,118 @@
+"""方案与引擎检查 (option and engine checks) — each sharing option parsed as the engine parses it (V5xx), and the
+engine's own refusals of the inputs mapped to rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models import items
+from models.errors import BudgetInputError
+from models.inputs import CITY, COLUMNS, BudgetInputs
+from models.parameter_set import ParameterSet
+from models.sharing import FACTORS, parse_option
+from models.validation.cells import cell_text, shown_value
+from models.validation.plausibility import rate_band, rate_message
+from models.validation.rules import BALANCE_TOLERANCE, TABLES, Findings
+
+# ---------------------------------------------------------------- 7. sharing options
+
+
+def _option_rule(exc: BudgetInputError) -> str:
+    """Which rule a refusal of parse_option falls under (from the error's field and value)."""
+    key = exc.field or ""
+    if key == "weights" and isinstance(exc.value, float):
+        return "V502"
+    if key.startswith("weights.") and key.split(".", 1)[1] not in FACTORS:
+        return "V503"
+    return "V501"
+
+
+def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None], f: Findings) -> None:
+    names: dict[str, int] = {}
+    for k, option in enumerate(options):
+        name = cell_text(option.get("name")) if isinstance(option, Mapping) else getattr(option, "name", None)
+        try:
+            parsed = parse_option(option)
+        except BudgetInputError as exc:
+            f.add(_option_rule(exc), "options", f"分担方案“{name or k + 1}”：{exc.message}"
+                  + (f"（{exc.field}）" if exc.field else ""), row=k, column=exc.field, unit=None,
+                  value=shown_value(exc.value) if exc.value is not None else None)
+            continue
+        except (TypeError, ValueError, AttributeError, KeyError):   # a value of a type parse_option cannot read
+            f.add("V501", "options", f"分担方案“{name or k + 1}”：有设置的取值类型无法识别（如在应填代码或数值处填了"
+                  "列表或表），请按方案格式填写", row=k)
+            continue
+        if parsed.name in names:
+            f.add("V504", "options", f"分担方案代码“{parsed.name}”与第{names[parsed.name] + 1}个方案重复，请改用不同的代码",
+                  row=k, column="name", value=parsed.name)
+            continue
+        names[parsed.name] = k
+        needs_fiscal = "fiscal_capacity" in parsed.factors_used or parsed.cap_basis == "fiscal_capacity"
+        units = clean.get("units")
+        if not needs_fiscal or units is None:
+            continue
+        if "fiscal_revenue" not in units.columns:
+            f.add("V505", "units", f"分担方案“{parsed.name}”使用财力（一般公共预算收入），但单位表没有“一般公共预算收入”列，"
+                  "请补上", column="fiscal_revenue")
+            continue
+        for i, r in units.iterrows():
+            if r["kind"] == CITY and not np.isfinite(r["fiscal_revenue"]):
+                f.add("V505", "units", f"分担方案“{parsed.name}”使用财力（一般公共预算收入），但{r['unit']}的该项为空，"
+                      "请补填（元）", row=int(i), column="fiscal_revenue", unit=r["unit"])
+
+
+# ---------------------------------------------------------------- 8. the engine as the last check
+
+
+_HEADER_CODES: dict[str, dict[str, str]] = {t: {v: k for k, v in cols.items()} for t, cols in COLUMNS.items()}
+
+
+def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: ParameterSet, b: int,
+                   f: Findings) -> None:
+    """Run the engine: a refusal is V801; its estimates feed the base-year rate and prevention cap checks."""
+    from models.benefits import prevention_cap
+    from models.budget import run_budget
+
+    try:
+        result = run_budget(inputs, list(options) or None, params=params)
+    except BudgetInputError as exc:
+        table = exc.table if exc.table in TABLES else None
+        column = exc.field
+        if table is not None and column in _HEADER_CODES.get(table, {}):
+            column = _HEADER_CODES[table][column]
+        f.add("V801", table, f"测算无法进行：{exc.describe()}", column=column, unit=exc.unit,
+              value=shown_value(exc.value) if exc.value is not None else None)
+        return
+    fc = result.forecast
+    hist = inputs.history.reset_index(drop=True)
+    years = pd.to_numeric(hist["year"], errors="coerce")
+    months = pd.to_numeric(hist["months"], errors="coerce")
+    units = [cell_text(u) for u in hist["unit"]]
+    band = rate_band(params, b)
+    rates = np.asarray(fc.drivers["effective_rate"], dtype=float)
+    for k, name in enumerate(fc.units):
+        if band is None or band[0] <= rates[k] <= band[1]:
+            continue
+        rows = [i for i in range(len(hist)) if units[i] == name and years.iloc[i] == b]
+        i = max(rows, key=lambda j: months.iloc[j]) if rows else None
+        if i is not None and f.flagged("V405", "history", i, items.PREMIUM):
+            continue
+        f.add("V403", "history", rate_message(name, f"{b}年（预计执行数）", float(rates[k]), band), row=i,
+              column=items.PREMIUM, unit=name, value=float(rates[k]))
+    on = dt.date(int(inputs.budget_year), 1, 1)
+    premium_b = float(np.asarray(fc.estimate[items.PREMIUM]).sum())
+    plan_total = float(np.nansum(np.asarray(fc.drivers["prevention_plan"], dtype=float)))
+    cap = float(np.asarray(prevention_cap(premium_b, params, on)))
+    if plan_total > cap + BALANCE_TOLERANCE:
+        ratio = cap / premium_b if premium_b > 0 else 0.0
+        f.add("V406", "plans", f"各单位工伤预防费计划合计 {plan_total / 1e4:,.2f} 万元，超过上限 {cap / 1e4:,.2f} 万元"
+              f"（{b}年保险费收入预计 {premium_b / 1e4:,.2f} 万元 × {ratio:.0%}），测算时将按比例压减：请按上限调整计划",
+              column="prevention_plan", value=plan_total)
+
+
