@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from examples.calibration import CITY_WAGE_RATIO_2019, YI, provincial_wage
+from examples.calibration import toml_lines as calibration_lines
 from models import items
 from models.inputs import CITY, COLUMNS, PROVINCE
 
@@ -44,7 +46,6 @@ BUDGET_YEAR = 2027
 FULL_YEARS = (2022, 2023, 2024, 2025)
 YTD_YEARS = (2023, 2024, 2025, 2026)
 YTD_MONTHS = 9
-YI = 100_000_000  # 1 亿元 in yuan
 OUT_DIR = Path(__file__).resolve().parent / "jiangxi"
 
 NOTE = (
@@ -54,14 +55,14 @@ NOTE = (
 )
 
 #: Forecast assumptions written to example.toml (synthetic; avg_monthly_wage = the 2026
-#: provincial non-private average monthly wage, invented at the 2023 level ≈ 92,794/12 grown).
+#: provincial non-private average monthly wage: the 2023 level 92,794 元/年 grown 5 % a year, ÷ 12).
 ASSUMPTIONS = {
     "wage_growth": 0.05,
     "timing": 0.5,
     "rate_change": 0.0,
     "medical_growth": 0.04,
     "benefit_adjustment": 0.03,
-    "avg_monthly_wage": 8000.0,
+    "avg_monthly_wage": float(round(provincial_wage(BUDGET_YEAR - 1) / 12, -1)),
     "income_growth": 0.05,
     "interest_rate": 0.015,
     "reserve_months": 12.0,
@@ -103,7 +104,7 @@ YTD_SHARE = {items.PREMIUM: 0.74, items.OTHER_REVENUE: 0.72, items.MEDICAL: 0.73
 OFF_TREND = {("九江", items.DISABILITY): 0.85, ("上饶", items.DEATH): 1.20}
 
 #: Province-level 财政补贴收入 (yuan) by year, and the share received by the end of September.
-SUBSIDY = {2022: 0.50 * YI, 2023: 0.50 * YI, 2024: 0.60 * YI, 2025: 0.60 * YI, 2026: 0.60 * YI}
+SUBSIDY = {2022: 0.30 * YI, 2023: 0.30 * YI, 2024: 0.35 * YI, 2025: 0.35 * YI, 2026: 0.35 * YI}
 SUBSIDY_YTD_SHARE = 0.6
 BALANCE_MONTHS_2025 = 14.0
 INTEREST_RATE = 0.015
@@ -120,7 +121,7 @@ class UnitProfile:
     rank: int | None           # 考核排名
     insured_2025: int          # year-end insured persons
     insured_growth: float      # yearly
-    wage_2025: float           # average contribution wage, yuan/year
+    wage_ratio: float          # average contribution wage ÷ the provincial average wage
     rate: float                # effective premium rate
     gap_ratio: float           # 2027 expenditure ÷ premium
     fatality_per_100k: float   # work deaths per 100,000 insured
@@ -129,18 +130,18 @@ class UnitProfile:
 
 
 PROFILES: tuple[UnitProfile, ...] = (
-    UnitProfile("南昌", CITY, 1.0, 560, 2, 1_650_000, 0.022, 100_000, 0.0065, 0.85, 3.6, 0.985, 0.025),
-    UnitProfile("景德镇", CITY, 1.0, 140, 10, 280_000, 0.012, 84_000, 0.0085, 1.40, 6.0, 1.045, 0.015),
-    UnitProfile("萍乡", CITY, 1.0, 160, 11, 330_000, 0.010, 82_000, 0.0098, 1.55, 8.0, 1.060, 0.012),
-    UnitProfile("九江", CITY, 1.0, 360, 4, 720_000, 0.020, 86_000, 0.0075, 1.08, 5.0, 0.990, 0.022),
-    UnitProfile("新余", CITY, 1.0, 125, 9, 260_000, 0.010, 88_000, 0.0095, 1.50, 7.5, 1.040, 0.012),
-    UnitProfile("鹰潭", CITY, 1.0, 110, 8, 200_000, 0.015, 85_000, 0.0080, 0.98, 5.0, 0.995, 0.018),
-    UnitProfile("赣州", CITY, 0.8, 390, 1, 1_000_000, 0.025, 78_000, 0.0070, 1.00, 3.5, 0.975, 0.028),
-    UnitProfile("吉安", CITY, 0.8, 230, 6, 520_000, 0.020, 78_000, 0.0070, 1.05, 4.0, 0.990, 0.020),
-    UnitProfile("宜春", CITY, 1.0, 320, 5, 620_000, 0.020, 80_000, 0.0075, 1.06, 4.5, 0.995, 0.020),
-    UnitProfile("抚州", CITY, 0.8, 160, 7, 400_000, 0.018, 77_000, 0.0070, 1.08, 4.0, 0.990, 0.018),
-    UnitProfile("上饶", CITY, 1.0, 310, 3, 650_000, 0.022, 79_000, 0.0072, 1.08, 4.0, 1.030, 0.022),
-    UnitProfile("省本级", PROVINCE, 1.0, 150, None, 200_000, 0.010, 96_000, 0.0055, 0.75, 1.5, 0.995, 0.012),
+    UnitProfile("南昌", CITY, 1.0, 560, 2, 1_795_000, 0.022, CITY_WAGE_RATIO_2019["南昌"], 0.0031, 0.85, 1.4, 0.985, 0.025),
+    UnitProfile("景德镇", CITY, 1.0, 140, 10, 305_000, 0.012, 0.970, 0.0041, 1.40, 2.4, 1.045, 0.015),
+    UnitProfile("萍乡", CITY, 1.0, 160, 11, 360_000, 0.010, CITY_WAGE_RATIO_2019["萍乡"], 0.0047, 1.55, 3.2, 1.060, 0.012),
+    UnitProfile("九江", CITY, 1.0, 360, 4, 785_000, 0.020, 0.990, 0.0036, 1.08, 2.0, 0.990, 0.022),
+    UnitProfile("新余", CITY, 1.0, 125, 9, 285_000, 0.010, CITY_WAGE_RATIO_2019["新余"], 0.0046, 1.50, 3.0, 1.040, 0.012),
+    UnitProfile("鹰潭", CITY, 1.0, 110, 8, 215_000, 0.015, CITY_WAGE_RATIO_2019["鹰潭"], 0.0039, 0.98, 2.0, 0.995, 0.018),
+    UnitProfile("赣州", CITY, 0.8, 390, 1, 1_085_000, 0.025, 0.905, 0.0034, 1.00, 1.4, 0.975, 0.028),
+    UnitProfile("吉安", CITY, 0.8, 230, 6, 565_000, 0.020, 0.905, 0.0034, 1.05, 1.6, 0.990, 0.020),
+    UnitProfile("宜春", CITY, 1.0, 320, 5, 675_000, 0.020, 0.925, 0.0036, 1.06, 1.8, 0.995, 0.020),
+    UnitProfile("抚州", CITY, 0.8, 160, 7, 435_000, 0.018, 0.890, 0.0034, 1.08, 1.6, 0.990, 0.018),
+    UnitProfile("上饶", CITY, 1.0, 310, 3, 705_000, 0.022, 0.915, 0.0035, 1.08, 1.6, 1.030, 0.022),
+    UnitProfile("省本级", PROVINCE, 1.0, 150, None, 215_000, 0.010, 1.100, 0.0027, 0.75, 0.6, 0.995, 0.012),
 )
 #: The one per-unit override (synthetic): 赣州 expects faster wage growth.
 WAGE_GROWTH_OVERRIDE = {"赣州": 0.06}
@@ -230,7 +231,8 @@ def build() -> dict[str, pd.DataFrame | dict]:
                    for y in range(2021, BUDGET_YEAR)}
         insured[2025] = p.insured_2025
         g_wage = WAGE_GROWTH_OVERRIDE.get(p.unit, ASSUMPTIONS["wage_growth"])
-        wage = {y: float(round(p.wage_2025 * (1 + g_wage + rng.normal(0, 0.004)) ** (y - 2025)))
+        wage_2025 = round(provincial_wage(2025) * p.wage_ratio, -2)
+        wage = {y: float(round(wage_2025 * (1 + g_wage + rng.normal(0, 0.004)) ** (y - 2025)))
                 for y in years}
         avg_insured = {y: (insured[y - 1] + insured[y]) / 2 for y in years}
         flows: dict[int, dict[str, float]] = {y: {} for y in years}
@@ -370,6 +372,8 @@ def toml_text(prior_budget: dict[str, float]) -> str:
         "# 上年预算数 (2026 budget, province totals, yuan; synthetic).",
         "[prior_budget]",
         *(f"{k} = {_toml_value(v)}" for k, v in prior_budget.items()),
+        "",
+        *calibration_lines(),
         "",
     ]
     return "\n".join(lines)

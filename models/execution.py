@@ -38,3 +38,33 @@ def estimate_full_year(ytd: np.ndarray, past_ytd: np.ndarray, past_full: np.ndar
     usable = (den > 0) & (num > 0) & (num <= den * 1.5)
     share = np.where(usable, num / np.where(usable, den, 1.0), months / 12.0)
     return ExecutionEstimate(ytd / share, share, ~usable)
+
+
+class StockEstimate(NamedTuple):
+    """年末数预计 (year-end estimate of a stock) and the seasonal ratio used (年末/第m月末)."""
+
+    year_end: np.ndarray
+    ratio: np.ndarray
+    fallback: np.ndarray
+
+
+def estimate_year_end_stock(current: np.ndarray, past_month: np.ndarray, past_year_end: np.ndarray,
+                            months: int) -> StockEstimate:
+    """Estimate a stock's year-end value (参保人数、平均缴费工资 …) from its month-`months` value.
+
+    年末预计数 = 当年第m月末数 × Σ以前年度年末数 ÷ Σ以前年度同月末数 (the seasonal ratio, per unit,
+    over the earlier years that have both figures). With no such year the month-m value is kept
+    (ratio 1) and `fallback` is True.
+    current: (...,); past_month, past_year_end: (..., T), NaN where absent.
+    """
+    current = np.asarray(current, dtype=float)
+    if months >= 12:
+        return StockEstimate(current, np.ones_like(current), np.zeros(current.shape, dtype=bool))
+    past_month = np.asarray(past_month, dtype=float)
+    past_year_end = np.asarray(past_year_end, dtype=float)
+    both = ~np.isnan(past_month) & ~np.isnan(past_year_end)
+    num = np.where(both, past_year_end, 0.0).sum(axis=-1)
+    den = np.where(both, past_month, 0.0).sum(axis=-1)
+    usable = (den > 0) & (num > 0)
+    ratio = np.where(usable, num / np.where(usable, den, 1.0), 1.0)
+    return StockEstimate(current * ratio, ratio, ~usable)

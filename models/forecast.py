@@ -15,7 +15,7 @@ import pandas as pd
 
 from models import benefits, items
 from models.errors import BudgetInputError
-from models.execution import estimate_full_year
+from models.execution import estimate_full_year, estimate_year_end_stock
 from models.inputs import CITY, PROVINCE, BudgetInputs
 from models.parameter_set import ParameterSet, load_parameters
 from models.tables import history_cube, per_unit, unit_index
@@ -172,8 +172,11 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     flows = slice(len(HISTORY_STOCKS), None)
     est = estimate_full_year(partial[:, flows, -1], partial[:, flows, :-1], full[:, flows, :-1], m)
     base_flows = np.where(b_full_known[:, None], full[:, flows, -1], est.full_year)
-    base_stocks = np.where(b_full_known[:, None], full[:, :len(HISTORY_STOCKS), -1],
-                           partial[:, :len(HISTORY_STOCKS), -1])
+    stocks = slice(0, len(HISTORY_STOCKS))
+    stock_est = estimate_year_end_stock(partial[:, stocks, -1], partial[:, stocks, :-1], full[:, stocks, :-1], m)
+    base_stocks = np.where(b_full_known[:, None], full[:, stocks, -1], stock_est.year_end)
+    if m < 12 and stock_est.fallback[~b_full_known].any():
+        notes.append(f"部分单位缺少以前年度{m}月末与年末的参保人数、平均缴费工资，{b}年末数暂按{m}月末数计")
     if m < 12 and est.fallback[~b_full_known].any():
         notes.append(f"部分单位缺少以前年度1–{m}月进度数据，{b}年预计执行数按 {m}/12 的时间进度推算")
 
@@ -274,7 +277,9 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
         "insured_end_prev": n_end_prev, "insured_end_base": n_end_b, "insured_avg_base": n_avg_b,
         "insured_avg": n_avg_y, "expansion": plans["expansion"], "avg_wage_base": w_b, "avg_wage": w_y,
         "effective_rate": eff_rate, "payroll_base": payroll_b, "payroll": payroll_y,
-        "execution_share": est.share[:, 0], "collection_plan_prev": plans["collection_plan_prev"],
+        "execution_share": est.share[:, 0],
+        "year_end_ratio_insured": np.where(b_full_known, 1.0, stock_est.ratio[:, 0]),
+        "year_end_ratio_wage": np.where(b_full_known, 1.0, stock_est.ratio[:, 1]), "collection_plan_prev": plans["collection_plan_prev"],
         "prevention_plan": plan,
     }
     details = {

@@ -51,7 +51,10 @@ def _rows() -> list[dict]:
             row["avg_wage"] = full["avg_wage"]
             rows.append(row)
         ytd25 = {k: A_2025[k] * s * 0.75 for k in FLOWS}
-        rows.append({"unit": unit, "year": 2025, "months": 9, "insured_end": 98_000 * s, "avg_wage": 56_500,
+        # stocks without seasonality: September 2025 = December 2025, so the seasonal year-end ratio is 1
+        # and 2026's year-end estimate equals its September figure (issue 10; was 98,000 and 56,500)
+        rows.append({"unit": unit, "year": 2025, "months": 9, "insured_end": A_2025["insured_end"] * s,
+                     "avg_wage": A_2025["avg_wage"],
                      **ytd25})
         ytd26 = {k: A_2026_FULL[k] * s * 0.75 for k in FLOWS}
         rows.append({"unit": unit, "year": 2026, "months": 9,

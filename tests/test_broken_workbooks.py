@@ -245,17 +245,17 @@ CASES: dict[str, Case] = {
     # rate falls with it but stays in band
     "insured_jump": Case("V401", f"{HIST}!D58", _scale(HIST, "D58", 1.5)),
     "wage_growth_assumption_50pc": Case("V402", f"{PARAMS}!C10", _set(PARAMS, "C10", 0.5)),
-    # 鹰潭 2024 wage ÷6 makes its rate 6× (≈ 4.8 %, above 1.9 % × 150 % = 2.85 %); the wage
-    # itself jumps −83 % and then +500 % (V402)
-    "rate_out_of_band": Case("V403", f"{HIST}!F58", _scale(HIST, "E58", 1 / 6), frozenset({"V402"})),
-    # 30,000 yuan a month is 375 % of the 8,000 average: above the 300 % ceiling
+    # 鹰潭 2024 wage ÷10 makes its rate 10× (≈ 0.39 % → 3.9 %, above 1.9 % × 150 % = 2.85 %; ÷6 before the
+    # issue-10 recalibration lowered the example's rates); the wage itself jumps −90 % and then +900 % (V402)
+    "rate_out_of_band": Case("V403", f"{HIST}!F58", _scale(HIST, "E58", 1 / 10), frozenset({"V402"})),
+    # 30,000 yuan a month is 335 % of the 8,950 average: above the 300 % ceiling
     "wage_above_300pc": Case("V404", f"{BEN}!F6", _set(BEN, "F6", 30_000)),
     # 南昌 2023 1–9月 premium in 万元: 10,000× below its other years; the progress balance then
     # no longer adds up (V305)
     "premium_in_wan_yuan": Case("V405", f"{HIST}!F17", _scale(HIST, "F17", 1e-4), frozenset({"V305"})),
     "prior_budget_in_wan_yuan": Case("V405", f"{HIST}!W5", _scale(HIST, "W5", 1e-4)),
     "own_wage_in_wan_yuan": Case("V405", f"{BEN}!X5", _scale(BEN, "X5", 1e-4)),
-    # every prevention plan ×3: ~36,900 万元 against a cap of 3 % of ~452,600 万元 (the header is named)
+    # every prevention plan ×3: ~22,900 万元 against a cap of 3 % of ~280,800 万元 (the header is named)
     "prevention_over_cap": Case("V406", f"{PLANS}!H4", _scale_column(PLANS, "H", range(5, 17), 3)),
     # -- parameters ----------------------------------------------------------------------------
     "timing_above_one": Case("V106", f"{PARAMS}!C11", _set(PARAMS, "C11", 1.5)),
@@ -323,10 +323,11 @@ def test_broken_workbook_is_reported_with_its_rule_and_cell(name, broken_workboo
 
 
 def test_numeric_text_is_read_as_its_number(clean_workbook, tmp_path):
-    # 南昌 2022 premium 861,282,812 typed as text with thousands separators: read as the same number
+    # 南昌 2022 premium 521,937,344 (example recalibrated in issue 10) typed as text with thousands
+    # separators: read as the same number
     wb = load_workbook(clean_workbook)
-    assert wb[HIST]["F5"].value == 861_282_812
-    wb[HIST]["F5"] = "861,282,812"
+    assert wb[HIST]["F5"].value == 521_937_344
+    wb[HIST]["F5"] = "521,937,344"
     wb[PARAMS]["C10"] = "5%"          # 工资增长率 typed as a percentage text: 0.05, as before
     path = tmp_path / "text_numbers.xlsx"
     wb.save(path)

@@ -117,3 +117,22 @@ def test_missing_year_is_named():
     inputs.history = inputs.history[~((inputs.history["unit"] == "乙市") & (inputs.history["year"] == 2024))]
     with pytest.raises(BudgetInputError, match="乙市.*2024"):
         forecast(inputs)
+
+
+def test_year_end_stocks_estimated_by_the_seasonal_ratio():
+    # 甲市's stocks grew from September to December 2025: insured 98,000 → 100,000, wage 56,500 → 57,000.
+    # 2026 year-end estimates: insured 110,000 × 100,000/98,000 = 112,244.90; wage 60,000 × 57,000/56,500
+    # = 60,530.97. N_avg,2026 = (100,000 + 112,244.90)/2 = 106,122.45; N_avg,2027 = 112,244.90 + 2,000
+    # = 114,244.90; premium = 114,244.90 × 60,530.97 × 1.05 × r with r = 44e6/(106,122.45 × 60,530.97)
+    # = 114,244.90/106,122.45 × 1.05 × 44,000,000 = 49,736,076.92 (the September stock gave 49,280,000).
+    inputs = make_tiny()
+    h = inputs.history
+    sep25 = (h["unit"] == "甲市") & (h["year"] == 2025) & (h["months"] == 9)
+    h.loc[sep25, ["insured_end", "avg_wage"]] = [98_000, 56_500]
+    fc = forecast(inputs)
+    assert fc.drivers["insured_end_base"][A] == pytest.approx(112_244.90, abs=0.01)
+    assert fc.drivers["avg_wage_base"][A] == pytest.approx(60_530.97, abs=0.01)
+    assert fc.drivers["year_end_ratio_insured"][A] == pytest.approx(100_000 / 98_000)
+    assert fc.budget["premium"][A] == pytest.approx(49_736_076.92, abs=0.01)
+    # 乙市 had no seasonality in 2025 (September = December): its September 2026 stock stands
+    assert fc.drivers["insured_end_base"][B] == pytest.approx(55_000)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.errors import BudgetInputError
-from models.execution import estimate_full_year
+from models.execution import estimate_full_year, estimate_year_end_stock
 from models.trend import average_growth, cagr, deviation, linear, trend
 
 
@@ -60,3 +60,29 @@ def test_no_progress_history_uses_the_calendar():
     est = estimate_full_year(np.array([90.0]), np.array([[np.nan]]), np.array([[np.nan]]), 9)
     assert est.full_year[0] == pytest.approx(120.0)
     assert est.fallback[0]
+
+
+def test_year_end_stock_by_the_seasonal_ratio():
+    # 参保人数 of one unit: Sep → Dec was 98,000 → 100,000 (2024) and 100,000 → 103,000 (2025);
+    # seasonal ratio = (100,000 + 103,000) ÷ (98,000 + 100,000) = 203,000 ÷ 198,000 = 1.025253
+    # 2026 Sep 110,000 → year-end estimate 110,000 × 1.025253 = 112,777.8
+    est = estimate_year_end_stock(np.array([110_000.0]), np.array([[98_000.0, 100_000.0]]),
+                                  np.array([[100_000.0, 103_000.0]]), months=9)
+    assert est.ratio[0] == pytest.approx(203_000 / 198_000)
+    assert est.year_end[0] == pytest.approx(112_777.78, abs=0.01)
+    assert not est.fallback[0]
+
+
+def test_year_end_stock_per_unit_and_with_gaps():
+    # unit 1 (平均缴费工资): only 2025 has both figures, 56,500 → 57,000: 60,000 × 57,000/56,500 = 60,530.97
+    # unit 2: no earlier September figure at all → kept at its September value, flagged as a fallback
+    est = estimate_year_end_stock(np.array([60_000.0, 80_000.0]),
+                                  np.array([[np.nan, 56_500.0], [np.nan, np.nan]]),
+                                  np.array([[55_000.0, 57_000.0], [75_000.0, 78_000.0]]), months=9)
+    assert est.year_end.tolist() == pytest.approx([60_530.97, 80_000.0], abs=0.01)
+    assert est.fallback.tolist() == [False, True]
+
+
+def test_a_full_year_stock_is_its_own_year_end():
+    est = estimate_year_end_stock(np.array([5.0]), np.array([[1.0]]), np.array([[2.0]]), months=12)
+    assert est.year_end[0] == 5.0 and est.ratio[0] == 1.0

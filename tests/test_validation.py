@@ -171,15 +171,15 @@ def test_years_after_the_drafting_year_are_a_warning(ex):
 
 
 def test_balance_identity_holds_within_one_yuan(ex):
-    # 2023 全年: 5,022,904,860 (2022 year end) + 3,844,425,045 revenue − 3,778,053,690 expenditure
-    #          = 5,089,276,215, exactly the example's 2023 year-end balance
+    # 2023 全年 (example recalibrated in issue 10): 3,148,806,748 (2022 year end) + 2,384,451,604 revenue
+    #          − 2,350,025,271 expenditure = 3,183,233,081, exactly the example's 2023 year-end balance
     ex.province_history.loc[2, "balance_end"] += 0.5
     assert validate(ex) == []
     ex.province_history.loc[2, "balance_end"] += 999.5       # now 1,000 yuan too high
     issues = validate(ex)
     # 2024 starts from the wrong 2023 balance and is off by −1,000: not blamed a second time
     assert [(i.rule, i.row, i.column, i.value) for i in issues] == [("V304", 2, "balance_end", 1000.0)]
-    assert "5,089,276,215.00" in issues[0].message
+    assert "3,183,233,081.00" in issues[0].message
 
 
 def test_progress_balance_off_is_a_warning(ex):
@@ -193,26 +193,26 @@ def test_progress_balance_off_is_a_warning(ex):
 
 def test_one_unit_year_in_wan_yuan_is_flagged_against_its_other_years(ex):
     i = at(ex, "南昌", 2023, 9)
-    ex.history.loc[i, "premium"] /= 10_000                   # 693,771,971 → 69,377.20
+    ex.history.loc[i, "premium"] /= 10_000                   # 420,424,483 → 42,042.45
     issues = validate(ex)
     assert ("V405", "history", i, "premium") in where(issues)
     assert all(x.severity == WARNING for x in issues)
 
 
 def test_a_whole_unit_in_wan_yuan_shows_as_a_premium_under_one_yuan_per_person(ex):
-    # every 南昌 row ÷ 10,000 agrees with itself, but 2022: 86,128.28 yuan ÷ 1,545,204 insured
-    # = 0.056 yuan per person and year, below 1 yuan
+    # every 南昌 row ÷ 10,000 agrees with itself, but 2022: 52,193.73 yuan ÷ 1,680,994 insured
+    # = 0.031 yuan per person and year, below 1 yuan (example recalibrated in issue 10)
     rows = ex.history["unit"] == "南昌"
     ex.history.loc[rows, "premium"] /= 10_000
     flagged = {i.row for i in validate(ex) if i.rule == "V405" and i.column == "premium"}
     assert flagged == set(np.flatnonzero(rows))
-    per_head = 861_282_812 / 10_000 / 1_545_204
-    assert per_head == pytest.approx(0.0557, abs=1e-4)
+    per_head = 521_937_344 / 10_000 / 1_680_994
+    assert per_head == pytest.approx(0.0310, abs=1e-4)
 
 
 def test_prior_budget_and_plans_in_wan_yuan(ex):
-    ex.prior_budget["premium"] /= 10_000                      # 4,600,240,000 → 460,024
-    ex.plans.loc[5, "collection_plan_prev"] /= 10_000         # 鹰潭 142,170,000 → 14,217
+    ex.prior_budget["premium"] /= 10_000                      # 2,853,810,000 → 285,381
+    ex.plans.loc[5, "collection_plan_prev"] /= 10_000         # 鹰潭 90,280,000 → 9,028
     got = where(validate(ex))
     assert ("V405", "prior_budget", None, "premium") in got
     assert ("V405", "plans", 5, "collection_plan_prev") in got
@@ -223,9 +223,10 @@ def test_prior_budget_and_plans_in_wan_yuan(ex):
 
 def test_effective_rate_outside_the_legal_band(ex):
     # band from models/parameters/national.toml: 0.2 % × 50 % = 0.10 % to 1.9 % × 150 % = 2.85 %.
-    # 鹰潭 2025: average insured (197,491 + 200,000)/2 = 198,745.5 × wage 85,000 = 16,893,367,500
+    # 鹰潭 2025 (example recalibrated in issue 10): average insured (212,302 + 215,000)/2 = 213,651
+    # × wage 103,000 = 22,006,053,000
     i = at(ex, "鹰潭", 2025)
-    ex.history.loc[i, "premium"] = 0.03 * 198_745.5 * 85_000   # a 3.00 % rate
+    ex.history.loc[i, "premium"] = 0.03 * 213_651 * 103_000   # a 3.00 % rate
     rates = only(validate(ex), "V403")
     assert [(r.row, r.column, r.unit) for r in rates] == [(i, "premium", "鹰潭")]
     assert rates[0].value == pytest.approx(0.03)
@@ -233,11 +234,12 @@ def test_effective_rate_outside_the_legal_band(ex):
 
 
 def test_own_wage_within_60_to_300_percent_of_the_average(ex):
-    # average monthly wage 8,000: the floor is 4,800 and the ceiling 24,000
-    ex.beneficiaries.loc[0, "allowance_wage"] = 4_800        # exactly 60 %: fine
-    ex.beneficiaries.loc[1, "allowance_wage"] = 24_000       # exactly 300 %: fine
-    ex.beneficiaries.loc[2, "dependants_wage"] = 4_700       # 58.75 %
-    ex.beneficiaries.loc[3, "new_wage"] = 24_001
+    # average monthly wage 8,950 (example recalibrated in issue 10; was 8,000): the floor is
+    # 0.6 × 8,950 = 5,370 and the ceiling 3 × 8,950 = 26,850
+    ex.beneficiaries.loc[0, "allowance_wage"] = 5_370        # exactly 60 %: fine
+    ex.beneficiaries.loc[1, "allowance_wage"] = 26_850       # exactly 300 %: fine
+    ex.beneficiaries.loc[2, "dependants_wage"] = 5_300       # 59.2 %
+    ex.beneficiaries.loc[3, "new_wage"] = 26_851
     got = {(i.row, i.column) for i in validate(ex) if i.rule == "V404"}
     assert got == {(2, "dependants_wage"), (3, "new_wage")}
 
@@ -250,11 +252,11 @@ def test_wage_of_a_group_with_nobody_in_it_is_not_judged(ex):
 
 
 def test_insured_change_above_thirty_percent_is_a_warning(ex):
-    # 鹰潭 2024 year end 197,491; 2023 year end 193,372
+    # 鹰潭 2023 year end 207,875 (example recalibrated in issue 10; was 193,372)
     i = at(ex, "鹰潭", 2024)
-    ex.history.loc[i, "insured_end"] = 193_372 * 1.30        # +30 %: still plausible
+    ex.history.loc[i, "insured_end"] = 207_875 * 1.30        # +30 %: still plausible
     assert [x for x in validate(ex) if x.rule == "V401" and x.row == i] == []
-    ex.history.loc[i, "insured_end"] = 193_372 * 1.31
+    ex.history.loc[i, "insured_end"] = 207_875 * 1.31
     assert ("V401", "history", i, "insured_end") in where(validate(ex))
 
 
@@ -266,10 +268,11 @@ def test_wage_growth_assumption_and_override(ex):
 
 
 def test_prevention_plans_above_the_cap(ex):
-    # plans add up to 122,880,000; the cap is 3 % of the 2026 premium estimate (≈ 135.79 million)
+    # plans add up to 76,280,000 (example recalibrated in issue 10; was 122,880,000); the cap is 3 % of
+    # the 2026 premium estimate 2,807,985,000 ≈ 84.24 million; +13,000,000 → 89,280,000 is above it
     ex.plans.loc[0, "prevention_plan"] += 13_000_000
     issues = only(validate(ex), "V406")
-    assert len(issues) == 1 and issues[0].value == pytest.approx(135_880_000)
+    assert len(issues) == 1 and issues[0].value == pytest.approx(89_280_000)
 
 
 # ---------------------------------------------------------------- assumptions, parameters, prior budget

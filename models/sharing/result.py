@@ -1,0 +1,161 @@
+"""分担结果 — every option's shares at once, with reconciled tables in 万元."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from models.errors import BudgetInputError
+from models.money import YUAN_PER_WAN, allocate_wan, largest_remainder_steps, round_wan
+from models.sharing.context import SharingContext
+from models.sharing.options import SharingOption, ratio_text
+from models.sharing.vocabulary import (
+    COMPONENT_LABELS,
+    COMPONENTS,
+    FACTORS,
+    OPTION_TABLE,
+    PROVINCE_LABEL,
+    SHARE_LABEL,
+    TOTAL_LABEL,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class SharingResult:
+    """分担结果 — every option at once; yuan; arrays shaped (O, ..., U) or (O, ...)."""
+
+    options: tuple[SharingOption, ...]
+    cities: tuple[str, ...]
+    amount: np.ndarray           # D 应分担缺口 (O, ...)
+    management: np.ndarray       # M 管理性缺口 (O, ..., U)
+    alpha: np.ndarray            # α used (O, ...)
+    condition_met: np.ndarray    # the α condition held (O, ...); True for fixed α
+    province_base: np.ndarray    # α (D − ΣM) (O, ...)
+    pot: np.ndarray              # P = (1 − α)(D − ΣM) (O, ...)
+    unplaced: np.ndarray         # pot a zero-total factor or zero scores could not place (O, ...)
+    cap_returned: np.ndarray     # pot no city could take under its cap (O, ...)
+    rewards: np.ndarray          # rewards applied, borne by the province (O, ..., U)
+    province: np.ndarray         # province total = D − Σ shares (O, ...)
+    share: np.ndarray            # city shares (O, ..., U)
+    components: np.ndarray       # (O, ..., U, K) in COMPONENTS order; sum over K = share
+    context: SharingContext = field(repr=False)
+    component_names: tuple[str, ...] = COMPONENTS
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.options)
+
+    @property
+    def returned(self) -> np.ndarray:
+        """未能分配返还省级 (unplaced + cap returns) (O, ...)."""
+        return self.unplaced + self.cap_returned
+
+    @property
+    def reward_total(self) -> np.ndarray:
+        return self.rewards.sum(axis=-1)
+
+    def option_index(self, option: int | str) -> int:
+        """Position of an option given by position or code; unknown codes are refused."""
+        if isinstance(option, str):
+            if option not in self.names:
+                raise BudgetInputError(f"没有这个方案，可选：{'、'.join(self.names)}", table=OPTION_TABLE,
+                                       value=option)
+            return self.names.index(option)
+        if not -len(self.options) <= option < len(self.options):
+            raise BudgetInputError(f"方案序号超出范围（共 {len(self.options)} 个方案）", table=OPTION_TABLE,
+                                   value=option)
+        return int(option) % len(self.options)
+
+    def _select(self, option: int | str, index: tuple[int, ...]) -> int:
+        o = self.option_index(option)
+        if len(index) != self.alpha.ndim - 1:
+            raise BudgetInputError(f"结果含有 {self.alpha.ndim - 1} 个情景维度，请用 index 指定情景",
+                                   table=OPTION_TABLE, value=tuple(index))
+        return o
+
+    def condition_text(self, option: int | str, index: tuple[int, ...] = ()) -> str:
+        """省级承担比例的依据 in words, with the figures of (scenario) `index`."""
+        o = self._select(option, index)
+        opt = self.options[o]
+        sel = (o, *index)
+        alpha = float(self.alpha[sel])
+        if opt.alpha_basis == "fixed":
+            return f"省级固定承担 {alpha * 100:g}%（省:市 = {ratio_text(alpha)}）"
+        met = bool(self.condition_met[sel])
+        if opt.alpha_basis == "surplus_positive":
+            x = float(np.broadcast_to(self.context.current_surplus, self.alpha.shape[1:])[index])
+            facts = f"本年收支结余 {round_wan(x):,.2f} 万元 {'>' if met else '≤'} 0"
+        else:
+            b = float(np.broadcast_to(self.context.opening_balance, self.alpha.shape[1:])[index])
+            d = float(self.amount[sel])
+            facts = (f"年初滚存结余 {round_wan(b):,.2f} 万元 {'≥' if met else '<'} 应分担缺口 "
+                     f"{round_wan(d):,.2f} 万元（{'足以' if met else '不足以'}弥补）")
+        return f"{facts}，省:市 = {ratio_text(alpha)}"
+
+    @cached_property
+    def rounded(self) -> dict[str, np.ndarray]:
+        """万元 (2 dp): 'share' (O, ..., U) and 'province' (O, ...) with Σ share + province = 'amount'."""
+        parts = np.concatenate([self.share, self.province[..., None]], axis=-1)
+        wan = allocate_wan(parts, self.amount)
+        return {"share": wan[..., :-1], "province": wan[..., -1], "amount": np.asarray(round_wan(self.amount))}
+
+    def _columns(self, o: int) -> list[int]:
+        opt = self.options[o]
+        used = set(opt.factors_used)
+        return [k for k, c in enumerate(COMPONENTS) if c not in FACTORS or c in used]
+
+    def table_yuan(self, option: int | str, index: tuple[int, ...] = ()) -> pd.DataFrame:
+        """Per-city table in yuan, unrounded (same layout as :meth:`table`)."""
+        o = self._select(option, index)
+        sel = (o, *index)
+        cols = self._columns(o)
+        comps = self.components[sel][:, cols]
+        return self._frame(o, index, comps, self.share[sel], float(self.province[sel]))
+
+    def table(self, option: int | str, index: tuple[int, ...] = ()) -> pd.DataFrame:
+        """Per-city table in 万元 (2 dp) that reconciles exactly: Σ cities + 省级承担 = rounded D.
+
+        Columns 单位, 管理性缺口, one per factor the option uses, 封顶调整, 考核奖励, 分担额; rows the
+        cities, 合计 (sum of the displayed cells) and 省级承担. Each city's parts are rounded
+        (largest remainder) to its rounded share. `attrs` carry the option, the α condition, the
+        rounded D and the make-up of the province part.
+        """
+        o = self._select(option, index)
+        sel = (o, *index)
+        cols = self._columns(o)
+        share_wan = self.rounded["share"][sel]
+        share_steps = np.rint(share_wan * 100)
+        comp_steps = largest_remainder_steps(self.components[sel][:, cols] / YUAN_PER_WAN * 100, share_steps)
+        return self._frame(o, index, comp_steps / 100, share_wan, float(self.rounded["province"][sel]),
+                           steps=True)
+
+    def _frame(self, o: int, index: tuple[int, ...], comps: np.ndarray, share: np.ndarray,
+               province: float, steps: bool = False) -> pd.DataFrame:
+        cols = self._columns(o)
+        heads = [COMPONENT_LABELS[COMPONENTS[k]] for k in cols] + [SHARE_LABEL]
+        body = np.column_stack([comps, share])
+        total = body.sum(axis=0)
+        if steps:  # the sum of displayed cells, free of binary noise
+            total = np.rint(np.rint(body * 100).sum(axis=0)) / 100
+        prov = np.full(len(heads), np.nan)
+        prov[-1] = province
+        df = pd.DataFrame(np.vstack([body, total, prov]), columns=heads)
+        df.insert(0, "单位", [*self.cities, TOTAL_LABEL, PROVINCE_LABEL])
+        opt = self.options[o]
+        sel = (o, *index)
+        breakdown = np.array([self.province_base[sel], self.unplaced[sel], self.cap_returned[sel],
+                              self.reward_total[sel]], dtype=float)
+        if steps:  # rounded to the displayed 省级承担 figure
+            breakdown = allocate_wan(breakdown, province * YUAN_PER_WAN)
+        df.attrs.update({
+            "方案": opt.name, "方案名称": opt.label, "说明": opt.description,
+            "条件": self.condition_text(o, index),
+            "单位制": "万元" if steps else "元",
+            "应分担缺口": float(self.rounded["amount"][sel]) if steps else float(self.amount[sel]),
+            "省级承担构成": dict(zip(["按比例承担", "因素无法分配返还", "封顶返还", "考核奖励"],
+                                 (float(x) for x in breakdown), strict=True)),
+        })
+        return df
