@@ -24,7 +24,7 @@ from addin.cli import main
 from addin.draft.build import build_draft, default_output, write_draft
 from addin.draft.note import explanatory_note, note_text
 from addin.draft.pdf import PdfError, PdfUnavailableError, convert_to_pdf, find_soffice
-from addin.report.document import draft_report
+from addin.report.compute import draft_report
 from addin.report.rounding import controlled_round
 from addin.report.tables import PROVINCE_ROW, draft_tables
 from addin.workbook.atomic import OutputExistsError, atomic_write

@@ -19,7 +19,8 @@ from addin.cli import common as cli
 from addin.cli import main
 from addin.cli.common import ProgressBar
 from addin.draft.note import explanatory_note, note_text
-from addin.report.outlook import DRAFT_DRAWS, draft_outlook
+from addin.report.compute import draft_outlook
+from addin.report.outlook import DRAFT_DRAWS
 from addin.report.tables import draft_tables
 from examples import load_example
 from models import items, projection, risk
@@ -117,7 +118,7 @@ def test_project_says_when_the_floor_holds():
     # with a 6-month floor the balance (about 11.6 months of spending in 2027) stays above it
     from dataclasses import replace
 
-    from addin.report.outlook import outlook_tables
+    from addin.report.compute import outlook_tables
     from addin.report.outlook_text import breach_text
 
     inputs = load_example()

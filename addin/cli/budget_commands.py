@@ -34,7 +34,8 @@ from addin.report.text import fmt_number
 
 def cmd_draft(args: argparse.Namespace) -> int:
     from addin.draft.build import build_draft, default_output, save_workbook
-    from addin.report.outlook import DRAFT_DRAWS, draft_outlook
+    from addin.report.compute import draft_outlook
+    from addin.report.outlook import DRAFT_DRAWS
     from addin.report.tables import draft_tables
     from addin.workbook.atomic import atomic_write, check_target
 

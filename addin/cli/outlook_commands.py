@@ -85,7 +85,7 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from addin.report.outlook import outlook_tables
+    from addin.report.compute import outlook_tables
     from addin.report.outlook_text import project_text, projection_csv
 
     result, progress = _prepare(args, 4 + bool(args.csv or args.xlsx))
@@ -99,7 +99,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from addin.report.outlook import outlook_tables
+    from addin.report.compute import outlook_tables
     from addin.report.outlook_text import sensitivity_text
 
     result, progress = _prepare(args, 4)
@@ -111,7 +111,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
-    from addin.report.outlook import outlook_tables
+    from addin.report.compute import outlook_tables
     from addin.report.outlook_text import risk_csv, risk_text
 
     result, progress = _prepare(args, 4 + bool(args.csv or args.xlsx), args.options)

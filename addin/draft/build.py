@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
@@ -28,8 +29,10 @@ from addin.draft.outlook_sheet import write_outlook
 from addin.draft.style import DraftStyle, load_style
 from addin.report.tables import DraftTables, draft_tables
 from addin.workbook.atomic import atomic_write, check_target
-from models.budget import BudgetResult
 from models.inputs import BudgetInputs
+
+if TYPE_CHECKING:        # a type only: the draft never runs the engine
+    from models.budget import BudgetResult
 
 OUTPUT_FOLDER = "out"
 COMPARISON_LONG_SHEET = "明细"

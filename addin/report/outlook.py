@@ -14,7 +14,7 @@ sheet and the 编制说明's 中期展望 section), so all of them show the same
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +22,10 @@ import pandas as pd
 
 from models.budget import BudgetResult
 from models.money import round_wan
-from models.projection import DEFAULT_YEARS, FILE_PATHS, SHOCK_FIELDS, Projection, project, share_by_year
-from models.risk import DEFAULT_SEED, RiskResult, simulate
-from models.sensitivity import Sensitivity, sensitivity
-from models.sharing import PROVINCE_LABEL, SharingOption
+from models.projection import FILE_PATHS, SHOCK_FIELDS, Projection, share_by_year
+from models.risk import RiskResult
+from models.sensitivity import Sensitivity
+from models.sharing import PROVINCE_LABEL
 
 DRAFT_DRAWS = 2_000          # 草案中风险模拟的次数: enough for a 1-percentage-point view, fast to run
 RATE_ROWS = ("average_rate", "rate_needed")
@@ -143,38 +143,3 @@ def assumption_values(assumptions: pd.DataFrame, years: Sequence[int]) -> pd.Dat
         if name in df.index:
             df.loc[name, years[0]] = np.nan
     return df
-
-
-# ---------------------------------------------------------------- one run for every face
-
-
-def outlook_tables(result: BudgetResult, years: int = DEFAULT_YEARS, *, with_sensitivity: bool = True,
-                   risk_draws: int | None = DRAFT_DRAWS, seed: int | None = DEFAULT_SEED,
-                   risk_options: Sequence[SharingOption] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> OutlookTables:
-    """中期展望 from a one-year budget result: projection, optionally sensitivity and a risk run.
-
-    risk_draws None: no risk run. risk_options: the options whose shares are simulated (default: the
-    result's options). Deterministic for a fixed seed.
-    """
-    inputs = result.inputs
-    proj = project(inputs, years, result=result)
-    out = OutlookTables(result=result, projection=proj, table=proj.table(wan=True),
-                        assumptions=proj.assumption_table())
-    if with_sensitivity:
-        out.sensitivity = sensitivity(inputs, result=result)
-        out.tornado = tornado_table(out.sensitivity)
-    if risk_draws is not None:
-        opts = list(risk_options) if risk_options is not None else None
-        out.risk = simulate(inputs, risk_draws, years, opts, seed=seed, result=result, progress=progress)
-        out.risk_years = risk_year_table(out.risk)
-        out.risk_shares = {o.name: risk_share_table(out.risk, o.name) for o in out.risk.options}
-    return out
-
-
-def draft_outlook(result: BudgetResult, option: str, *, risk: bool = True, years: int = DEFAULT_YEARS,
-                  draws: int = DRAFT_DRAWS, seed: int = DEFAULT_SEED) -> OutlookTables:
-    """草案的中期展望: projection, sensitivity and (unless `risk` is false) a modest, seeded risk run
-    whose city share bands are those of the draft's chosen `option` only (fast and reproducible)."""
-    opt = result.sharing.options[result.sharing.option_index(option)]
-    return outlook_tables(result, years, risk_draws=draws if risk else None, seed=seed, risk_options=[opt])
