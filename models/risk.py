@@ -7,7 +7,7 @@ draws are a leading scenario axis of the projection engine. A run is worked out 
 option at a time — and keeps for every draw only the city shares and province figures the bands
 need (at most KEEP_BYTES, a limit that counts draws × years × options × cities). Memory therefore
 stays bounded whatever the size, and time grows linearly in draws, years, units and options. The
-random numbers are those of one draw of all draws at once (:func:`draw_shocks`), block by block.
+random numbers are exactly those of one :func:`draw_shocks` call for all draws, handed out block by block.
 
 Output: the probability that 年末滚存结余 falls below the reserve floor in each year, and percentile
 bands (P5 … P95) of the deficit, the balance, 可支付月数 and of each city's share under each option.
@@ -351,7 +351,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     n_opt, n_city = len(opts), len(baseline.cities)
     if D > max_draws(T, n_opt, n_city):
         raise BudgetInputError(
-            f"模拟规模过大：{D:,} 次 × {T} 年 × {n_opt} 个方案 × {n_city} 个设区市，超出内存限额，"
+            f"模拟规模过大：{D:,} 次 × {T} 年 × {n_opt} 个方案 × {n_city:,} 个设区市，超出内存限额，"
             f"本规模最多 {max_draws(T, n_opt, n_city):,} 次，请减少模拟次数、预测年数或方案数",
             table=TABLE, field="draws", value=draws)
     block = min(D, draws_per_block(T, U, n_city))
@@ -361,7 +361,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     stream = _ShockStream(dists, D, T, U, np.random.default_rng(seed),
                           {f: base.counts[f] for f in _COUNT_FIELDS})
     plan = baseline.unit_lines[items.PREMIUM]
-    shares = np.empty((n_opt, T, D, n_city))
+    shares = np.empty((n_opt, T, n_city, D))          # draws last: the percentiles run along contiguous rows
     province = np.empty((n_opt, T, D))
     series = {name: np.empty((D, T)) for name in ("surplus", "closing", "floor", "deficit", "months")}
     for b, start in enumerate(range(0, D, block)):
@@ -376,7 +376,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
             ctx = proj.context_at(k)
             for o, opt in enumerate(opts):                 # one option at a time: no option axis in memory
                 res = share_options([opt], ctx)             # (1, block, C)
-                shares[o, k, start:stop] = res.share[0]
+                shares[o, k, :, start:stop] = res.share[0].T
                 province[o, k, start:stop] = res.province[0]
                 del res
             del ctx
@@ -387,7 +387,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     share_bands = np.empty((q.size, n_opt, T, n_city))
     for o in range(n_opt):
         for k in range(T):
-            share_bands[:, o, k, :] = _bands(shares[o, k], q, axis=0)
+            share_bands[:, o, k, :] = _bands(shares[o, k], q, axis=1)
     del shares
     below = series["closing"] < series["floor"]
     return RiskResult(
