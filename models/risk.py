@@ -2,8 +2,12 @@
 
 The uncertain drivers (工资增长率, 医疗费用增长率, 征缴率, 扩面, 待遇调整, 新发伤残, 工亡) are drawn
 from documented distributions (parameters/risk_distributions.toml) with a seeded numpy Generator:
-draws are a leading scenario axis of the projection engine, so one run covers draws × years × units,
-and the sharing options are computed for all draws at once, year by year (the only Python loop).
+draws are a leading scenario axis of the projection engine. A run is worked out in blocks of draws
+(as many as fit in WORK_BYTES) — each block projected over all years and shared year by year, one
+option at a time — and keeps for every draw only the city shares and province figures the bands
+need (at most KEEP_BYTES, a limit that counts draws × years × options × cities). Memory therefore
+stays bounded whatever the size, and time grows linearly in draws, years, units and options. The
+random numbers are exactly those of one :func:`draw_shocks` call for all draws, handed out block by block.
 
 Output: the probability that 年末滚存结余 falls below the reserve floor in each year, and percentile
 bands (P5 … P95) of the deficit, the balance, 可支付月数 and of each city's share under each option.
@@ -12,6 +16,7 @@ With zero variance every draw is the deterministic projection; the same seed giv
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import tomllib
@@ -38,13 +43,16 @@ from models.projection import (
     roll_forward,
     share_by_year,
 )
-from models.sharing import SharingOption, share_options
+from models.sharing import FACTOR_NAMES, SharingOption, share_options
 
 DISTRIBUTIONS_FILE = "risk_distributions.toml"
 TABLE = "风险模拟"
 DEFAULT_DRAWS = 10_000
 MAX_DRAWS = 200_000
-MAX_CELLS = 6_000_000      # draws × years × units held in memory at once (about 50 MB an array)
+#: Memory bound (bytes). A run keeps, for every draw, each option's city shares and the province figures
+#: (the percentile bands need them all); everything else is worked out one block of draws at a time.
+KEEP_BYTES = 512 * 2**20
+WORK_BYTES = 160 * 2**20
 DEFAULT_SEED = 20_240_101
 PERCENTILES: tuple[float, ...] = (5.0, 25.0, 50.0, 75.0, 95.0)
 KINDS = ("normal", "lognormal")
@@ -120,6 +128,23 @@ def zero_variance(distributions: Sequence[Distribution]) -> tuple[Distribution, 
     return tuple(replace(d, sd=0.0, cv=0.0, poisson=False) for d in distributions)
 
 
+def _shock_values(d: Distribution, common: np.ndarray, own: np.ndarray | None, n_units: int,
+                  counts: Mapping[str, np.ndarray]) -> np.ndarray:
+    """One driver's shocks from its standard normal blocks (common, and own for the Poisson-like part)."""
+    if d.distribution == "normal":
+        x = d.sd * common
+        if d.field in _FACTOR_FIELDS:
+            x = np.maximum(x, -1.0)
+        return x
+    sigma = math.sqrt(math.log1p(d.cv ** 2))
+    factor = np.exp(sigma * common - sigma ** 2 / 2.0)
+    if own is not None:
+        lam = np.asarray(counts.get(d.field, np.zeros(n_units)), dtype=float)
+        s_u = np.sqrt(np.log1p(np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)))
+        factor = factor * np.exp(s_u * own - s_u ** 2 / 2.0)
+    return factor - 1.0
+
+
 def draw_shocks(distributions: Sequence[Distribution], draws: int, n_years: int, n_units: int,
                 rng: np.random.Generator, expected_counts: Mapping[str, np.ndarray] | None = None) -> Shocks:
     """抽样: driver shocks shaped (draws, years, 1) for province scope or (draws, years, units) for unit scope.
@@ -133,20 +158,53 @@ def draw_shocks(distributions: Sequence[Distribution], draws: int, n_years: int,
     for d in check_distributions(distributions):
         common = rng.standard_normal((draws, n_years, 1 if d.scope == "province" else n_units))
         own = rng.standard_normal((draws, n_years, n_units)) if d.poisson else None
-        if d.distribution == "normal":
-            x = d.sd * common
-            if d.field in _FACTOR_FIELDS:
-                x = np.maximum(x, -1.0)
-        else:
-            sigma = math.sqrt(math.log1p(d.cv ** 2))
-            factor = np.exp(sigma * common - sigma ** 2 / 2.0)
-            if own is not None:
-                lam = np.asarray(counts.get(d.field, np.zeros(n_units)), dtype=float)
-                s_u = np.sqrt(np.log1p(np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)))
-                factor = factor * np.exp(s_u * own - s_u ** 2 / 2.0)
-            x = factor - 1.0
-        out[d.field] = x
+        out[d.field] = _shock_values(d, common, own, n_units, counts)
     return Shocks(**out)
+
+
+class _ShockStream:
+    """分批抽样 — the draws of :func:`draw_shocks` handed out block by block, number for number.
+
+    draw_shocks takes, driver by driver, one standard normal block for all draws (common, then own).
+    Here each of those blocks gets its own generator, started where that block starts in the seeded
+    stream (found by drawing and discarding in bounded chunks), so consecutive blocks of draws receive
+    exactly the numbers the one-shot call would give them, with memory for one block only.
+    """
+
+    _CHUNK = 1 << 20   # numbers drawn at a time while skipping
+
+    def __init__(self, distributions: Sequence[Distribution], draws: int, n_years: int, n_units: int,
+                 rng: np.random.Generator, expected_counts: Mapping[str, np.ndarray]) -> None:
+        self.n_years, self.n_units, self.counts = n_years, n_units, expected_counts
+        self.parts: list[tuple[Distribution, np.random.Generator, np.random.Generator | None]] = []
+        segments = []
+        for d in distributions:
+            segments.append(n_years * (1 if d.scope == "province" else n_units))
+            if d.poisson:
+                segments.append(n_years * n_units)
+        starts = []
+        for k, per_draw in enumerate(segments):
+            starts.append(copy.deepcopy(rng))
+            if k + 1 < len(segments):                  # move rng to where the next block starts
+                left = draws * per_draw
+                while left:
+                    step = min(left, self._CHUNK)
+                    rng.standard_normal(step)
+                    left -= step
+        it = iter(starts)
+        for d in distributions:
+            common = next(it)
+            self.parts.append((d, common, next(it) if d.poisson else None))
+
+    def next_block(self, size: int) -> Shocks:
+        """The shocks of the next `size` draws."""
+        T, U = self.n_years, self.n_units
+        out = {}
+        for d, common_rng, own_rng in self.parts:
+            common = common_rng.standard_normal((size, T, 1 if d.scope == "province" else U))
+            own = own_rng.standard_normal((size, T, U)) if own_rng is not None else None
+            out[d.field] = _shock_values(d, common, own, U, self.counts)
+        return Shocks(**out)
 
 
 def _bands(x: np.ndarray, q: np.ndarray, axis: int) -> np.ndarray:
@@ -212,6 +270,54 @@ class RiskResult:
         return df
 
 
+_PER_DRAW_SERIES = 6          # per-draw (D, T) arrays kept besides the shares: surplus, closing, floor, …
+_UNIT_YEAR_ARRAYS = 60        # float64 (draws, years, units) arrays alive while a block is drawn and projected
+_CITY_ARRAYS = 12 + 2 * (len(FACTOR_NAMES) + 3)   # float64 (draws, cities) arrays of one option's sharing
+
+
+def kept_cells(draws: int, years: int, options: int, cities: int) -> int:
+    """Numbers a run keeps for all draws: draws × years × (options × (cities + 1) + a few per-draw series)."""
+    return int(draws) * int(years) * (int(options) * (int(cities) + 1) + _PER_DRAW_SERIES)
+
+
+def draws_per_block(years: int, units: int, cities: int) -> int:
+    """分批大小: draws projected and shared together so that one block's arrays stay within WORK_BYTES."""
+    per_draw = 8 * (int(years) * int(units) * _UNIT_YEAR_ARRAYS + int(cities) * _CITY_ARRAYS)
+    return max(1, WORK_BYTES // per_draw)
+
+
+def max_draws(years: int, options: int, cities: int) -> int:
+    """The most draws a run of this size may have: MAX_DRAWS, or fewer so that the kept numbers fit KEEP_BYTES."""
+    return int(min(MAX_DRAWS, KEEP_BYTES // (8 * kept_cells(1, years, options, cities))))
+
+
+#: 草案风险模拟次数的规则 (the draft's draw count rule), see :func:`draws_for_size`.
+DRAFT_DRAWS_MAX = 2_000        # a province of ordinary size: 2,000 draws (percentages to about ±1 point)
+DRAFT_DRAWS_MIN = 200          # never fewer: P5 and P95 still rest on 10 draws each
+DRAFT_RISK_SECONDS = 1.5       # time allowed for the draft's risk run
+UNIT_SECONDS = 0.3e-6          # projection: seconds per draw × year × unit (measured on a 2-core machine)
+SHARE_SECONDS = 0.5e-6         # sharing: seconds per draw × year × option × city (idem)
+
+
+def draws_for_size(units: int, options: int, years: int, time_budget_s: float = DRAFT_RISK_SECONDS, *,
+                   cities: int | None = None) -> int:
+    """草案风险模拟次数 — how many draws the draft's risk section runs for a province of this size.
+
+    Rule: one draw costs about years × (units × UNIT_SECONDS + options × cities × SHARE_SECONDS)
+    seconds (cities default to units); the draft runs as many draws as fit in `time_budget_s`, in
+    whole hundreds, at most DRAFT_DRAWS_MAX (2,000) and at least DRAFT_DRAWS_MIN (200) — a large
+    province then takes longer rather than show bands from too few draws — and never more than
+    memory allows (:func:`max_draws`). The seed stays DEFAULT_SEED, so the same workbook gives the
+    same figures; the draft states the number of draws and the seed beside them.
+    Example: 12 or 300 units keep 2,000 draws; 3,000 units, 1 option, 3 years: one draw ≈ 7.2 ms,
+    1.5 s → 200 draws.
+    """
+    n_cities = int(units) if cities is None else int(cities)
+    per_draw = int(years) * (int(units) * UNIT_SECONDS + int(options) * n_cities * SHARE_SECONDS)
+    fit = int(time_budget_s / per_draw) // 100 * 100 if per_draw > 0 else DRAFT_DRAWS_MAX
+    return max(1, min(max(DRAFT_DRAWS_MIN, min(DRAFT_DRAWS_MAX, fit)), max_draws(years, options, n_cities)))
+
+
 def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFAULT_YEARS,
              options: Sequence[Any] | None = None, *, seed: int | None = DEFAULT_SEED,
              distributions: Sequence[Distribution] | None = None,
@@ -220,9 +326,13 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
              progress: Callable[[int, int], None] | None = None) -> RiskResult:
     """风险模拟: `draws` projections of `years` years under random driver shocks, shared by every option.
 
-    `seed` makes the run reproducible (None: fresh entropy). `progress(done, total)` is called after
-    the projection and after each year's sharing (for a progress bar). `result`: a :func:`run_budget`
-    result of the same inputs to reuse (its options are used unless `options` is given).
+    `seed` makes the run reproducible (None: fresh entropy). Draws are projected and shared in blocks
+    (:func:`draws_per_block`), one option at a time, with exactly the random numbers and results of
+    one run over all draws; memory is KEEP_BYTES for what every draw keeps plus WORK_BYTES for a block,
+    and a run whose kept numbers exceed KEEP_BYTES is refused (:func:`max_draws`). `progress(done,
+    total)` is called after each block's projection and after each year's sharing of that block (for
+    a progress bar). `result`: a :func:`run_budget` result of the same inputs to reuse (its options
+    are used unless `options` is given).
     """
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or not 1 <= int(draws) <= MAX_DRAWS:
         raise BudgetInputError(f"模拟次数应为 1–{MAX_DRAWS:,} 的整数", table=TABLE, field="draws", value=draws)
@@ -237,37 +347,56 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     opts = tuple(result.options if options is None else resolve_options(options))
     base = prepare_projection(inputs, years, assumptions, result=result)
     baseline = roll_forward(base)
-    T, U = len(base.years), len(baseline.units)
-    if int(draws) * T * U > MAX_CELLS:
-        raise BudgetInputError(f"模拟规模过大（模拟次数 × 年数 × 单位数超过 {MAX_CELLS:,}），请减少模拟次数或预测年数",
-                               table=TABLE, field="draws", value=draws)
-    total_steps = T + 1
+    D, T, U = int(draws), len(base.years), len(baseline.units)
+    n_opt, n_city = len(opts), len(baseline.cities)
+    if D > max_draws(T, n_opt, n_city):
+        raise BudgetInputError(
+            f"模拟规模过大：{D:,} 次 × {T} 年 × {n_opt} 个方案 × {n_city:,} 个设区市，超出内存限额，"
+            f"本规模最多 {max_draws(T, n_opt, n_city):,} 次，请减少模拟次数、预测年数或方案数",
+            table=TABLE, field="draws", value=draws)
+    block = min(D, draws_per_block(T, U, n_city))
+    n_blocks = -(-D // block)
+    total_steps = n_blocks * (T + 1)
 
-    rng = np.random.default_rng(seed)
-    shocks = draw_shocks(dists, int(draws), T, U, rng,
-                         expected_counts={f: base.counts[f] for f in _COUNT_FIELDS})
-    proj = roll_forward(base, shocks, collection_plan=baseline.unit_lines[items.PREMIUM])
-    if progress is not None:
-        progress(1, total_steps)
-
-    n_opt, n_city = len(opts), len(proj.cities)
-    share_bands = np.empty((q.size, n_opt, T, n_city))
-    province_bands = np.empty((q.size, n_opt, T))
-    for k in range(T):                                  # the one Python loop: projection years
-        res = share_options(opts, proj.context_at(k))    # (O, D, C)
-        share_bands[:, :, k, :] = _bands(res.share, q, axis=1)
-        province_bands[:, :, k] = _bands(res.province, q, axis=1)
+    stream = _ShockStream(dists, D, T, U, np.random.default_rng(seed),
+                          {f: base.counts[f] for f in _COUNT_FIELDS})
+    plan = baseline.unit_lines[items.PREMIUM]
+    shares = np.empty((n_opt, T, n_city, D))          # draws last: the percentiles run along contiguous rows
+    province = np.empty((n_opt, T, D))
+    series = {name: np.empty((D, T)) for name in ("surplus", "closing", "floor", "deficit", "months")}
+    for b, start in enumerate(range(0, D, block)):
+        stop = min(D, start + block)
+        proj = roll_forward(base, stream.next_block(stop - start), collection_plan=plan)
+        for name, values in (("surplus", proj.surplus), ("closing", proj.closing_balance), ("floor", proj.floor),
+                             ("deficit", proj.deficit), ("months", proj.months_payable)):
+            series[name][start:stop] = values
         if progress is not None:
-            progress(k + 2, total_steps)
+            progress(b * (T + 1) + 1, total_steps)
+        for k in range(T):
+            ctx = proj.context_at(k)
+            for o, opt in enumerate(opts):                 # one option at a time: no option axis in memory
+                res = share_options([opt], ctx)             # (1, block, C)
+                shares[o, k, :, start:stop] = res.share[0].T
+                province[o, k, start:stop] = res.province[0]
+                del res
+            del ctx
+            if progress is not None:
+                progress(b * (T + 1) + k + 2, total_steps)
+        del proj
 
-    below = proj.closing_balance < proj.floor
+    share_bands = np.empty((q.size, n_opt, T, n_city))
+    for o in range(n_opt):
+        for k in range(T):
+            share_bands[:, o, k, :] = _bands(shares[o, k], q, axis=1)
+    del shares
+    below = series["closing"] < series["floor"]
     return RiskResult(
-        years=proj.years, cities=proj.cities, options=opts, percentiles=tuple(float(p) for p in q),
-        draws=int(draws), seed=seed, distributions=dists, baseline=baseline,
-        baseline_shares=share_by_year(baseline, opts).share,
+        years=baseline.years, cities=baseline.cities, options=opts, percentiles=tuple(float(p) for p in q),
+        draws=D, seed=seed, distributions=dists, baseline=baseline,
+        baseline_shares=np.concatenate([share_by_year(baseline, [o]).share for o in opts]),
         prob_below_floor=below.mean(axis=0), prob_breached_by=np.logical_or.accumulate(below, axis=1).mean(axis=0),
-        surplus=proj.surplus, closing=proj.closing_balance, floor=proj.floor,
-        deficit_bands=_bands(proj.deficit, q, 0), surplus_bands=_bands(proj.surplus, q, 0),
-        closing_bands=_bands(proj.closing_balance, q, 0), months_bands=_bands(proj.months_payable, q, 0),
-        share_bands=share_bands, province_bands=province_bands, synthetic=bool(inputs.synthetic),
+        surplus=series["surplus"], closing=series["closing"], floor=series["floor"],
+        deficit_bands=_bands(series["deficit"], q, 0), surplus_bands=_bands(series["surplus"], q, 0),
+        closing_bands=_bands(series["closing"], q, 0), months_bands=_bands(series["months"], q, 0),
+        share_bands=share_bands, province_bands=_bands(province, q, axis=2), synthetic=bool(inputs.synthetic),
     )

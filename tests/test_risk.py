@@ -9,8 +9,22 @@ import numpy as np
 import pytest
 
 from examples import load_example
+from models import risk
 from models.errors import BudgetInputError
-from models.risk import Distribution, draw_shocks, load_distributions, simulate, zero_variance
+from models.projection import SHOCK_FIELDS
+from models.risk import (
+    DRAFT_DRAWS_MAX,
+    DRAFT_DRAWS_MIN,
+    MAX_DRAWS,
+    Distribution,
+    check_distributions,
+    draw_shocks,
+    draws_for_size,
+    load_distributions,
+    max_draws,
+    simulate,
+    zero_variance,
+)
 from tests.conftest import make_tiny
 
 
@@ -116,6 +130,84 @@ def test_progress_is_reported_after_each_step():
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
-def test_too_large_a_run_is_refused():
-    with pytest.raises(BudgetInputError, match="模拟规模过大"):
-        simulate(load_example(), draws=100_000, years=10)   # 100,000 × 10 × 12 units = 12 million cells
+def test_too_large_a_run_is_refused_and_the_limit_counts_options():
+    # The example: 4 options, 11 cities. Kept for every draw and year: 4 × (11 + 1) shares and province
+    # figures + 6 per-draw series = 54 numbers; 10 years → 540. 512 MiB = 67,108,864 numbers ÷ 540 = 124,275.
+    assert max_draws(10, 4, 11) == 124_275
+    with pytest.raises(BudgetInputError, match="最多 124,275 次"):
+        simulate(load_example(), draws=200_000, years=10)
+    # one option: 10 × (12 + 6) = 180 a draw → 372,827, above MAX_DRAWS; ten options: 10 × 126 → 53,261
+    assert max_draws(10, 1, 11) == MAX_DRAWS
+    assert max_draws(10, 10, 11) == 53_261
+
+
+# Figures of a seeded run of the tiny province (300 draws, 3 years, default seed and distributions), taken
+# from the engine before the run was split into blocks of draws; a block-wise run must reproduce them.
+TINY_PROB_BELOW_FLOOR = [123 / 300, 226 / 300, 274 / 300]
+TINY_CLOSING_P50 = [88_379_927.35700655, 86_229_767.90578516, 84_668_370.86632776]
+TINY_WEIGHTED_MIX_P95 = [[2_808_377.2321476326, 2_434_544.329534609], [3_206_885.7522001537, 2_647_540.544293065],
+                         [3_043_743.862837564, 2_879_971.168467098]]
+TINY_MONTHS_P50 = [12.17433301182189, 11.055536140377185, 9.937409143672763]
+TINY_CLOSING_FIRST_DRAW = [90_261_392.88774024, 88_571_307.39942564, 88_093_950.46289462]
+TINY_CLOSING_LAST_DRAW = [88_965_667.55889098, 90_667_888.75917755, 91_485_224.52326536]
+
+
+def check_tiny_figures(r) -> None:
+    assert r.prob_below_floor.tolist() == TINY_PROB_BELOW_FLOOR                # counts of draws: exact
+    assert r.closing_bands[2] == pytest.approx(TINY_CLOSING_P50, rel=1e-9)
+    assert r.share_bands[4, 3] == pytest.approx(np.array(TINY_WEIGHTED_MIX_P95), rel=1e-9)
+    assert r.months_bands[2] == pytest.approx(TINY_MONTHS_P50, rel=1e-9)
+    assert r.closing[0].tolist() == TINY_CLOSING_FIRST_DRAW                   # the same random numbers
+    assert r.closing[-1].tolist() == TINY_CLOSING_LAST_DRAW
+
+
+def test_seeded_run_reproduces_the_figures_of_the_one_block_engine():
+    check_tiny_figures(simulate(make_tiny(), draws=300, years=3))
+
+
+@pytest.mark.parametrize("work_bytes", [1, 300_000])
+def test_blocks_of_draws_give_the_same_run(monkeypatch, work_bytes):
+    whole = simulate(make_tiny(), draws=300, years=3)
+    monkeypatch.setattr(risk, "WORK_BYTES", work_bytes)   # 1 byte: one draw a block; else a few dozen a block
+    assert risk.draws_per_block(3, 3, 2) < 300
+    calls = []
+    r = simulate(make_tiny(), draws=300, years=3, progress=lambda done, total: calls.append((done, total)))
+    check_tiny_figures(r)
+    for name in ("surplus", "closing", "floor", "prob_breached_by", "deficit_bands", "closing_bands", "months_bands"):
+        np.testing.assert_array_equal(getattr(r, name), getattr(whole, name))
+    # shares: the same up to the last bits of float sums (a one-row block may sum in another order)
+    np.testing.assert_allclose(r.share_bands, whole.share_bands, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(r.province_bands, whole.province_bands, rtol=1e-12, atol=1e-6)
+    blocks = -(-300 // risk.draws_per_block(3, 3, 2))
+    assert calls[-1] == (blocks * 4, blocks * 4) and len(calls) == blocks * 4
+
+
+def test_shock_stream_hands_out_the_one_shot_draws_block_by_block():
+    dists = [replace(d, cv=0.1, poisson=True) if d.field == "deaths" else d for d in load_distributions()]
+    counts = {"new_cases": np.array([3.0, 0.0, 9.0]), "deaths": np.array([1.0, 2.0, 0.0])}
+    whole = draw_shocks(dists, 50, 4, 3, np.random.default_rng(9), counts)
+    stream = risk._ShockStream(check_distributions(dists), 50, 4, 3, np.random.default_rng(9), counts)
+    parts = [stream.next_block(n) for n in (7, 1, 30, 12)]
+    for name in SHOCK_FIELDS:
+        np.testing.assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(whole, name))
+
+
+def test_draws_for_size_follows_the_documented_rule():
+    # small provinces keep the full 2,000 draws
+    assert draws_for_size(12, 1, 3) == DRAFT_DRAWS_MAX
+    assert draws_for_size(300, 1, 3) == DRAFT_DRAWS_MAX
+    # 3,000 units, 1 option, 3 years: one draw ≈ 3 × (3,000 × 0.3 µs + 1 × 3,000 × 0.5 µs) = 7.2 ms;
+    # 1.5 s ÷ 7.2 ms = 208 → 200 (whole hundreds)
+    assert draws_for_size(3_000, 1, 3) == 200
+    # twice the time budget: 3 s ÷ 7.2 ms = 416 → 400
+    assert draws_for_size(3_000, 1, 3, time_budget_s=3.0) == 400
+    # never below the floor of 200 draws, and never above what memory allows
+    # (30,000 units, 1 option, 5 years: one draw ≈ 0.12 s, 1.5 s → 12; memory allows 447)
+    assert draws_for_size(30_000, 1, 5) == DRAFT_DRAWS_MIN
+    assert draws_for_size(3_000, 1, 3, time_budget_s=1e6) == DRAFT_DRAWS_MAX
+    # 30,000 units, 10 options, 10 years: 10 × (10 × 30,001 + 6) = 3,000,070 numbers a draw;
+    # 67,108,864 ÷ 3,000,070 = 22 draws fit
+    assert draws_for_size(30_000, 10, 10, time_budget_s=1e6) == max_draws(10, 10, 30_000) == 22
+    for units in (1, 12, 299, 3_000, 30_000):
+        d = draws_for_size(units, 4, 5)
+        assert 1 <= d <= DRAFT_DRAWS_MAX and (d % 100 == 0 or d == max_draws(5, 4, units))
