@@ -129,8 +129,9 @@ def install_extension(oxt: str | Path, profile_dir: str | Path | None = None) ->
     _say("如 wibudget 装在别处，可在启动 LibreOffice 前设置环境变量 WIBUDGET_PYTHONPATH（多个目录用冒号分隔）")
     problem = _engine_check(python, folders)
     if problem:
-        version = office.python_version(python)
-        _say(f"警告：LibreOffice 的 Python（{version}）导入 wibudget 失败：{problem}。"
+        version, own = office.python_version(python), office.own_python_version()
+        mismatch = f"（wibudget 装在 Python {own} 中，版本不同）" if version and version != own else ""
+        _say(f"警告：LibreOffice 的 Python（{version}）导入 wibudget 失败：{problem}{mismatch}。"
              f"单元格将显示“#未安装 wibudget”。请为 Python {version} 安装 wibudget 及其依赖后重新生成扩展")
         return EXIT_FAILED
     _say("检查通过：LibreOffice 的 Python 能导入 wibudget。打开 budget.xlsm 即可计算 GS_ 函数")

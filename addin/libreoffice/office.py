@@ -75,7 +75,8 @@ def python_version(python: str) -> str:
 
 
 def own_python_version() -> str:
-    return "%d.%d" % sys.version_info[:2]
+    """'3.11' for the Python running wibudget (the engine's compiled packages are built for it)."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def run_session(command: str, profile: Path, *arguments: str | Path) -> dict[str, Any]:

@@ -166,7 +166,7 @@ def recalc(office, workbook, out):
                                                                   _prop("MacroExecutionMode", 0)))
     if doc is None:
         raise RuntimeError("LibreOffice 无法打开工作簿")
-    summary = {"formulas": 0, "cells": 0, "problems": []}
+    summary = {"formulas": 0, "cells": 0, "problems": [], "modified_after_load": bool(doc.isModified())}
     try:
         doc.calculateAll()
         sheets = doc.getSheets()

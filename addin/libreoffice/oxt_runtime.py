@@ -8,7 +8,8 @@ results with `wibudget_oxt_values`. It never raises: a failure is a readable cel
 `BindNamesJob` runs when a document is added (Jobs.xcu, event onDocumentAdded): LibreOffice 7.4 does
 not bind plain GS_* names of .xlsx/.xlsm formulas to the add-in on import, but it does when a formula
 is entered through the API, so every GS_* formula is entered once more; the document's modified flag
-is restored afterwards.
+is restored afterwards (the charts' flags included: new data marks an embedded chart modified, and
+a document with a modified chart counts as modified).
 """
 
 from __future__ import annotations
@@ -113,9 +114,23 @@ def bind_formula_names(model: Any) -> int:
             count += _bind_sheet(sheets.getByIndex(index))
     finally:
         model.enableAutomaticCalculation(automatic)
+        if count and automatic:
+            model.calculate()                 # now, so that the charts take their data before the reset
         if not modified:
-            model.setModified(False)
+            _set_unmodified(model)
     return count
+
+
+def _set_unmodified(model: Any) -> None:
+    """Clear the modified flag of the document and of its charts (a chart's new data marks it modified)."""
+    sheets = model.getSheets()
+    for index in range(sheets.getCount()):
+        charts = sheets.getByIndex(index).getCharts()
+        for name in charts.getElementNames():
+            embedded = charts.getByName(name).getEmbeddedObject()
+            if embedded is not None:
+                embedded.setModified(False)
+    model.setModified(False)
 
 
 def _bind_sheet(sheet: Any) -> int:
