@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import shutil
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import udf_recalc
 from addin.libreoffice import (
@@ -94,15 +94,16 @@ def test_the_load_job_binds_the_names_without_marking_the_workbook_modified(reca
     assert summary["modified_after_load"] is False
 
 
-def test_every_gs_cell_equals_the_python_functions(recalculated: dict[str, Any]) -> None:
+def _differences(workbook: Path, out: Path) -> tuple[int, int, list[tuple[Any, ...]]]:
+    """(formulas, cells compared, differing cells): LibreOffice's values against the Python functions."""
     # reference: the same workbook's GS_* formulas recalculated in Python with the UDF module
-    reference = udf_recalc.recalculate(openpyxl.load_workbook(BUDGET), spec.udf_module())
-    out = openpyxl.load_workbook(recalculated["out"])
+    reference = udf_recalc.recalculate(openpyxl.load_workbook(workbook), spec.udf_module())
+    values = openpyxl.load_workbook(out)
     compared, differing = 0, []
     for call, result in reference.items():
         rows = result if isinstance(result, list) and result and isinstance(result[0], list) else [[result]]
         c1, r1, c2, r2 = call.cell.bounds
-        sheet = out[call.cell.sheet]
+        sheet = values[call.cell.sheet]
         for i, r in enumerate(range(r1, r2 + 1)):
             if call.function == "GS_INFO" and rows[i][0] in INTERPRETER_ROWS:
                 continue
@@ -111,9 +112,40 @@ def test_every_gs_cell_equals_the_python_functions(recalculated: dict[str, Any])
                 got = sheet.cell(r, c).value
                 if not _same(rows[i][j], got):
                     differing.append((call.cell.sheet, sheet.cell(r, c).coordinate, rows[i][j], got))
-    assert len(reference) == 21                       # 16 array tables + 5 single-cell formulas
+    return len(reference), compared, differing
+
+
+def test_every_gs_cell_equals_the_python_functions(recalculated: dict[str, Any]) -> None:
+    formulas, compared, differing = _differences(BUDGET, recalculated["out"])
+    assert formulas == 21                             # 16 array tables + 5 single-cell formulas
     assert compared > 1900
     assert differing == []
+
+
+def test_a_workbook_edited_by_a_user_computes_the_same_as_python(recalculated: dict[str, Any], tmp_path: Path,
+                                                                 capsys) -> None:
+    # 南昌's latest premium raised by 10 % and typed into a currency-formatted cell; the sample
+    # trend input 说明!C59 typed in words — GS_TREND must show a readable message, not #VALUE!
+    wb = openpyxl.load_workbook(BUDGET, keep_vba=True)
+    history = wb["历年执行"]
+    rows = [r for r in range(5, history.max_row + 1) if history.cell(r, 1).value == "南昌"]
+    latest = max(rows, key=lambda r: (history.cell(r, 2).value, history.cell(r, 3).value))
+    history.cell(latest, 6).value = round(history.cell(latest, 6).value * 1.1)
+    history.cell(latest, 6).number_format = '"¥"#,##0.00'
+    wb["说明"]["C59"] = "一百一十"
+    edited, out = tmp_path / "江西（修改）.xlsm", tmp_path / "edited_values.xlsx"
+    wb.save(edited)
+    assert recalc_workbook(edited, out, profile_dir=recalculated["profile"]) == 2
+    printed = capsys.readouterr().out
+    assert "1 个单元格显示错误信息" in printed and "说明!C62：#输入错误" in printed
+    formulas, compared, differing = _differences(edited, out)
+    assert formulas == 21 and compared > 1900 and differing == []
+    # the edit took effect: 南昌's budget differs from the untouched workbook's
+    before = openpyxl.load_workbook(recalculated["out"])["分市预算"]
+    after = openpyxl.load_workbook(out)["分市预算"]
+    nanchang = next(r for r in range(5, 19) if after.cell(r, 1).value == "南昌")
+    assert [after.cell(nanchang, c).value for c in range(2, 15)] != [before.cell(nanchang, c).value
+                                                                     for c in range(2, 15)]
 
 
 def test_province_tables_show_the_figures(recalculated: dict[str, Any]) -> None:
@@ -151,18 +183,34 @@ def test_an_existing_output_is_refused_and_kept(recalculated: dict[str, Any], ca
     assert "输出文件应以 .xlsx 结尾" in capsys.readouterr().err
 
 
+def _small_workbook(path: Path) -> Path:
+    """One sheet: an array formula (GS_INFO, 3×2) and two single-cell formulas."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "测算"
+    ws["A1"] = ArrayFormula("A1:B3", '=GS_INFO("")')
+    ws["D1"] = "=GS_MONTHS_PAYABLE(1200,1200)"
+    ws["D2"] = '=GS_TREND(F1:F3,"平均增长率",3)'
+    for row, value in enumerate((100, 110, 121), start=1):
+        ws.cell(row, 6, value)
+    wb.save(path)
+    return path
+
+
 def test_a_missing_engine_gives_one_readable_message_in_every_cell(tmp_path: Path, monkeypatch,
                                                                    capsys) -> None:
     # an extension whose Python path leads nowhere: LibreOffice's own Python has no numpy, no wibudget
     monkeypatch.setattr(extension, "engine_folders", lambda: ([str(tmp_path / "nowhere")], []))
     oxt, profile, out = tmp_path / "broken.oxt", tmp_path / "profile", tmp_path / "out.xlsx"
     oxt.write_bytes(extension.oxt_bytes())
-    summary = office.run_session("recalc", profile, shutil.copy(BUDGET, tmp_path / "budget.xlsm"), out, oxt)
+    workbook = _small_workbook(tmp_path / "测算.xlsx")
+    summary = office.run_session("recalc", profile, workbook, out, oxt)
     texts = {text for _, text in summary["problems"]}
-    assert len(summary["problems"]) == summary["cells"] > 1900              # every GS cell, none left #VALUE!
+    assert summary["formulas"] == 3 and summary["cells"] == 8              # 3×2 array + 2 single cells
+    assert len(summary["problems"]) == 8                                    # every cell, none left #VALUE!
     assert len(texts) == 1 and texts.pop().startswith("#未安装 wibudget：LibreOffice 的 Python 找不到计算引擎")
     # the command refuses to write such a file and says why (the same session result, not a second run)
     monkeypatch.setattr(office, "run_session", lambda *args: summary)
-    assert recalc_workbook(BUDGET, tmp_path / "never.xlsx") == 1
+    assert recalc_workbook(workbook, tmp_path / "never.xlsx") == 1
     assert "#未安装 wibudget" in capsys.readouterr().err
     assert not (tmp_path / "never.xlsx").exists()
