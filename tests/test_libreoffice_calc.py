@@ -183,6 +183,12 @@ def test_an_existing_output_is_refused_and_kept(recalculated: dict[str, Any], ca
     assert "输出文件应以 .xlsx 结尾" in capsys.readouterr().err
 
 
+def test_install_check_names_what_libreoffices_python_cannot_import(tmp_path: Path) -> None:
+    # LibreOffice's own Python with only an empty folder to search: the check says which import failed
+    problem = commands._engine_check(office.uno_python(), [str(tmp_path)])
+    assert "ModuleNotFoundError" in problem and "No module named" in problem
+
+
 def _small_workbook(path: Path) -> Path:
     """One sheet: an array formula (GS_INFO, 3×2) and two single-cell formulas."""
     wb = openpyxl.Workbook()

@@ -1,7 +1,7 @@
 """python -m addin.libreoffice — the LibreOffice commands before they are wired into `wibudget`.
 
     python -m addin.libreoffice build [OUT.oxt]
-    python -m addin.libreoffice install OXT [PROFILE_DIR]
+    python -m addin.libreoffice install [OXT [PROFILE_DIR]]   (no OXT: build it first)
     python -m addin.libreoffice recalc WORKBOOK OUT.xlsx [PROFILE_DIR]
     python -m addin.libreoffice types        (rewrite types.idl/types.rdb; needs libreoffice-dev)
 """
@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
     if command == "build" and len(rest) <= 1:
         return build_extension(rest[0] if rest else "wibudget.oxt")
-    if command == "install" and 1 <= len(rest) <= 2:
+    if command == "install" and len(rest) <= 2:
         return install_extension(*rest)
     if command == "recalc" and 2 <= len(rest) <= 3:
         return recalc_workbook(*rest)

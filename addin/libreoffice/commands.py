@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def _engine_check(python: str, folders: list[str]) -> str:
             "        err = err or f'{type(exc).__name__}: {exc}'\n"
             "print(err)\n")
     try:
-        run = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=120)
+        run = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     return run.stdout.strip() or (run.stderr.strip().splitlines() or [""])[-1]
@@ -109,25 +110,38 @@ def _install(oxt_path: Path, profile: Path) -> None:
     (profile / MARKER).write_text(hashlib.sha256(oxt_path.read_bytes()).hexdigest(), encoding="ascii")
 
 
-def install_extension(oxt: str | Path, profile_dir: str | Path | None = None) -> int:
-    """安装扩展 — add the .oxt to a LibreOffice profile (default: the user's own), also as root."""
-    oxt_path = Path(oxt)
-    if not oxt_path.is_file():
-        return _fail(f"找不到扩展文件 {oxt_path}；请先运行 wibudget libreoffice build", EXIT_BAD_INPUT)
+def install_extension(oxt: str | Path | None = None, profile_dir: str | Path | None = None) -> int:
+    """安装扩展 — add the .oxt (None: build it now) to a LibreOffice profile (default: the user's own).
+
+    Works as root too: the extension is added through LibreOffice's ExtensionManager, not `unopkg`.
+    """
     profile = Path(profile_dir) if profile_dir else default_profile()
     if (profile / ".lock").exists():
         _say("提示：LibreOffice 似乎正在使用这个配置目录；安装后请重新启动 LibreOffice")
-    try:
-        python = office.uno_python()
-        folders = engine_folders(oxt_path.read_bytes())
-        _install(oxt_path, profile)
-    except (office.OfficeUnavailable, office.OfficeFailed, zipfile.BadZipFile, KeyError) as exc:
-        return _fail(str(exc) if not isinstance(exc, zipfile.BadZipFile | KeyError)
-                     else f"{oxt_path} 不是 wibudget 生成的扩展文件")
+    with tempfile.TemporaryDirectory(prefix="wibudget-oxt-") as tmp:
+        if oxt is None:
+            oxt_path = Path(tmp) / "wibudget.oxt"
+            try:
+                oxt_path.write_bytes(extension.oxt_bytes())
+            except (extension.BuildError, ValueError, ModuleNotFoundError) as exc:
+                return _fail(str(exc))
+        else:
+            oxt_path = Path(oxt)
+            if not oxt_path.is_file():
+                return _fail(f"找不到扩展文件 {oxt_path}；请先运行 wibudget libreoffice build", EXIT_BAD_INPUT)
+        try:
+            python = office.uno_python()
+            folders = engine_folders(oxt_path.read_bytes())
+            _install(oxt_path, profile)
+        except (zipfile.BadZipFile, KeyError):
+            return _fail(f"{oxt_path} 不是 wibudget 生成的扩展文件", EXIT_BAD_INPUT)
+        except (office.OfficeUnavailable, office.OfficeFailed) as exc:
+            return _fail(str(exc))
     _say(f"已安装到 LibreOffice 配置目录：{profile}")
     _say("LibreOffice 的 Python（" + python + "）将在以下位置查找 wibudget：" + "；".join(folders))
     _say("如 wibudget 装在别处，可在启动 LibreOffice 前设置环境变量 WIBUDGET_PYTHONPATH（多个目录用冒号分隔）")
-    problem = _engine_check(python, folders)
+    extra = [f for f in os.environ.get("WIBUDGET_PYTHONPATH", "").split(os.pathsep) if f]
+    problem = _engine_check(python, extra + folders)
     if problem:
         version, own = office.python_version(python), office.own_python_version()
         mismatch = f"（wibudget 装在 Python {own} 中，版本不同）" if version and version != own else ""
