@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
         elif kind == "rounding":
             import numpy as np
 
-            from addin.draft_rounding import controlled_round
+            from addin.report.rounding import controlled_round
 
             rng = np.random.default_rng(units)
             table = rng.lognormal(13.0, 1.5, (units, 6)) * (rng.random((units, 6)) > 0.1)

@@ -19,7 +19,7 @@ from models.sharing import load_presets
 
 def input_workbook(n_units: int, folder: Path) -> Path:
     """收支预算输入工作簿 of an `n_units` synthetic province (示例数据), saved as folder/province_<n>.xlsx."""
-    from addin.workbook_io import write_inputs  # the one place that knows where the input writer lives
+    from addin.workbook.writer import write_inputs  # the one place that knows where the input writer lives
 
     path = Path(folder) / f"province_{n_units}.xlsx"
     if not path.exists():

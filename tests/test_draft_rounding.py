@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.draft_rounding import MAX_WIDENING, controlled_round
+from addin.report.rounding import MAX_WIDENING, controlled_round
 from models.money import round_wan
 
 

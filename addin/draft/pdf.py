@@ -16,10 +16,9 @@ import tempfile
 from pathlib import Path
 
 from addin.workbook.atomic import atomic_write
+from addin.workbook.office import SOFFICE_ENV, find_soffice
 
-SOFFICE_ENV = "WIBUDGET_SOFFICE"        # full path of soffice, when it is not on PATH
 DEFAULT_TIMEOUT = 120.0                 # seconds
-PROGRAM_NAMES = ("soffice", "libreoffice")
 
 
 class PdfError(RuntimeError):
@@ -28,32 +27,6 @@ class PdfError(RuntimeError):
 
 class PdfUnavailableError(PdfError):
     """未安装 LibreOffice (no soffice found)."""
-
-
-def _install_locations() -> list[Path]:
-    """Where LibreOffice installs itself on Windows and macOS."""
-    found = []
-    for var in ("ProgramFiles", "ProgramFiles(x86)"):
-        base = os.environ.get(var)
-        if base:
-            found.append(Path(base) / "LibreOffice" / "program" / "soffice.exe")
-    found.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
-    return found
-
-
-def find_soffice() -> str | None:
-    """soffice 的位置: $WIBUDGET_SOFFICE, then PATH, then the usual install folders; None if absent."""
-    env = os.environ.get(SOFFICE_ENV)
-    if env:
-        return env if Path(env).is_file() else None
-    for name in PROGRAM_NAMES:
-        hit = shutil.which(name)
-        if hit:
-            return hit
-    for path in _install_locations():
-        if path.is_file():
-            return str(path)
-    return None
 
 
 UNAVAILABLE_MESSAGE = (
