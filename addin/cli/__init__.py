@@ -8,6 +8,7 @@
     wibudget sensitivity [WORKBOOK]
     wibudget check WORKBOOK
     wibudget build-workbook [-o budget.xlsm] [--force]
+    wibudget libreoffice build|install …   ·   wibudget recalc WORKBOOK -o OUT.xlsx
 
 Without WORKBOOK the embedded example province (synthetic data) is used. The input workbook is only
 read, never written. Progress goes to stderr, results and output paths to stdout.
@@ -20,6 +21,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from addin.cli import office_commands
 from addin.cli.budget_commands import cmd_compare, cmd_draft, cmd_forecast
 from addin.cli.common import (
     DEFAULT_DRAWS,
@@ -133,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_build_workbook)
+    office_commands.add_parsers(sub)
     return parser
 
 
