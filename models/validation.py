@@ -33,6 +33,8 @@ import pandas as pd
 from models import items
 from models.errors import BudgetInputError, ParameterError
 from models.inputs import CITY, COLUMNS, OPTIONAL_COLUMNS, PROVINCE, BudgetInputs
+from models.option_reachability import RULE_DESCRIPTION as REACHABILITY_DESCRIPTION
+from models.option_reachability import option_reachability
 from models.parameter_set import ParameterSet, load_parameters
 from models.sharing import FACTORS, parse_option
 from models.trend import METHODS as TREND_METHODS
@@ -116,6 +118,7 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule("V503", ERROR, "未知分担因素", "权重填在了不是可用分担因素的名称下"),
     Rule("V504", ERROR, "方案代码重复", "两个分担方案使用同一代码"),
     Rule("V505", ERROR, "方案所需数据空白", "方案使用财力因素或以一般公共预算收入封顶，但有设区市该项空白"),
+    Rule("V506", WARNING, "分担方案条件或因素无法生效", REACHABILITY_DESCRIPTION),
     # parameters, prior budget, engine
     Rule("V601", ERROR, "参数代码无效", "参数表中的省级参数代码没有对应的参数文件"),
     Rule("V701", WARNING, "上年预算科目无法识别", "上年预算数中有不是预算科目的代码"),
@@ -1041,6 +1044,8 @@ def _engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: Paramet
         f.add("V801", table, f"测算无法进行：{exc.describe()}", column=column, unit=exc.unit,
               value=_shown(exc.value) if exc.value is not None else None)
         return
+    for i in option_reachability(options, result.context):
+        f.add(i.rule, i.table, i.message, row=i.row, column=i.column, value=i.value)
     fc = result.forecast
     hist = inputs.history.reset_index(drop=True)
     years = pd.to_numeric(hist["year"], errors="coerce")
