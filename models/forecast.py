@@ -20,6 +20,7 @@ from models.inputs import CITY, PROVINCE, BudgetInputs
 from models.parameter_set import ParameterSet, load_parameters
 from models.tables import history_cube, per_unit, unit_index
 from models.trend import deviation, trend
+from models.uprating import uprate, uprating_note
 
 DEFAULT_TREND_METHOD = "average"
 HISTORY_STOCKS = ("insured_end", "avg_wage")
@@ -223,13 +224,19 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     grades10 = np.arange(1, 11)
     new_counts = np.column_stack([ben[f"new_{gr}"] for gr in grades10])                   # (U, 10)
     grants = (new_counts * benefits.disability_grant(grades10, ben["new_wage"][:, None], avg_w, params, on)).sum(-1)
+    # periodic items (伤残津贴, 生活护理费, 供养亲属抚恤金) are uprated by the province's rule (models.uprating)
+    pct = adj - 1.0
     grades4 = np.arange(1, 5)
     allow_counts = np.column_stack([ben[f"allowance_{gr}"] for gr in grades4])
-    allowance = (allow_counts * benefits.disability_allowance_monthly(
-        grades4, ben["allowance_wage"][:, None], avg_w, params, on)).sum(-1) * 12.0 * adj
+    allowance_std = uprate("disability_allowance", benefits.disability_allowance_monthly(
+        grades4, ben["allowance_wage"][:, None], avg_w, params, on), params, on, np.expand_dims(pct, -1))
+    allowance = (allow_counts * allowance_std).sum(-1) * 12.0
     levels = np.arange(1, 4)
     care_counts = np.column_stack([ben[f"care_{lv}"] for lv in levels])
-    care = (care_counts * benefits.care_allowance_monthly(levels, avg_w, params, on)).sum(-1) * 12.0
+    care_std = uprate("care_allowance", benefits.care_allowance_monthly(levels, avg_w, params, on), params, on,
+                      np.expand_dims(pct, -1))
+    care = (care_counts * care_std).sum(-1) * 12.0
+    notes.append(uprating_note(params, on, a.benefit_adjustment))
     grades6 = np.arange(5, 11)
     mg_counts = np.column_stack([ben[f"medical_grant_{gr}"] for gr in grades6])
     med_grant = (mg_counts * benefits.medical_grant(grades6, avg_w, params, on)).sum(-1)
@@ -238,9 +245,10 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     income = national_income_for(Y, a.national_income, a.income_growth, params, notes)
     per_death = benefits.death_grant(income, params, on) + benefits.funeral_grant(avg_w, params, on)
     death_lump = ben["deaths"] * per_death
-    dependants = benefits.dependant_stock_monthly(
+    dependants = uprate("dependant_pension", benefits.dependant_stock_monthly(
         ben["dependants_spouse"], ben["dependants_other"], ben["dependants_lone_extra"],
-        ben["dependants_wage"], avg_w, params, on) * 12.0 * adj
+        ben["dependants_wage"], avg_w, params, on), params, on, pct,
+        persons=ben["dependants_spouse"] + ben["dependants_other"]) * 12.0
     death = death_lump + dependants
 
     # --- trend-driven lines and the trend cross-check ----------------------------------------

@@ -81,7 +81,7 @@ class Assumptions:
     timing: float = 0.5                  # 新增参保缴费时间占比 τ
     rate_change: float = 0.0             # 费率政策调整 Δrate
     medical_growth: float = 0.04         # 医疗费用增长率
-    benefit_adjustment: float = 0.03     # 定期待遇调整幅度 (伤残津贴、供养亲属抚恤金)
+    benefit_adjustment: float = 0.03     # 定期待遇调整幅度 (items the province uprates by percentage, models.uprating)
     avg_monthly_wage: float = 0.0        # 上年全省城镇非私营单位在岗职工月平均工资 (元/月)
     national_income: float | None = None  # 上年全国城镇居民人均可支配收入; None → parameter file
     income_growth: float = 0.05          # growth applied when national_income comes from an older year

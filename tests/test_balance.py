@@ -46,7 +46,8 @@ def test_province_totals_and_balance_identities():
     medical = 17_000_000 * 112_000 / 105_000 * 1.04
     appraisal = 440_000 * (1 + (0.05 + 20_000 / 420_000) / 2)
     other_exp = 240_000 * (1 + (0.1 + 20_000 / 220_000) / 2)
-    expenditure = 1.7 * (medical + appraisal + 1_100_000 + other_exp) + 2 * (18_982_000 + 7_537_800)
+    # 伤残待遇 18,970,000 (allowance 4,932,000 with Jiangxi's fixed increases; 18,982,000 before issue 10)
+    expenditure = 1.7 * (medical + appraisal + 1_100_000 + other_exp) + 2 * (18_970_000 + 7_537_800)
     assert pb.expenditure == pytest.approx(expenditure)
     # 2026 estimate: units' revenue 1.7 × 44.12 M, expenditure 1.7 × 44.68 M, interest 1.2 M, subsidy 0
     b0 = 90_000_000 + 1.7 * 44_120_000 + 1_200_000 - 1.7 * 44_680_000

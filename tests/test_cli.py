@@ -188,7 +188,7 @@ def test_compare_terminal_table_is_aligned_and_shows_the_shares(engine, capsys):
     widths = {display_width(line) for line in [rule, *body]}
     assert len(widths) == 1                                    # every row ends in the same column
     pingxiang = next(line for line in body if line.startswith("萍乡"))
-    assert pingxiang.split()[1:] == ["1,064.34", "307.85", "2,559.44", "676.08"]  # recalibrated example (issue 10)
+    assert pingxiang.split()[1:] == ["2,541.38", "1,989.04", "2,530.69", "668.35"]  # issue 10: example and presets
 
 
 def test_compare_subset_with_baseline(tmp_path):
@@ -198,9 +198,9 @@ def test_compare_subset_with_baseline(tmp_path):
     assert list(rows[0])[1:5] == [f"own_gap:{m}" for m in MEASURES]
     city_rows = [r for r in rows if r["单位"] in CITIES]
     assert all(r["own_gap:较基准变化(万元)"] == "0.00" for r in city_rows)
-    # anhui against own_gap for 萍乡: 1,064.34 − 2,559.44 = −1,495.10 (recalibrated example, issue 10)
+    # anhui against own_gap for 萍乡: 2,541.38 − 2,530.69 = 10.69 (issue 10: anhui shares the cities' own gaps)
     pingxiang = next(r for r in rows if r["单位"] == "萍乡")
-    assert pingxiang["anhui:较基准变化(万元)"] == "-1495.10"
+    assert pingxiang["anhui:较基准变化(万元)"] == "10.69"
 
 
 def test_compare_xlsx_has_the_sheet_the_chart_and_the_long_table(tmp_path):
@@ -222,9 +222,9 @@ def test_forecast_prints_the_province_summary(capsys):
     out = capsys.readouterr().out
     assert "江西省2027年工伤保险基金收支预测" in out
     lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
-    assert lines["收入合计"][-1] == "312,217.63" and lines["支出合计"][-1] == "320,075.56"
-    assert lines["本年收支结余"][-1] == "-7,857.93"           # 312,217.63 − 320,075.56 (recalibrated example, issue 10)
-    assert lines["可支付月数"][-1] == "11.51"
+    assert lines["收入合计"][-1] == "312,218.35" and lines["支出合计"][-1] == "319,981.18"
+    assert lines["本年收支结余"][-1] == "-7,762.83"           # 312,218.35 − 319,981.18 (recalibrated example, issue 10)
+    assert lines["可支付月数"][-1] == "11.52"
     assert lines["是否触发费率调整"][-1] == "是"
 
 

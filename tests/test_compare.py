@@ -31,25 +31,25 @@ def options(*names):
 
 
 def test_anhui_against_own_gap_baseline():
-    # anhui: 甲 660, 乙 720, 丙 100, province 3520 (see test_sharing). own_gap: 5000 split 6000:2000:0
-    # → 3750, 1250, 0, province 0.
-    # Per insured (元/人): 6,600,000 / 100,000 = 66.00; 7,200,000 / 200,000 = 36.00; 1,000,000 / 300,000 = 3.33.
-    # % of collections: 660 / 10000 = 6.60; 720 / 30000 = 2.40; 100 / 60000 = 0.17.
-    # Change vs own_gap: −3090, −530, +100 → one city pays more, two pay less.
+    # anhui (issue 10: shares the cities' own gaps, D = 8000): 甲 1110, 乙 870, 丙 100, province 5920
+    # (see test_sharing). own_gap: the province deficit 5000 split 6000:2000:0 → 3750, 1250, 0, province 0.
+    # Per insured (元/人): 11,100,000 / 100,000 = 111.00; 8,700,000 / 200,000 = 43.50; 1,000,000 / 300,000 = 3.33.
+    # % of collections: 1110 / 10000 = 11.10; 870 / 30000 = 2.90; 100 / 60000 = 0.17.
+    # Change vs own_gap: −2640, −380, +100 → one city pays more, two pay less.
     c = compare(options("anhui", "own_gap"), context(), baseline="own_gap")
     assert c.baseline == "own_gap"
     anhui = c.wide[c.result.options[0].label]
     assert list(anhui.columns) == list(MEASURES)
-    assert anhui.loc[list(CITIES), SHARE].tolist() == [660, 720, 100]
-    assert anhui.loc[list(CITIES), PER_INSURED].tolist() == [66.0, 36.0, 3.33]
-    assert anhui.loc[list(CITIES), PCT_COLLECTIONS].tolist() == [6.6, 2.4, 0.17]
-    assert anhui.loc[list(CITIES), CHANGE].tolist() == [-3090, -530, 100]
-    # 城市合计: 1480; 14,800,000 / 600,000 = 24.67 元/人; 1480 / 100000 = 1.48 %; change −3520.
-    assert anhui.loc["城市合计"].tolist() == [1480, 24.67, 1.48, -3520]
-    assert anhui.loc["省级承担", [SHARE, CHANGE]].tolist() == [3520, 3520]
+    assert anhui.loc[list(CITIES), SHARE].tolist() == [1110, 870, 100]
+    assert anhui.loc[list(CITIES), PER_INSURED].tolist() == [111.0, 43.5, 3.33]
+    assert anhui.loc[list(CITIES), PCT_COLLECTIONS].tolist() == [11.1, 2.9, 0.17]
+    assert anhui.loc[list(CITIES), CHANGE].tolist() == [-2640, -380, 100]
+    # 城市合计: 2080; 20,800,000 / 600,000 = 34.67 元/人; 2080 / 100000 = 2.08 %; change 2080 − 5000 = −2920.
+    assert anhui.loc["城市合计"].tolist() == [2080, 34.67, 2.08, -2920]
+    assert anhui.loc["省级承担", [SHARE, CHANGE]].tolist() == [5920, 5920]
     assert anhui.loc["未能分配返还省级", SHARE] == 0
-    assert anhui.loc["最高"].tolist() == [720, 66.0, 6.6, 100]
-    assert anhui.loc["最低"].tolist() == [100, 3.33, 0.17, -3090]
+    assert anhui.loc["最高"].tolist() == [1110, 111.0, 11.1, 100]
+    assert anhui.loc["最低"].tolist() == [100, 3.33, 0.17, -2640]
     assert (anhui.loc["增加城市数", CHANGE], anhui.loc["减少城市数", CHANGE]) == (1, 2)
     base = c.wide[c.result.options[1].label]
     assert base.loc[list(CITIES), SHARE].tolist() == [3750, 1250, 0]
@@ -62,10 +62,10 @@ def test_long_table_for_charts():
     assert len(c.long) == 2 * 4                       # 2 options × (3 cities + 省级承担)
     first = c.long[c.long["方案"] == "anhui"]
     assert first["单位"].tolist() == ["甲", "乙", "丙", "省级承担"]
-    assert first[SHARE].tolist() == [660, 720, 100, 3520]
+    assert first[SHARE].tolist() == [1110, 870, 100, 5920]
     assert first["基准方案"].all() and not c.long[c.long["方案"] == "own_gap"]["基准方案"].any()
-    # own_gap against anhui: 3750 − 660 = 3090, 1250 − 720 = 530, 0 − 100 = −100, province 0 − 3520
-    assert c.long[c.long["方案"] == "own_gap"][CHANGE].tolist() == [3090, 530, -100, -3520]
+    # own_gap against anhui: 3750 − 1110 = 2640, 1250 − 870 = 380, 0 − 100 = −100, province 0 − 5920
+    assert c.long[c.long["方案"] == "own_gap"][CHANGE].tolist() == [2640, 380, -100, -5920]
 
 
 def test_returned_to_province_row():

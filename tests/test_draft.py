@@ -112,11 +112,10 @@ def test_premium_line_equals_the_units_premium_summed_then_rounded(wb, result):
     rows = rows_by_label(wb["收入预算表"])
     # 本年预算数 (column D) of 工伤保险费收入 = Σ units' premium (yuan) ÷ 10,000, 2 dp
     premium_yuan = float(np.sum(result.forecast.budget[items.PREMIUM]))
-    # within one cent: the lines are rounded by largest remainder so that they add up to 收入合计. In the
-    # recalibrated example (issue 10) the premium, 301,223.655 万元, rounds to .66 on its own but is shown .65
-    # so that the four lines add up to 312,217.63 (one rounded chain is still open, issue 10 item 5).
+    # within one cent: the lines are rounded by largest remainder so that they add up to 收入合计, so a line
+    # may be shown one cent off its own rounding (one rounded chain is still open, issue 10 item 5).
     assert rows["工伤保险费收入"][3] == pytest.approx(round(premium_yuan / 1e4, 2), abs=0.01 + 1e-9)
-    assert rows["工伤保险费收入"][3] == 301_223.65      # the example's figure, for a reader to see
+    assert rows["工伤保险费收入"][3] == 301_223.66      # the example's figure, for a reader to see
     # 上年预计执行数 (column C) = Σ units' 2026 estimate
     assert rows["工伤保险费收入"][2] == pytest.approx(round_wan(np.sum(result.forecast.estimate[items.PREMIUM])))
 
@@ -125,10 +124,10 @@ def test_balance_sheet_equals_the_engine(wb, result):
     pb = result.province
     rows = rows_by_label(wb["收支结余表"])
     assert rows["年初滚存结余"][3] == pytest.approx(round_wan(pb.opening_balance))
-    assert rows["可支付月数"][3] == pytest.approx(round(pb.months_payable, 2))    # 11.51 months
-    assert rows["可支付月数"][3] == 11.51
+    assert rows["可支付月数"][3] == pytest.approx(round(pb.months_payable, 2))    # 11.52 months
+    assert rows["可支付月数"][3] == 11.52
     assert rows["储备下限（12个月支出）"][3] == pytest.approx(round_wan(pb.floor))
-    assert rows["是否触发费率调整"][3] == "是"                                    # 11.51 < 12
+    assert rows["是否触发费率调整"][3] == "是"                                    # 11.52 < 12
     assert rows["现行平均费率"][3] == pytest.approx(pb.average_rate)
     assert rows["恢复储备下限所需平均费率"][3] == pytest.approx(pb.rate_needed)
     assert rows["恢复储备下限所需平均费率"][3] > rows["现行平均费率"][3]
@@ -195,11 +194,11 @@ def test_balance_identities_hold_on_the_displayed_figures(wb):
     for col, line_col in ((2, 2), (3, 3)):     # 上年预计执行数, 本年预算数
         assert cents(bal["收入合计"][col]) == cents(rev["收入合计"][line_col])
         assert cents(bal["支出合计"][col]) == cents(exp["支出合计"][line_col])
-        # 本年收支结余 = 收入合计 − 支出合计: 312,217.63 − 320,075.56 = −7,857.93 for 2027 (recalibrated example, issue 10)
+        # 本年收支结余 = 收入合计 − 支出合计: 312,218.35 − 319,981.18 = −7,762.83 for 2027 (recalibrated example, issue 10)
         assert cents(bal["本年收支结余"][col]) == cents(bal["收入合计"][col]) - cents(bal["支出合计"][col])
         # 年末滚存结余 = 年初滚存结余 + 本年收支结余
         assert cents(bal["年末滚存结余"][col]) == cents(bal["年初滚存结余"][col]) + cents(bal["本年收支结余"][col])
-    assert cents(bal["本年收支结余"][3]) == -785_793
+    assert cents(bal["本年收支结余"][3]) == -776_283
     assert cents(bal["年末滚存结余"][2]) == cents(bal["年初滚存结余"][3])   # last year's end = this year's start
 
 
@@ -224,8 +223,8 @@ def test_unit_table_reconciles_across_and_down(wb):
         assert cents(rows["合计"][col]) == cents(rev[items.label(code)][3])
     assert cents(rows["合计"][rev_total]) == cents(rev["收入合计"][3])
     assert cents(rows["合计"][exp_total]) == cents(exp["支出合计"][3])
-    # the 合计 gap is the province's deficit: 320,075.56 − 312,217.63 = 7,857.93 (recalibrated example, issue 10)
-    assert cents(rows["合计"][gap]) == 785_793
+    # the 合计 gap is the province's deficit: 319,981.18 − 312,218.35 = 7,762.83 (recalibrated example, issue 10)
+    assert cents(rows["合计"][gap]) == 776_283
 
 
 def test_unit_cells_are_each_within_one_cent_of_the_engine(result):
@@ -246,11 +245,11 @@ def test_sharing_rows_and_columns_add_up_and_province_part_closes_the_amount(wb)
         assert sum(cents(rows[city][c]) for c in parts) == cents(rows[city][share]), city
     for col in [*parts, share]:               # each column adds up to 合计
         assert sum(cents(rows[c][col]) for c in CITIES) == cents(rows["合计"][col])
-    # 城市合计 + 省级承担 = 应分担缺口 = the 2027 deficit, 7,857.92 万元 (3,194.95 + 4,662.97; recalibrated example,
-    # issue 10: the deficit rounded from yuan, 7,857.92, is one cent off 收入合计 − 支出合计 = 7,857.93 shown above)
-    assert cents(rows["合计"][share]) + cents(rows["省级承担"][share]) == 785_792
-    assert cents(rows["应分担缺口"][1]) == 785_792
-    assert cents(rows["核对：城市合计＋省级承担"][1]) == 785_792
+    # 城市合计 + 省级承担 = 应分担缺口: under the anhui preset the cities' own gaps, 30,506.72 万元
+    # (7,724.71 + 22,782.01; issue 10: recalibrated example, and the preset shares each city's own gap)
+    assert cents(rows["合计"][share]) + cents(rows["省级承担"][share]) == 3_050_672
+    assert cents(rows["应分担缺口"][1]) == 3_050_672
+    assert cents(rows["核对：城市合计＋省级承担"][1]) == 3_050_672
 
 
 def test_every_option_closes_on_its_amount_in_the_comparison(wb, result):
@@ -295,11 +294,11 @@ def test_note_explains_changes_reserve_and_sharing(result):
     for heading in ("编制依据和方法", "主要参数", "收入预算", "支出预算", "收支平衡与基金储备", "基金缺口分担"):
         assert heading in text
     assert "年平均参保人数由" in text                      # the premium's driver
-    assert "伤残待遇支出（+15,264.28万元" in text         # the largest expenditure change, named
-    assert "可支付11.51个月" in text
+    assert "伤残待遇支出（+15,169.90万元" in text         # the largest expenditure change, named
+    assert "可支付11.52个月" in text
     assert "0.349%提高到0.364%" in text                  # the rate needed to restore the 12-month floor
-    assert "7,857.92万元" in text                         # the amount shared (recalibrated example, issue 10)
-    assert "萍乡1,064.34万元" in text                     # each city's share under the chosen option
+    assert "30,506.72万元" in text                        # the amount shared (anhui: the cities' own gaps)
+    assert "萍乡2,541.38万元" in text                     # each city's share under the chosen option
     assert "九江伤残待遇支出" in text                      # flagged forecast line
 
 
@@ -421,10 +420,10 @@ def test_wide_tables_fit_the_page_width_in_the_pdf(pdf_path):
         pytest.skip("pdftotext 未安装：无法读取 PDF 文字")
     # the page that starts the 分市预算表 shows its first and its last column
     units = next(p for p in pages if "分市收支预算表" in p and "南昌" in p)
-    assert "工伤保险费收入" in units and "收支缺口" in units and "7,857.93" in units
+    assert "工伤保险费收入" in units and "收支缺口" in units and "7,762.83" in units
     comparison = next(p for p in pages if "方案比较表" in p and "南昌" in p)
     assert all(code in comparison for code in ("anhui", "liaoning", "own_gap", "weighted_mix"))
-    assert "593.90" in comparison        # 南昌 under weighted_mix (recalibrated example, issue 10): the right-most option group
+    assert "586.71" in comparison        # 南昌 under weighted_mix (recalibrated example, issue 10): the right-most option group
 
 
 def test_missing_libreoffice_is_said_clearly(result, tmp_path, monkeypatch, capsys):

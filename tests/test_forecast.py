@@ -49,13 +49,15 @@ def test_disability_from_people_times_standards(tiny):
     d = fc.details
     # one-time grants: Σ new_g × months_g = 1×23 + 2×21 + 3×18 + 4×16 + 10×13 + 20×11 + 30×9 + 50×7 = 1,153
     assert d["disability_grants"][A] == pytest.approx(1_153 * 6_000)            # 6,918,000
-    # allowance grades 1–4: (10×0.90 + 20×0.85 + 30×0.80 + 40×0.75) × 5,000 × 12 × 1.03
-    assert d["disability_allowance"][A] == pytest.approx(80 * 5_000 * 12 * 1.03)  # 4,944,000
-    # care: (5×0.5 + 10×0.4 + 15×0.3) × 8,000 × 12 = 11 × 96,000
+    # allowance grades 1–4, uprated by Jiangxi's fixed monthly increases 124/117/110/103 元 (issue 10; was
+    # × 1.03): (10×(4,500+124) + 20×(4,250+117) + 30×(4,000+110) + 40×(3,750+103)) × 12
+    # = (46,240 + 87,340 + 123,300 + 154,120) × 12 = 411,000 × 12 = 4,932,000
+    assert d["disability_allowance"][A] == pytest.approx(4_932_000)
+    # care: (5×0.5 + 10×0.4 + 15×0.3) × 8,000 × 12 = 11 × 96,000 (not uprated: it follows the average wage)
     assert d["care_allowance"][A] == pytest.approx(1_056_000)
     # one-time medical grant (example months 18,16,10,8,6,4): 3×18+4×16+10×10+20×8+30×6+50×4 = 758 months
     assert d["medical_grant"][A] == pytest.approx(758 * 8_000)                    # 6,064,000
-    assert fc.budget["disability"][A] == pytest.approx(6_918_000 + 4_944_000 + 1_056_000 + 6_064_000)
+    assert fc.budget["disability"][A] == pytest.approx(6_918_000 + 4_932_000 + 1_056_000 + 6_064_000)
 
 
 def test_death_benefits(tiny):

@@ -105,9 +105,9 @@ def test_project_cli_prints_and_saves_the_engines_projection(tmp_path, capsys):
             else:
                 assert cents(shown) == cents(v), (code, y)
     csv_rows = {r[0]: r for r in rows[1:]}
-    # 2028 (recalibrated example, issue 10): 本年收支结余 = 334,684.02 − 340,186.35 = −5,502.33; 年末 = the yuan
-    # figure 3,015,220,040.55 → 301,522.00 (307,024.34 − 5,502.33 = 301,522.01 on the rounded figures: one cent off)
-    assert csv_rows["本年收支结余"][3] == "-5502.33" and csv_rows["年末滚存结余"][3] == "301522.00"
+    # 2028 (recalibrated example, issue 10): 本年收支结余 = 334,686.16 − 340,093.04 = −5,406.88; 年末 = the yuan
+    # figure 3,017,125,506.42 → 301,712.55 (307,119.42 − 5,406.88 = 301,712.54 on the rounded figures: one cent off)
+    assert csv_rows["本年收支结余"][3] == "-5406.88" and csv_rows["年末滚存结余"][3] == "301712.55"
     assert "首次低于储备下限：2027年" in printed
     line = next(x for x in printed.splitlines() if x.startswith("保持储备下限所需平均费率"))
     assert line.split()[2:] == [f"{table.loc['rate_needed', y] * 100:.3f}%" for y in range(2027, 2031)]
@@ -158,10 +158,10 @@ def test_sensitivity_cli_prints_the_tornado_widest_first(capsys):
     body = [x for x in printed.splitlines() if x.split() and x.split()[0] in set(tornado["label"])]
     assert [x.split()[0] for x in body] == list(tornado["label"])
     top = body[0].split()
-    # 新发工伤率 ±10 %: 321,353.41 and 292,695.26; swing 321,353.41 − 292,695.26 = 28,658.15 (recalibrated, issue 10)
+    # 新发工伤率 ±10 %: 321,448.50 and 292,790.35; swing 321,448.50 − 292,790.35 = 28,658.15 (recalibrated, issue 10)
     assert top[0] == "新发工伤率（伤残与工亡）" and top[1:3] == ["-10%", "+10%"]
     assert top[3:5] == [f"{round_wan(tornado['closing_low'].iloc[0]):,.2f}",
-                        f"{round_wan(tornado['closing_high'].iloc[0]):,.2f}"] == ["321,353.41", "292,695.26"]
+                        f"{round_wan(tornado['closing_high'].iloc[0]):,.2f}"] == ["321,448.50", "292,790.35"]
     assert top[-1] == "28,658.15"
 
 
@@ -271,9 +271,9 @@ def test_draft_sheet_year_one_is_the_one_year_budget(draft):
     for label in ("本年收支结余", "年初滚存结余", "年末滚存结余"):
         assert cents(rows[label][2]) == cents(balance[label][3]), label
     assert cents(rows["储备下限（年末滚存结余）"][2]) == cents(balance["储备下限（12个月支出）"][3])
-    assert round(rows["可支付月数"][2], 2) == balance["可支付月数"][3] == 11.51
+    assert round(rows["可支付月数"][2], 2) == balance["可支付月数"][3] == 11.52
     assert rows["保持储备下限所需平均费率"][2] == pytest.approx(balance["恢复储备下限所需平均费率"][3])
-    assert cents(rows["本年收支结余"][2]) == -785_793        # 312,217.63 − 320,075.56 (recalibrated, issue 10)
+    assert cents(rows["本年收支结余"][2]) == -776_283        # 312,218.35 − 319,981.18 (recalibrated, issue 10)
 
 
 def test_draft_sheet_tornado_and_charts(draft, outlook):
@@ -287,8 +287,8 @@ def test_draft_sheet_tornado_and_charts(draft, outlook):
         assert [cents(v) for v in r[3:8]] == [cents(want[c]) for c in
                                                ("closing_low", "closing_high", "effect_low", "effect_high", "swing")]
         assert cents(r[7]) == abs(cents(r[4]) - cents(r[3]))     # swing = |high − low|
-    # the base is the budget year's balance: 307,024.34 + 14,329.07 = 321,353.41 for 新发工伤率 −10 %
-    assert cents(rows[0][3]) == cents(307_024.34) + cents(rows[0][5])
+    # the base is the budget year's balance: 307,119.42 + 14,329.08 = 321,448.50 for 新发工伤率 −10 %
+    assert cents(rows[0][3]) == cents(307_119.42) + cents(rows[0][5])
 
 
 def test_draft_sheet_risk_is_the_seeded_run_stated_on_the_sheet(draft, outlook):
@@ -315,9 +315,9 @@ def test_draft_sheet_share_bands_of_the_chosen_option(draft, outlook):
         for k, y in enumerate(YEARS):
             want = shares[(shares["year"] == y) & (shares["unit"] == city)].iloc[0]
             assert [cents(v) for v in row[1 + 3 * k:4 + 3 * k]] == [cents(want[c]) for c in ("baseline", "p5", "p95")]
-        # 2027 基准预测 = the 缺口分担表's 分担额 (萍乡 1,064.34; 省级承担 4,662.97; recalibrated, issue 10)
+        # 2027 基准预测 = the 缺口分担表's 分担额 (萍乡 2,541.38; 省级承担 22,782.01; issue 10)
         assert cents(row[1]) == cents(sharing[city][-1])
-    assert cents(rows["萍乡"][1]) == 106_434 and cents(rows["省级承担"][1]) == 466_297
+    assert cents(rows["萍乡"][1]) == 254_138 and cents(rows["省级承担"][1]) == 2_278_201
 
 
 def test_draft_sheet_prints_a4_landscape_one_page_wide_section_by_section(draft):
@@ -352,8 +352,8 @@ def test_note_outlook_section(result, outlook):
     assert "八、中期展望" in text and "九、其他说明" in text
     assert "年末滚存结余自2027年起低于12个月平均支出的储备下限" in text
     # the rate that keeps the floor: 2027 as in 收支结余表, and the last year of the projection
-    assert "2027年为0.364%，2029年为0.412%（现行0.349%）" in text
-    assert "影响最大的是新发工伤率（伤残与工亡）：冲击-10%时年末滚存结余增加14,329.07万元" in text
+    assert "2027年为0.364%，2029年为0.411%（现行0.349%）" in text
+    assert "影响最大的是新发工伤率（伤残与工亡）：冲击-10%时年末滚存结余增加14,329.08万元" in text
     p0, p2 = (outlook.risk_years.loc[y, "prob_below_floor"] * 100 for y in (2027, 2029))
     assert f"低于储备下限的概率2027年为{p0:.1f}%，2029年为{p2:.1f}%" in text
     assert f"按{DRAFT_DRAWS:,}次蒙特卡罗模拟（随机种子{risk.DEFAULT_SEED}）" in text

@@ -78,12 +78,13 @@ def test_two_year_roll_forward_by_hand():
     # medical: 18,858,666.67 × 116,000/112,000 × 1.04 = 17e6 × 116,000/105,000 × 1.04²
     assert p.unit_lines["medical"][1, A] == pytest.approx(17e6 * 116_000 / 105_000 * 1.04**2)
     # 伤残待遇 2028:
-    #  allowance (4,944,000 × (1 − 0.1) + new grades 3–4 of 2027 (1 × 0.80 + 2 × 0.75) × 6,000 × 12) × 1.03
-    #          = (4,449,600 + 165,600) × 1.03 = 4,753,656
+    #  allowance (4,932,000 × (1 − 0.1) + new grades 3–4 of 2027 (1 × 0.80 + 2 × 0.75) × 6,000 × 12) × 1.03
+    #          = (4,438,800 + 165,600) × 1.03 = 4,742,532 (2027 from Jiangxi's fixed increases, issue 10;
+    #          later years still roll forward by the percentage path)
     #  care: recipients 100 × 0.9 + 3 = 93 → 1,056,000 × 93/100 × 1.05 (avg wage 8,400) = 1,031,184
     #  grants: 1,153 months × own wage 6,300 × 116/112 (same incidence) = 7,523,325
     #  medical grants: 758 months × 8,400 × 116/112 = 6,594,600
-    assert p.unit_lines["disability"][1, A] == pytest.approx(4_753_656 + 1_031_184 + 7_523_325 + 6_594_600)
+    assert p.unit_lines["disability"][1, A] == pytest.approx(4_742_532 + 1_031_184 + 7_523_325 + 6_594_600)
     # 工亡待遇 2028: dependants (1,297,800 + 5 deaths × 1 spouse × 0.4 × 6,000 × 12) × 1.03 = 1,485,054
     #  lump sums: 5 × 116/112 × (20 × 63,000 + 6 × 8,400) = 6,786,000
     assert p.unit_lines["death"][1, A] == pytest.approx(1_485_054 + 6_786_000)

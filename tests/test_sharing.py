@@ -56,43 +56,45 @@ def wan(result, o: int = 0) -> np.ndarray:
 # ---------------------------------------------------------------- Anhui
 
 
-def test_anhui_negative_balance_management_charge_then_8_2():
-    # D = province deficit 5000. M: 乙 500 × 100 % = 500, 丙 100 → ΣM 600, rest 4400.
-    # 本年收支结余 −5000 < 0 → 8:2: province 3520, pot 880, split by own gap 6000:2000:0 → 660, 220, 0.
-    # 甲 660; 乙 500 + 220 = 720; 丙 100 (its management charge although it has a surplus).
+# The presets share each city's own gap (amount = city_gaps), so both branches of their condition can
+# apply: a surplus year and a deficit year are each worked out by hand below (issue 10). Before, Anhui
+# and Liaoning shared the province's deficit max(0, E − R): in a surplus year that is 0, so their
+# "surplus" branch never applied and the management charges vanished.
+
+
+def test_anhui_deficit_year_management_charge_then_8_2():
+    # D = Σ own gaps = 6000 + 2000 = 8000 (丙 −1000 has none). M: 乙 500 × 100 % = 500, 丙 100 → ΣM 600,
+    # rest 7400. 本年收支结余 −5000 < 0 → 8:2: province 0.8 × 7400 = 5920, pot 1480 split by own gap
+    # 6000:2000:0 → 1110, 370, 0. 甲 1110; 乙 500 + 370 = 870; 丙 100 (its management charge although it
+    # has a surplus). Cities 2080 + province 5920 = 8000 = D.
     r = share_options([preset("anhui")], context())
     assert r.alpha[0] == pytest.approx(0.8)
-    assert wan(r) == pytest.approx([660, 720, 100])
-    assert r.province[0] / 1e4 == pytest.approx(3520)
+    assert wan(r) == pytest.approx([1110, 870, 100])
+    assert r.province[0] / 1e4 == pytest.approx(5920)
     t = r.table(0)
     assert list(t.columns) == ["单位", "管理性缺口", "自身缺口", "封顶调整", "考核奖励", "分担额"]
     assert list(t["单位"]) == ["甲", "乙", "丙", "合计", "省级承担"]
     assert list(t["管理性缺口"][:4]) == [0, 500, 100, 600]
-    assert list(t["自身缺口"][:4]) == [660, 220, 0, 880]
-    assert list(t["分担额"]) == [660, 720, 100, 1480, 3520]   # 1480 + 3520 = 5000 = D
+    assert list(t["自身缺口"][:4]) == [1110, 370, 0, 1480]
+    assert list(t["分担额"]) == [1110, 870, 100, 2080, 5920]
     assert "8:2" in r.condition_text(0) and "≤ 0" in r.condition_text(0)
 
 
-def test_anhui_positive_balance_9_1():
-    # Same cities, 本年收支结余 +2000 > 0 → 9:1. The deficit basis would give D = 0, so share the
-    # cities' positive gaps instead: D = 6000 + 2000 = 8000; ΣM 600; rest 7400;
+def test_anhui_surplus_year_management_charge_then_9_1():
+    # Same cities, 本年收支结余 +2000 > 0 → 9:1. D = 8000 as before, ΣM 600, rest 7400;
     # province 0.9 × 7400 = 6660; pot 740 → 甲 555, 乙 185 (+500 = 685), 丙 0 (+100).
-    r = share_options([preset("anhui", amount="city_gaps")], context(current_surplus=W(2000)[0]))
+    # Cities 1340 + province 6660 = 8000; the management charges stay with 乙 and 丙.
+    r = share_options([preset("anhui")], context(current_surplus=W(2000)[0]))
     assert r.alpha[0] == pytest.approx(0.9)
     assert wan(r) == pytest.approx([555, 685, 100])
     assert r.table(0)["分担额"].tolist() == [555, 685, 100, 1340, 6660]
-    assert "9:1" in r.condition_text(0)
+    assert "9:1" in r.condition_text(0) and "> 0" in r.condition_text(0)
 
 
-def test_anhui_preset_with_a_surplus_has_nothing_to_share():
-    # Deficit basis with 本年收支结余 +2000: D = max(0, −2000) = 0 → every share 0, ratio 9:1.
-    r = share_options([preset("anhui")], context(current_surplus=W(2000)[0]))
-    assert r.amount[0] == 0 and not r.share.any() and r.alpha[0] == pytest.approx(0.9)
-
-
-def test_management_charges_above_the_deficit_are_scaled_down():
-    # D = 400 but charges 乙 500, 丙 100 (Σ 600) → scaled by 400/600: 乙 333.33…, 丙 66.66…; pot 0.
-    r = share_options([preset("anhui")], context(current_surplus=-W(400)[0]))
+def test_management_charges_above_the_amount_are_scaled_down():
+    # Own gaps 甲 300, 乙 100 → D = 400, but charges 乙 500, 丙 100 (Σ 600) → scaled by 400/600:
+    # 乙 333.33…, 丙 66.66…; nothing left for the pot.
+    r = share_options([preset("anhui")], context(gap=W(300, 100, -1000)))
     assert wan(r) == pytest.approx([0, 1000 / 3, 200 / 3])
     assert r.table(0)["分担额"].tolist() == [0, 333.33, 66.67, 400, 0]
 
@@ -100,41 +102,57 @@ def test_management_charges_above_the_deficit_are_scaled_down():
 # ---------------------------------------------------------------- Liaoning
 
 
-def test_liaoning_balance_covers_8_2_with_rewards():
-    # D = 20000; 年初滚存结余 30000 ≥ 20000 → 8:2: province 16000, pot 4000.
-    # own gap half 2000 × (6000:2000:0) → 1500, 500, 0; collections half 2000 × (1:3:6) → 200, 600, 1200.
-    # Before rewards 甲 1700, 乙 1100, 丙 1200. Ranks 甲 3, 乙 1, 丙 2 → rewards 300, 500, 400.
-    # Shares 1400, 600, 800 (Σ 2800); province 16000 + 1200 rewards = 17200.
-    r = share_options([preset("liaoning")], context(current_surplus=-W(20_000)[0]))
+def test_liaoning_deficit_year_balance_covers_8_2_with_rewards():
+    # D = Σ own gaps = 8000; 年初滚存结余 30000 ≥ 8000 → 8:2: province 6400, pot 1600 by own gap
+    # 6000:2000:0 → 甲 1200, 乙 400, 丙 0. Ranks 甲 3, 乙 1, 丙 2 → rewards 300, 500, 400, each at most
+    # the city's share: 300, 400 (乙's share stops at 0), 0. Shares 900, 0, 0 (Σ 900);
+    # province 6400 + 700 rewards = 7100; 900 + 7100 = 8000.
+    r = share_options([preset("liaoning")], context(current_surplus=-W(5000)[0]))
     assert r.alpha[0] == pytest.approx(0.8)
-    assert wan(r) == pytest.approx([1400, 600, 800])
-    assert r.rewards[0] / 1e4 == pytest.approx([300, 500, 400])
+    assert wan(r) == pytest.approx([900, 0, 0])
+    assert r.rewards[0] / 1e4 == pytest.approx([300, 400, 0])
     t = r.table(0)
-    assert list(t.columns) == ["单位", "管理性缺口", "自身缺口", "征缴收入", "封顶调整", "考核奖励", "分担额"]
-    assert t["考核奖励"].tolist()[:4] == [-300, -500, -400, -1200]
-    assert t["分担额"].tolist() == [1400, 600, 800, 2800, 17200]
-    assert t.attrs["省级承担构成"] == {"按比例承担": 16000, "因素无法分配返还": 0, "封顶返还": 0, "考核奖励": 1200}
+    assert list(t.columns) == ["单位", "管理性缺口", "自身缺口", "封顶调整", "考核奖励", "分担额"]
+    assert t["考核奖励"].tolist()[:4] == [-300, -400, 0, -700]
+    assert t["分担额"].tolist() == [900, 0, 0, 900, 7100]
+    assert t.attrs["省级承担构成"] == {"按比例承担": 6400, "因素无法分配返还": 0, "封顶返还": 0, "考核奖励": 700}
     assert "足以弥补" in r.condition_text(0)
 
 
+def test_liaoning_surplus_year_shares_the_city_gaps_all_the_same():
+    # 本年收支结余 +2000: the cities' own gaps are still 8000 and the balance 30000 covers them → the same
+    # 8:2 split as in the deficit year: shares 900, 0, 0; province 7100 (the old preset shared nothing).
+    r = share_options([preset("liaoning")], context(current_surplus=W(2000)[0]))
+    assert r.amount[0] / 1e4 == pytest.approx(8000)
+    assert r.table(0)["分担额"].tolist() == [900, 0, 0, 900, 7100]
+
+
 def test_liaoning_balance_short_6_4():
-    # 年初滚存结余 10000 < D 20000 → 6:4: province 12000, pot 8000 → own gap 3000, 1000, 0;
-    # collections 400, 1200, 2400 → 3400, 2200, 2400; rewards 300/500/400 → 3100, 1700, 2000.
-    # Province 12000 + 1200 = 13200; 6800 + 13200 = 20000.
-    r = share_options([preset("liaoning")], context(current_surplus=-W(20_000)[0], opening_balance=W(10_000)[0]))
+    # 年初滚存结余 5000 < D 8000 → 6:4: province 4800, pot 3200 → own gap 2400, 800, 0;
+    # rewards 300, 500, 0 (丙 has nothing to reduce) → 2100, 300, 0 (Σ 2400);
+    # province 4800 + 800 = 5600; 2400 + 5600 = 8000.
+    r = share_options([preset("liaoning")], context(opening_balance=W(5000)[0]))
     assert r.alpha[0] == pytest.approx(0.6)
-    assert r.table(0)["分担额"].tolist() == [3100, 1700, 2000, 6800, 13200]
+    assert r.table(0)["分担额"].tolist() == [2100, 300, 0, 2400, 5600]
     assert "不足以弥补" in r.condition_text(0)
 
 
-def test_reward_larger_than_the_share_stops_at_zero():
-    # D = 5000, balance 30000 covers → pot 1000 → own gap 375, 125, 0; collections 50, 150, 300.
-    # Before rewards 甲 425, 乙 275, 丙 300; rewards 300, 500→275 (not below 0), 400→300.
-    # Shares 125, 0, 0; the province bears 4000 + 300 + 275 + 300 = 4875.
-    r = share_options([preset("liaoning")], context())
-    assert wan(r) == pytest.approx([125, 0, 0])
-    assert r.reward_total[0] / 1e4 == pytest.approx(875)
-    assert r.table(0)["分担额"].tolist() == [125, 0, 0, 125, 4875]
+# ---------------------------------------------------------------- own gap, weighted mix: the province deficit
+
+
+def test_own_gap_preset_deficit_year_and_surplus_year():
+    # Deficit year: D = province deficit 5000, all to the cities by own gap 6000:2000:0 → 3750, 1250, 0.
+    r = share_options([preset("own_gap")], context())
+    assert r.table(0)["分担额"].tolist() == [3750, 1250, 0, 5000, 0]
+    # Surplus year (+2000): D = max(0, −2000) = 0 — the rule shares the province's deficit, there is none.
+    r = share_options([preset("own_gap")], context(current_surplus=W(2000)[0]))
+    assert r.amount[0] == 0 and not r.share.any()
+
+
+def test_weighted_mix_preset_surplus_year_shares_nothing():
+    # D = max(0, −2000) = 0: nothing to share, nothing returned; the fixed 5:5 has no branch to miss.
+    r = share_options([preset("weighted_mix")], context(current_surplus=W(2000)[0]))
+    assert r.amount[0] == 0 and not r.share.any() and r.province[0] == 0
 
 
 # ---------------------------------------------------------------- caps
@@ -229,14 +247,17 @@ def test_components_add_up_and_table_reconciles():
         cells = t.iloc[:3, 1:-1].to_numpy()
         # each city's rounded components add up to its rounded share (in 0.01 万元 steps)
         assert (np.rint(cells.sum(axis=1) * 100) == np.rint(t["分担额"][:3].to_numpy() * 100)).all()
-        # 合计 is the sum of the displayed cells; cities + 省级承担 = rounded D = 12345.68
+        # 合计 is the sum of the displayed cells; cities + 省级承担 = rounded D: the province deficit
+        # 12,345.678 → 12,345.68 for own_gap and weighted_mix, the cities' own gaps 6000 + 2000 = 8000 for
+        # the anhui and liaoning presets (they share city gaps since issue 10)
+        d = {"anhui": 8000, "liaoning": 8000, "own_gap": 12_345.678, "weighted_mix": 12_345.678}[r.options[o].name]
         assert np.rint(t.iloc[3, 1:].to_numpy(dtype=float) * 100).tolist() == \
             np.rint(t.iloc[:3, 1:].to_numpy(dtype=float).sum(axis=0) * 100).tolist()
-        assert round((t["分担额"].iloc[3] + t["分担额"].iloc[4]) * 100) == 1_234_568
+        assert round((t["分担额"].iloc[3] + t["分担额"].iloc[4]) * 100) == round(d * 100)
         # the make-up of the province part adds up to the displayed 省级承担 figure
         assert round(sum(t.attrs["省级承担构成"].values()) * 100) == round(t["分担额"].iloc[4] * 100)
         y = r.table_yuan(o)
-        assert y["分担额"].iloc[3] + y["分担额"].iloc[4] == pytest.approx(123_456_780)
+        assert y["分担额"].iloc[3] + y["分担额"].iloc[4] == pytest.approx(d * 10_000)
 
 
 # ---------------------------------------------------------------- bad input
@@ -327,14 +348,22 @@ def test_settlement_ratios_come_from_the_presets_file():
         load_settlement_params("atlantis")
 
 
-def test_presets_are_labelled_and_sourced():
+def test_presets_are_named_neutrally_and_cite_their_origin():
     presets = load_presets()
     assert [p.name for p in presets][:4] == ["anhui", "liaoning", "own_gap", "weighted_mix"]
     for p in presets:
-        # each says where the rule comes from: a province's rule, or our own general formula
-        assert p.label and any(k in p.description for k in ("依据", "改编自", "通用分担公式"))
-    assert "假设" in next(p for p in presets if p.name == "liaoning").description
-    assert [parse_option(p.to_dict()) for p in presets] == presets
+        assert p.label and p.name_zh and p.origin and p.display_name == p.name_zh
+        assert "方案" not in p.name_zh            # a neutral name, not “安徽方案”
+    by_name = {p.name: p for p in presets}
+    assert by_name["anhui"].origin.startswith("参照安徽省2025年")
+    assert by_name["liaoning"].origin.startswith("参照辽宁省2022年")
+    assert "参照安徽省2025年" in by_name["anhui"].label
+    for name in ("anhui", "liaoning"):             # where a reading is ours, the preset says so
+        assert "本团队" in by_name[name].our_reading
+    assert "非官方" in by_name["own_gap"].origin and "非官方" in by_name["weighted_mix"].origin
+    assert [parse_option(p.to_dict(provenance=True)) for p in presets] == presets
+    # the workbook's 分担方案 sheet has no rows for the provenance fields: to_dict() leaves them out
+    assert "name_zh" not in presets[0].to_dict()
 
 
 # ---------------------------------------------------------------- properties

@@ -90,8 +90,8 @@ def test_revenue_and_expenditure_tables_are_the_official_lines(ranges, example):
         assert [r[0] for r in got[1:]] == want["label"].tolist()
         assert [r[1:] for r in got[1:]] == numbers(want, ["prior_budget", "estimate", "budget", "change", "growth"])
     revenue = udfs.GS_BALANCE(*ranges, "收入预算")
-    # 本年预算数: 301,223.65 + 3,750.00 + 4,664.30 + 2,579.68 = 312,217.63 万元 (收入合计; recalibrated, issue 10)
-    assert round(sum(r[3] for r in revenue[1:-1]), 2) == revenue[-1][3] == 312_217.63
+    # 本年预算数: 301,223.66 + 3,750.00 + 4,665.01 + 2,579.68 = 312,218.35 万元 (收入合计; recalibrated, issue 10)
+    assert round(sum(r[3] for r in revenue[1:-1]), 2) == revenue[-1][3] == 312_218.35
 
 
 def test_balance_table_is_the_drafts_and_adds_up(ranges, example):
@@ -101,12 +101,12 @@ def test_balance_table_is_the_drafts_and_adds_up(ranges, example):
     want = balance_table(result, rev, exp)
     assert [r[0] for r in got[1:]] == want["label"].tolist()
     rows = {r[0]: r for r in got[1:]}
-    # 本年: 312,217.63 − 320,075.56 = −7,857.93; 年末 314,882.26 − 7,857.93 = 307,024.33 万元 (recalibrated
-    # example, issue 10; the yuan closing balance alone rounds to 307,024.34)
-    assert rows["本年收支结余"][3] == round(rows["收入合计"][3] - rows["支出合计"][3], 2) == -7_857.93
+    # 本年: 312,218.35 − 319,981.18 = −7,762.83; 年末 314,882.26 − 7,762.83 = 307,119.43 万元 (recalibrated
+    # example, issue 10; the yuan closing balance alone rounds to 307,119.42)
+    assert rows["本年收支结余"][3] == round(rows["收入合计"][3] - rows["支出合计"][3], 2) == -7_762.83
     assert rows["年末滚存结余"][3] == round(rows["年初滚存结余"][3] + rows["本年收支结余"][3], 2)
-    assert rows["可支付月数"][3] == round(float(result.province.months_payable), 2) == 11.51
-    assert rows["是否触发费率调整"][3] == "是"                 # 11.51 months < 12
+    assert rows["可支付月数"][3] == round(float(result.province.months_payable), 2) == 11.52
+    assert rows["是否触发费率调整"][3] == "是"                 # 11.52 months < 12
 
 
 def test_unit_forecast_table_reconciles_rows_and_columns(ranges, example):
@@ -137,7 +137,7 @@ def test_check_view_lists_every_unit_and_line(ranges, example):
     assert {r[7] for r in got[1:]} <= {"是", "否"}
 
 
-@pytest.mark.parametrize("option", [1, "anhui", "安徽方案（管理性缺口由市全额承担，省:市 9:1 / 8:2）"])
+@pytest.mark.parametrize("option", [1, "anhui", "结余正负分档分担（参照安徽省2025年办法）"])
 def test_share_table_by_number_code_or_name_is_the_engines(ranges, example, option):
     got = udfs.GS_SHARE(option, *ranges)
     want = example["result"].sharing.table("anhui")
@@ -147,9 +147,9 @@ def test_share_table_by_number_code_or_name_is_the_engines(ranges, example, opti
             expected = want[head].iloc[k] if head in want.columns else np.nan
             assert (value is None and np.isnan(expected)) or value == expected, (row[0], head)
     rows = {r[0]: r for r in got[1:]}
-    # 城市合计 3,194.95 + 省级承担 4,662.97 = 应分担缺口 7,857.92 万元 (recalibrated example, issue 10)
-    assert round(rows["合计"][-1] + rows["省级承担"][-1], 2) == rows["应分担缺口"][-1] == 7_857.92
-    assert rows["合计"][-1] == 3_194.95
+    # 城市合计 7,724.71 + 省级承担 22,782.01 = 应分担缺口 30,506.72 万元, the cities' own gaps (issue 10)
+    assert round(rows["合计"][-1] + rows["省级承担"][-1], 2) == rows["应分担缺口"][-1] == 30_506.72
+    assert rows["合计"][-1] == 7_724.71
 
 
 def test_comparison_is_the_engines_grouped_by_measure(ranges, example):
@@ -178,7 +178,9 @@ def test_comparison_against_another_baseline_and_the_option_summary(ranges, exam
     rows = {r[0]: r[1:] for r in summary}
     assert rows["方案代码"] == list(result.sharing.names)
     for city, province, amount in zip(rows["城市合计"], rows["省级承担"], rows["应分担缺口"], strict=True):
-        assert round(city + province, 2) == amount == 7_857.92
+        assert round(city + province, 2) == amount
+    # anhui and liaoning share the cities' own gaps, own_gap and weighted_mix the province deficit (issue 10)
+    assert rows["应分担缺口"] == [30_506.72, 30_506.72, 7_762.84, 7_762.84]
     assert "省:市 = 8:2" in rows["省级承担依据"][0]           # deficit year: Anhui's 8:2 applies
 
 
@@ -213,15 +215,15 @@ def test_projection_table_is_the_engines_and_year_one_is_the_budget(ranges, exam
                 assert line[2 + j] == round(expected, 2), code
             else:
                 assert shown(line[2 + j]) == shown(float(expected)), (code, year)
-    # year 1 is the one-year budget: 312,217.63 − 320,075.56 = −7,857.93; 年末 307,024.33; 11.51 months
+    # year 1 is the one-year budget: 312,218.35 − 319,981.18 = −7,762.83; 年末 307,119.43; 11.52 months
     balance = {r[0]: r[3] for r in udfs.GS_BALANCE(*ranges)[1:]}
-    assert body["本年收支结余"][2] == balance["本年收支结余"] == -7_857.93
-    assert body["年末滚存结余"][2] == balance["年末滚存结余"] == 307_024.33
-    assert body["可支付月数"][2] == balance["可支付月数"] == 11.51
-    # the chain: next year's 年初 is this year's 年末; 307,024.33 − 5,502.33 = 301,522.00 (recalibrated, issue 10)
+    assert body["本年收支结余"][2] == balance["本年收支结余"] == -7_762.83
+    assert body["年末滚存结余"][2] == balance["年末滚存结余"] == 307_119.43
+    assert body["可支付月数"][2] == balance["可支付月数"] == 11.52
+    # the chain: next year's 年初 is this year's 年末; 307,119.43 − 5,406.88 = 301,712.55 (recalibrated, issue 10)
     assert body["年初滚存结余"][3] == body["年末滚存结余"][2]
-    assert body["年末滚存结余"][3] == round(307_024.33 - 5_502.33, 2) == 301_522.00
-    # 307,024.34 < 12 months of 320,075.56: below the floor from the budget year on
+    assert body["年末滚存结余"][3] == round(307_119.43 - 5_406.88, 2) == 301_712.55
+    # 307,119.43 < 12 months of 319,981.18: below the floor from the budget year on
     assert got[-1][:3] == ["首次低于储备下限年度", "年", 2027.0]
 
 
@@ -257,15 +259,15 @@ def test_sensitivity_tornado_is_the_engines_widest_first(ranges, example):
     assert [r[4] for r in drivers] == [float(round_wan(v)) for v in want["closing_high"]]
     swings = [r[7] for r in drivers]
     assert swings == sorted(swings, reverse=True)                    # widest swing first
-    # baseline = the budget's 年末滚存结余; 新发工伤率 −10 %: 321,353.41 − 307,024.34 = 14,329.07
-    assert base[0] == "基准（预算假设）" and base[3] == base[4] == 307_024.34
+    # baseline = the budget's 年末滚存结余; 新发工伤率 −10 %: 321,448.50 − 307,119.42 = 14,329.08
+    assert base[0] == "基准（预算假设）" and base[3] == base[4] == 307_119.42
     first = drivers[0]
     assert first[0] == "新发工伤率（伤残与工亡）" and first[1:3] == ["-10%", "+10%"]
-    assert first[5] == round(first[3] - base[3], 2) == 14_329.07
+    assert first[5] == round(first[3] - base[3], 2) == 14_329.08
     assert first[7] == round(abs(first[4] - first[3]), 2)
 
 
-@pytest.mark.parametrize("option", ["anhui", 1, "安徽方案（管理性缺口由市全额承担，省:市 9:1 / 8:2）"])
+@pytest.mark.parametrize("option", ["anhui", 1, "结余正负分档分担（参照安徽省2025年办法）"])
 def test_sensitivity_share_view_is_each_citys_change_under_an_option(ranges, example, option):
     result = example["result"]
     got = udfs.GS_SENSITIVITY(*ranges, option)
@@ -488,9 +490,9 @@ def test_benefit_explains_what_is_missing():
 
 
 def test_months_payable():
-    # 1,200 ÷ (1,200 ÷ 12) = 12 months; 307,024.34 ÷ (320,075.56 ÷ 12) = 11.51
+    # 1,200 ÷ (1,200 ÷ 12) = 12 months; 307,119.42 ÷ (319,981.18 ÷ 12) = 11.52
     assert udfs.GS_MONTHS_PAYABLE(1_200.0, 1_200.0) == 12.0
-    assert round(udfs.GS_MONTHS_PAYABLE(307_024.34, 320_075.56), 2) == 11.51
+    assert round(udfs.GS_MONTHS_PAYABLE(307_119.42, 319_981.18), 2) == 11.52
     assert udfs.GS_MONTHS_PAYABLE(1_200.0, 0.0).startswith("#输入错误")
     assert udfs.GS_MONTHS_PAYABLE("一千二百", 1_200.0).startswith("#输入错误")
 

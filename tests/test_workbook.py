@@ -387,7 +387,7 @@ def test_formula_engine_gives_the_unit_table_and_the_worked_examples(evaluated, 
     assert 38_556_000.0 in single                                          # GS_PREMIUM worked example
     assert 1_083_760.0 in single                                           # 20 × 54,188
     months = [v for v in single if isinstance(v, float) and 11 < v < 12]
-    assert months and round(months[0], 2) == round(float(engine.province.months_payable), 2) == 11.51
+    assert months and round(months[0], 2) == round(float(engine.province.months_payable), 2) == 11.52
 
 
 def _array(evaluated, wb, function, view):
@@ -443,4 +443,4 @@ def test_libreoffice_opens_the_workbook_and_prints_it(tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, timeout=60).stdout.decode()
         assert "2027年江西省工伤保险基金收入预算表" in text       # the title formula, computed by LibreOffice
-        assert "方案1：安徽方案" in text
+        assert "方案1：结余正负分档分担" in text

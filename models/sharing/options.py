@@ -37,6 +37,14 @@ class SharingOption:
     cap_basis: str | None = None
     cap_ratio: float | None = None
     rewards: tuple[float, ...] = ()
+    name_zh: str = ""        # 方案中文名称 (neutral Chinese name, for the draft)
+    origin: str = ""         # 来源 (where the rule comes from, e.g. “参照安徽省2025年…规则”)
+    our_reading: str = ""    # 本团队的理解 (where a reading of the rule is ours, not the source's)
+
+    @property
+    def display_name(self) -> str:
+        """方案名称: the Chinese name where given, else the label."""
+        return self.name_zh or self.label
 
     def weight(self, factor: str) -> float:
         """β of a factor (0 when the option does not use it)."""
@@ -47,8 +55,12 @@ class SharingOption:
         """Factors with β > 0, in :data:`FACTOR_NAMES` order."""
         return tuple(f for f in FACTOR_NAMES if self.weight(f) > 0)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The option as plain data again (what :func:`parse_option` reads)."""
+    def to_dict(self, provenance: bool = False) -> dict[str, Any]:
+        """The option as plain data again (what :func:`parse_option` reads).
+
+        `provenance` adds name_zh, origin and our_reading where set (left out by default: the
+        workbook's 分担方案 sheet has no rows for them yet).
+        """
         d: dict[str, Any] = {"name": self.name, "label": self.label, "description": self.description,
                              "amount": self.amount}
         if self.amount == "fixed":
@@ -63,11 +75,15 @@ class SharingOption:
             d["cap"] = {"basis": self.cap_basis, "ratio": self.cap_ratio}
         if self.rewards:
             d["rewards"] = list(self.rewards)
+        if provenance:
+            d.update({k: v for k, v in (("name_zh", self.name_zh), ("origin", self.origin),
+                                        ("our_reading", self.our_reading)) if v})
         return d
 
 
 _OPTION_KEYS = ("name", "label", "description", "amount", "fixed_amount", "management_charge_ratio",
-                "province_share", "weights", "use_coefficients", "cap", "rewards")
+                "province_share", "weights", "use_coefficients", "cap", "rewards", "name_zh", "origin",
+                "our_reading")
 
 
 def _option_error(name: str, key: str, message: str, value: Any = None) -> BudgetInputError:
@@ -176,7 +192,9 @@ def parse_option(d: Mapping[str, Any] | SharingOption) -> SharingOption:
     if isinstance(raw_rewards, (str, bytes, Mapping)) or not isinstance(raw_rewards, Sequence):
         raise _option_error(name, "rewards", "应为按考核名次排列的金额列表（元）", raw_rewards)
     rewards = tuple(_number(r, name, f"rewards[{i}]") for i, r in enumerate(raw_rewards))
+    provenance = {k: str(d.get(k) or "").strip() for k in ("name_zh", "origin", "our_reading")}
     return SharingOption(
+        **provenance,
         name=name, label=str(d.get("label") or name), description=str(d.get("description", "")),
         amount=amount, fixed_amount=fixed, management_charge_ratio=ratio, alpha_basis=basis,
         alpha_if_true=a_true, alpha_if_false=a_false, weights=weights, use_coefficients=use_coef,

@@ -18,6 +18,7 @@ from models.parameter_set import ParameterSet
 from models.sharing import FACTORS, parse_option
 from models.validation.cells import cell_text, shown_value
 from models.validation.plausibility import rate_band, rate_message
+from models.validation.reachability import option_reachability
 from models.validation.rules import BALANCE_TOLERANCE, TABLES, Findings
 
 # ---------------------------------------------------------------- 7. sharing options
@@ -89,6 +90,8 @@ def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: Paramete
         f.add("V801", table, f"测算无法进行：{exc.describe()}", column=column, unit=exc.unit,
               value=shown_value(exc.value) if exc.value is not None else None)
         return
+    for i in option_reachability(options, result.context):
+        f.add(i.rule, i.table, i.message, row=i.row, column=i.column, value=i.value)
     fc = result.forecast
     hist = inputs.history.reset_index(drop=True)
     years = pd.to_numeric(hist["year"], errors="coerce")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from models.validation.reachability import RULE_DESCRIPTION as REACHABILITY_DESCRIPTION
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
@@ -89,6 +91,7 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule("V503", ERROR, "未知分担因素", "权重填在了不是可用分担因素的名称下"),
     Rule("V504", ERROR, "方案代码重复", "两个分担方案使用同一代码"),
     Rule("V505", ERROR, "方案所需数据空白", "方案使用财力因素或以一般公共预算收入封顶，但有设区市该项空白"),
+    Rule("V506", WARNING, "分担方案条件或因素无法生效", REACHABILITY_DESCRIPTION),
     # parameters, prior budget, engine
     Rule("V601", ERROR, "参数代码无效", "参数表中的省级参数代码没有对应的参数文件"),
     Rule("V701", WARNING, "上年预算科目无法识别", "上年预算数中有不是预算科目的代码"),
