@@ -25,7 +25,7 @@ import uno
 import unohelper
 from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
-from com.sun.star.task import XInteractionApprove, XInteractionHandler
+from com.sun.star.task import XInteractionHandler
 from com.sun.star.ucb import XCommandEnvironment, XProgressHandler
 
 START_TIMEOUT = 90.0
@@ -105,9 +105,6 @@ class _Approve(unohelper.Base, XCommandEnvironment, XInteractionHandler, XProgre
 
     def pop(self):
         pass
-
-
-assert XInteractionApprove  # imported so the type is known to the bridge
 
 
 def install(office, oxt):
