@@ -161,8 +161,10 @@ def recalc(office, workbook, out):
     url = uno.systemPathToFileUrl(os.path.abspath(workbook))
     doc = office.desktop.loadComponentFromURL(url, "_blank", 0, (_prop("Hidden", True),
                                                                   _prop("MacroExecutionMode", 0)))
-    if doc is None:
-        raise RuntimeError("LibreOffice 无法打开工作簿")
+    if doc is None or not doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+        if doc is not None:
+            doc.close(True)
+        raise RuntimeError("LibreOffice 不能把它作为电子表格打开：文件已损坏或不是 Excel 工作簿")
     summary = {"formulas": 0, "cells": 0, "problems": [], "modified_after_load": bool(doc.isModified())}
     try:
         doc.calculateAll()
