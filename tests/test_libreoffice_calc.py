@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import math
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +232,13 @@ def test_a_missing_engine_gives_one_readable_message_in_every_cell(tmp_path: Pat
     assert recalc_workbook(workbook, tmp_path / "never.xlsx") == 1
     assert "#未安装 wibudget" in capsys.readouterr().err
     assert not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_session_over_its_time_limit_is_stopped_with_its_libreoffice(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(office, "SESSION_TIMEOUT", 1.0)
+    profile = tmp_path / "slow-profile"
+    with pytest.raises(office.OfficeFailed, match="秒内没有完成"):
+        office.run_session("recalc", profile, shutil.copy(BUDGET, tmp_path), tmp_path / "out.xlsx")
+    left = subprocess.run(["pgrep", "-f", str(profile)], capture_output=True, text=True)
+    assert left.stdout == ""                          # no soffice of that profile still running
+    assert not (tmp_path / "out.xlsx").exists()
