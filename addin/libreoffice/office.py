@@ -104,12 +104,18 @@ def run_session(command: str, profile: Path, *arguments: str | Path) -> dict[str
 
 def _stop(process: subprocess.Popen) -> None:
     """End the session script and the LibreOffice it started (one process group)."""
-    with contextlib.suppress(OSError):
-        if hasattr(os, "killpg"):
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    process.communicate()
+    if not hasattr(os, "killpg"):
+        process.kill()
+        process.communicate()
+        return
+    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):   # TERM first: LibreOffice tidies up
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, sig)
+        try:
+            process.communicate(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _session_env() -> dict[str, str]:
