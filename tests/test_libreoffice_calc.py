@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import math
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +163,35 @@ def test_province_tables_show_the_figures(recalculated: dict[str, Any]) -> None:
     assert round(sheet["D5"].value, 2) == sheet["D5"].value > 0
 
 
+def test_province_tables_equal_the_drafts_figures(recalculated: dict[str, Any]) -> None:
+    # the draft's 收支结余表 and 分市预算表 computed by the engine from budget.xlsm's own inputs
+    from addin.draft_tables import draft_tables
+    from addin.workbook_io import read_inputs
+    from models.budget import resolve_options, run_budget
+
+    inputs, options = read_inputs(BUDGET)
+    tables = draft_tables(run_budget(inputs, resolve_options(options or inputs.options)))
+    out = openpyxl.load_workbook(recalculated["out"])
+    balance = out["收支结余"]
+    rows = {balance.cell(r, 1).value: [balance.cell(r, c).value for c in (3, 4)] for r in range(5, 19)}
+    compared = 0
+    for label, estimate, budget in tables.balance[["label", "estimate", "budget"]].itertuples(index=False):
+        for want, got in ((estimate, rows[label][0]), (budget, rows[label][1])):
+            if isinstance(want, float) and not math.isnan(want):
+                assert got == pytest.approx(want, abs=1e-9), label
+                compared += 1
+            elif isinstance(want, str):
+                assert got == want, label
+    assert len(tables.balance) == len(rows) and compared >= 20
+    # 本年收支结余 −11,468.37 万元 = 收入合计 502,896.61 − 支出合计 514,364.98
+    assert rows["本年收支结余"][1] == -11_468.37
+    units = out["分市预算"]
+    width = len(tables.units.columns)
+    for r, (unit, figures) in enumerate(zip(tables.units.index, tables.units.to_numpy(dtype=float), strict=True)):
+        assert units.cell(5 + r, 1).value == unit
+        assert [units.cell(5 + r, 2 + j).value for j in range(width)] == pytest.approx(figures.tolist(), abs=1e-9)
+
+
 def test_output_has_no_error_cells_and_no_service_names(recalculated: dict[str, Any]) -> None:
     values = openpyxl.load_workbook(recalculated["out"], data_only=True)
     formulas = openpyxl.load_workbook(recalculated["out"])
@@ -225,3 +256,13 @@ def test_a_missing_engine_gives_one_readable_message_in_every_cell(tmp_path: Pat
     assert recalc_workbook(workbook, tmp_path / "never.xlsx") == 1
     assert "#未安装 wibudget" in capsys.readouterr().err
     assert not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_session_over_its_time_limit_is_stopped_with_its_libreoffice(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(office, "SESSION_TIMEOUT", 1.0)
+    profile = tmp_path / "slow-profile"
+    with pytest.raises(office.OfficeFailed, match="秒内没有完成"):
+        office.run_session("recalc", profile, shutil.copy(BUDGET, tmp_path), tmp_path / "out.xlsx")
+    left = subprocess.run(["pgrep", "-f", str(profile)], capture_output=True, text=True)
+    assert left.stdout == ""                          # no soffice of that profile still running
+    assert not (tmp_path / "out.xlsx").exists()

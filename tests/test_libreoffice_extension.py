@@ -155,3 +155,19 @@ def test_runtime_and_values_files_need_only_the_standard_library() -> None:
             "print(oxt_values.to_cells([[1, None]]))")
     run = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "((1.0, ''),)"
+
+
+def test_recalc_refuses_what_is_not_a_workbook_before_starting_libreoffice(tmp_path: Path, capsys) -> None:
+    from addin.libreoffice import recalc_workbook
+
+    renamed = tmp_path / "预算.xlsx"
+    renamed.write_text("单位,年度\n南昌,2025\n", encoding="utf-8")           # a CSV renamed to .xlsx
+    assert recalc_workbook(renamed, tmp_path / "out.xlsx") == 2
+    assert "预算.xlsx 不是有效的 Excel 工作簿" in capsys.readouterr().err
+    assert recalc_workbook(tmp_path / "没有这个文件.xlsm", tmp_path / "out.xlsx") == 2
+    assert "找不到工作簿" in capsys.readouterr().err
+    spreadsheet = tmp_path / "预算.ods"
+    spreadsheet.write_bytes(b"PK")
+    assert recalc_workbook(spreadsheet, tmp_path / "out.xlsx") == 2
+    assert "只能重算 .xlsx 或 .xlsm 工作簿" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["预算.ods", "预算.xlsx"]        # nothing written

@@ -177,6 +177,8 @@ def _check_paths(workbook: Path, out: Path) -> str:
         return f"找不到工作簿 {workbook}"
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         return f"只能重算 .xlsx 或 .xlsm 工作簿：{workbook.name}"
+    if not zipfile.is_zipfile(workbook):
+        return f"{workbook.name} 不是有效的 Excel 工作簿（文件已损坏，或只是改了扩展名）"
     if out.suffix.lower() != ".xlsx":
         return f"输出文件应以 .xlsx 结尾（LibreOffice 保存的 .xlsm 会改写宏）：{out}"
     if out.resolve() == workbook.resolve():
@@ -231,7 +233,8 @@ def recalc_workbook(workbook: str | Path, out_xlsx: str | Path, profile_dir: str
     except (office.OfficeUnavailable, office.OfficeFailed, extension.BuildError) as exc:
         lines = [str(exc)] + _problems_text(blocking)
         if any(p[1].startswith("#NAME") for p in blocking):
-            lines.append("LibreOffice 没有识别 GS_ 函数：扩展未生效。请运行 wibudget libreoffice build 后重试")
+            lines.append("LibreOffice 没有识别 GS_ 函数：扩展未生效。使用 --profile 时，请删除该目录中的 "
+                         f"{MARKER} 后重试（扩展将重新安装）；需要 LibreOffice 7.4 或更新版本")
         return _fail("\n".join(lines))
     _say(f"已用 LibreOffice 重算 {source.name}：{summary['formulas']} 个 GS_ 公式、{summary['cells']} 个单元格"
          f" → {target}")

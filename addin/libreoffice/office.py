@@ -7,9 +7,11 @@ summary. A missing LibreOffice or python3-uno gives `OfficeUnavailable` with the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -82,16 +84,38 @@ def own_python_version() -> str:
 def run_session(command: str, profile: Path, *arguments: str | Path) -> dict[str, Any]:
     """Run office_client.py COMMAND in LibreOffice's Python on `profile`; its JSON summary."""
     python, office = uno_python(), soffice()
+    process = subprocess.Popen([python, str(CLIENT), command, office, str(profile), *map(str, arguments)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_session_env(),
+                               start_new_session=hasattr(os, "killpg"))
     try:
-        run = subprocess.run([python, str(CLIENT), command, office, str(profile), *map(str, arguments)],
-                             capture_output=True, text=True, timeout=SESSION_TIMEOUT, env=_session_env())
+        stdout, stderr = process.communicate(timeout=SESSION_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
+        _stop(process)
         raise OfficeFailed(f"LibreOffice 在 {SESSION_TIMEOUT:.0f} 秒内没有完成，已停止") from exc
-    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-    if run.returncode != 0 or not lines:
-        detail = (run.stderr.strip().splitlines() or ["没有输出"])[-1]
+    except BaseException:                      # Ctrl+C: take LibreOffice down with the session
+        _stop(process)
+        raise
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    if process.returncode != 0 or not lines:
+        detail = (stderr.strip().splitlines() or ["没有输出"])[-1]
         raise OfficeFailed(f"LibreOffice 执行失败：{detail}")
     return json.loads(lines[-1])
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End the session script and the LibreOffice it started (one process group)."""
+    if not hasattr(os, "killpg"):
+        process.kill()
+        process.communicate()
+        return
+    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):   # TERM first: LibreOffice tidies up
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, sig)
+        try:
+            process.communicate(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _session_env() -> dict[str, str]:

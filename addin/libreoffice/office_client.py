@@ -25,7 +25,7 @@ import uno
 import unohelper
 from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
-from com.sun.star.task import XInteractionApprove, XInteractionHandler
+from com.sun.star.task import XInteractionHandler
 from com.sun.star.ucb import XCommandEnvironment, XProgressHandler
 
 START_TIMEOUT = 90.0
@@ -107,9 +107,6 @@ class _Approve(unohelper.Base, XCommandEnvironment, XInteractionHandler, XProgre
         pass
 
 
-assert XInteractionApprove  # imported so the type is known to the bridge
-
-
 def install(office, oxt):
     manager = office.ctx.getValueByName("/singletons/com.sun.star.deployment.ExtensionManager")
     url = uno.systemPathToFileUrl(os.path.abspath(oxt))
@@ -164,8 +161,10 @@ def recalc(office, workbook, out):
     url = uno.systemPathToFileUrl(os.path.abspath(workbook))
     doc = office.desktop.loadComponentFromURL(url, "_blank", 0, (_prop("Hidden", True),
                                                                   _prop("MacroExecutionMode", 0)))
-    if doc is None:
-        raise RuntimeError("LibreOffice 无法打开工作簿")
+    if doc is None or not doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+        if doc is not None:
+            doc.close(True)
+        raise RuntimeError("LibreOffice 不能把它作为电子表格打开：文件已损坏或不是 Excel 工作簿")
     summary = {"formulas": 0, "cells": 0, "problems": [], "modified_after_load": bool(doc.isModified())}
     try:
         doc.calculateAll()
