@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from addin.formula_names import normalise_formula_names
+from addin.workbook.formula_names import normalise_formula_names
 
 
 @pytest.mark.parametrize(("saved", "plain"), [
