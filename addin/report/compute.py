@@ -14,13 +14,13 @@ from addin.report.outlook import DRAFT_DRAWS, OutlookTables, risk_share_table, r
 from addin.report.tables import DraftTables, draft_tables
 from models.budget import BudgetResult
 from models.projection import DEFAULT_YEARS, project
-from models.risk import DEFAULT_SEED, simulate
+from models.risk import DEFAULT_SEED, draws_for_size, simulate
 from models.sensitivity import sensitivity
 from models.sharing import SharingOption
 
 
 def draft_report(result: BudgetResult, chosen: Sequence[str] | None = None, *, outlook: bool = True,
-                 risk: bool = True, draws: int = DRAFT_DRAWS) -> DraftTables:
+                 risk: bool = True, draws: int | None = None) -> DraftTables:
     """草案数据 — the reconciled tables of `result` and (unless `outlook` is false) its 多年预测与风险 figures,
     whose risk run (unless `risk` is false) uses the first chosen option."""
     tables = draft_tables(result, chosen)
@@ -53,9 +53,17 @@ def outlook_tables(result: BudgetResult, years: int = DEFAULT_YEARS, *, with_sen
     return out
 
 
+def draft_draws(result: BudgetResult, years: int = DEFAULT_YEARS) -> int:
+    """草案风险模拟次数: as many draws as the province's size allows in the draft's time budget
+    (`models.risk.draws_for_size`: 2,000 for an ordinary province, fewer — at least 200 — for thousands of units)."""
+    return draws_for_size(len(result.forecast.units), 1, years, cities=len(result.context.cities))
+
+
 def draft_outlook(result: BudgetResult, option: str, *, risk: bool = True, years: int = DEFAULT_YEARS,
-                  draws: int = DRAFT_DRAWS, seed: int = DEFAULT_SEED) -> OutlookTables:
+                  draws: int | None = None, seed: int = DEFAULT_SEED) -> OutlookTables:
     """草案的中期展望: projection, sensitivity and (unless `risk` is false) a modest, seeded risk run
-    whose city share bands are those of the draft's chosen `option` only (fast and reproducible)."""
+    whose city share bands are those of the draft's chosen `option` only (fast and reproducible); `draws`
+    None: :func:`draft_draws`."""
     opt = result.sharing.options[result.sharing.option_index(option)]
-    return outlook_tables(result, years, risk_draws=draws if risk else None, seed=seed, risk_options=[opt])
+    n = draft_draws(result, years) if draws is None else draws
+    return outlook_tables(result, years, risk_draws=n if risk else None, seed=seed, risk_options=[opt])
