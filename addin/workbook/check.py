@@ -232,10 +232,7 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
         return
     unit_j = found.get("unit")
     for i, row in enumerate(body, start=1):
-        if all(coerce.is_blank(v) for v in row):
-            where = split_address(position(i, 0))
-            out.add(_finding("V102", f"第{(where.cell or '').lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}行整行为空："
-                             "表中间不能有空行，请删除该行", where))
+        if all(coerce.is_blank(v) for v in row):       # a blank row inside the table is skipped by the reader
             continue
         unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
         for code, j in found.items():
