@@ -110,7 +110,19 @@ def make_workbook(inputs: BudgetInputs | None = None, options: list[dict] | None
     _fill_examples(intro, examples[:-1], balance)
     _conf_sheet(conf)
     _order_sheets(wb)
+    _properties(wb, inputs)
     return wb
+
+
+AGENCY = "人力资源和社会保障厅"
+
+
+def _properties(wb: Workbook, inputs: BudgetInputs) -> None:
+    """File properties: the province's agency as author, the budget as title (not the template's author)."""
+    props = wb.properties
+    props.creator = props.lastModifiedBy = f"{inputs.province}{AGENCY}"
+    props.title = f"{inputs.budget_year}年{inputs.province}工伤保险基金预算"
+    props.subject = "工伤保险基金预算与缺口分担"
 
 
 def build_workbook(path: str | Path = "budget.xlsm", *, inputs: BudgetInputs | None = None,

@@ -6,6 +6,7 @@ xlwings.conf tells xlwings where Python and the UDF module are.
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
@@ -300,7 +301,20 @@ def _conf_sheet(ws: Worksheet) -> None:
         _fit_height(ws, i, [note], 90)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 52
+    _split_column_range(ws)
     ws.column_dimensions["D"].width = 90
     _print_setup(ws, 4, 9)
+
+
+def _split_column_range(ws: Worksheet) -> None:
+    """The template gives C:XFD one <col> entry; column D is ours: C alone, D, then E:XFD (no overlaps)."""
+    rest = ws.column_dimensions["C"]
+    if rest.max is None or rest.max <= 4:
+        return
+    last = rest.max
+    rest.min, rest.max = 3, 3
+    tail = ws.column_dimensions["E"]
+    tail.min, tail.max, tail.width = 5, last, rest.width
+    tail._style = copy(rest._style)
 
 
