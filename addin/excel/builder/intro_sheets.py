@@ -122,9 +122,8 @@ STEPS: tuple[str, ...] = (
     "单元格显示 #NAME?：函数尚未导入或 Python 未能启动。检查第 2–4 步后按 Ctrl+Alt+F9；仍不行，"
     "看本页“运行环境”（GS_INFO）并把它发给技术支持。",
     "单元格显示“#输入错误: …”：按提示改正所指的表、单位、字段或单元格。",
-    "增加或删除单位、分担方案，或改变预测年数（GS_PROJECT、GS_RISK 公式中的年数）后，结果区域（数组公式）大小要随之"
-    "改变：用 wibudget build-workbook 重新生成工作簿并把输入表粘贴进去，或选中结果区域、扩大后按 Ctrl+Shift+Enter "
-    "重新输入公式（图表的数据区域也要相应调整）。",
+    "在输入表下方或右侧接着填写即可增加单位、分担方案；结果区域（数组公式）放不下时，其左上角显示“区域不足：需要 …”："
+    "在命令行运行 wibudget build-workbook --from 本工作簿 -o 新工作簿.xlsm，按本工作簿的输入重建，结果区域和图表随之调整。",
     "在 WPS 或 LibreOffice 中 Python 函数不可用（显示 #NAME?）：请用命令行 wibudget draft 生成预算草案。",
 )
 
@@ -165,6 +164,7 @@ FUNCTIONS: tuple[tuple[str, str], ...] = (
     ("GS_INFO([省份代码])", "运行环境与参数集：出问题时发给技术支持"),
 )
 INTRO_WIDTHS = {1: 22, 2: 62, 3: 16, 4: 50}
+INFO_SPARE_ROWS = 4         # GS_INFO's length depends on the machine and the province: blank rows below it
 INPUTS_NOTE = ("7 张输入表依次为 " + "、".join(udf_inputs.INPUT_NAMES) + "（名称管理器中的名称，含表头）。")
 
 
@@ -202,7 +202,9 @@ def _intro_sheet(ws: Worksheet, synthetic: bool, province: str) -> list[ResultTa
     row, examples = _examples(ws, row)
     row += 2
     ws.cell(row, 1, "运行环境（GS_INFO）").font = HEAD_FONT
-    info = ResultTable(INTRO_SHEET, (row + 1, 1), "=GS_INFO(prm_province_code)", _call(udfs.GS_INFO, province))
+    rows = _call(udfs.GS_INFO, province)
+    rows += [[None] * len(rows[0]) for _ in range(INFO_SPARE_ROWS)]    # room for a longer report elsewhere
+    info = ResultTable(INTRO_SHEET, (row + 1, 1), "=GS_INFO(prm_province_code)", rows)
     _place(ws, info, [None, None])
     _widths(ws, INTRO_WIDTHS)
     _print_setup(ws, 4, info.last_row)
