@@ -19,11 +19,12 @@ Findings are sorted errors first; the rule ids are those of :data:`models.valida
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -336,19 +337,28 @@ def _missing_sheets(have: Sequence[str]) -> list[Finding]:
             for s in layout.INPUT_SHEETS if s not in have]
 
 
-def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None) -> list[Finding]:
+def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None, *,
+                 parsed: Callable[[], tuple[Any, Any]] | None = None, result: Callable[[], Any] | None = None
+                 ) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
-    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first."""
+    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first.
+
+    `parsed` and `result` give what the reader and the engine already made of these sheets (GS_CHECK takes
+    them from the UDF cache): `parsed()` returns or raises as `inputs_from_sheets`, `result()` the engine run."""
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
     scanned = scan_cells(sheets)
     if has_errors(scanned):
         return _sorted(scanned)
     try:
-        inputs, options = reader.inputs_from_sheets(sheets)
+        inputs, options = parsed() if parsed is not None else reader.inputs_from_sheets(sheets)
     except BudgetInputError as exc:
         return _sorted([*scanned, reader_finding(exc)])
-    issues = validate(inputs, options, params)
+    engine = None
+    if result is not None:
+        with contextlib.suppress(BudgetInputError):      # refused: validation runs it and reports V801
+            engine = result()
+    issues = validate(inputs, options, params, result=engine)
     return _sorted([*scanned, *place_issues(issues, SheetLocator(sheets), options)])
 
 
