@@ -183,3 +183,28 @@ def test_caller_range_shape_is_the_formula_range():
 
     caller = CallerRange.of(FormulaCell("分市预算", "A4:N18", "=GS_FORECAST()", True))
     assert (caller.rows.count, caller.columns.count) == (15, 14)
+
+
+def test_file_properties_name_the_province_and_conf_columns_do_not_overlap(shipped):
+    with zipfile.ZipFile(shipped) as z:
+        core = z.read("docProps/core.xml").decode()
+        book = z.read("xl/workbook.xml").decode()
+        sheet_ids = dict(re.findall(r'<sheet[^>]*name="([^"]+)"[^>]*r:id="(rId\d+)"', book))
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        target = re.search(rf'Id="{sheet_ids["xlwings.conf"]}"[^>]*Target="([^"]+)"|'
+                           rf'Target="([^"]+)"[^>]*Id="{sheet_ids["xlwings.conf"]}"', rels)
+        conf = z.read("xl/" + (target.group(1) or target.group(2)).lstrip("/").removeprefix("xl/")).decode()
+    assert "<dc:creator>江西省人力资源和社会保障厅</dc:creator>" in core
+    assert "<dc:title>2027年江西省工伤保险基金预算</dc:title>" in core and "Felix" not in core
+    spans = sorted((int(a), int(b)) for a, b in re.findall(r'<col [^>]*min="(\d+)" max="(\d+)"', conf))
+    assert spans[0][0] == 1 and spans[-1][1] == 16384
+    assert all(prev[1] < nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False))   # no column twice
+
+
+def test_rebuild_keeps_the_projection_horizon(tmp_path):
+    source = build_workbook(tmp_path / "five.xlsm", years=5)
+    out = tmp_path / "again.xlsm"
+    assert main(["build-workbook", "--from", str(source), "-o", str(out), "-q"]) == 0
+    wb = openpyxl.load_workbook(out, keep_vba=True)
+    project = [c for c in Recalculation(wb, udfs).calls if c.function == "GS_PROJECT"]
+    assert project and all(c.args[7] == "5" for c in project)
