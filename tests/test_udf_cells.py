@@ -88,6 +88,7 @@ def test_a_blank_made_by_an_excel_error_is_worded_as_such(ranges):
     message = udfs.GS_FORECAST(*ranges)[0][0]
     assert message.startswith("#输入错误")
     assert "为空或为错误值（如 #N/A）" in message and f"历年执行!F{4 + i}" in message
+    assert "保存" not in message                   # no "open and save in Excel" advice inside Excel
 
 
 # ---------------------------------------------------------------------------------------------

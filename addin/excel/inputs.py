@@ -198,7 +198,20 @@ def sheets(ranges: Sequence[Any], key: bytes | None = None) -> dict[str, Rows]:
 def parsed(ranges: Sequence[Any], key: bytes | None = None) -> tuple[BudgetInputs, list[dict]]:
     """(inputs, options) the reader makes of the seven ranges, cached; raises BudgetInputError for bad input."""
     key = cache_key(ranges) if key is None else key
-    return STEPS.get(("parsed", key), lambda: reader.inputs_from_sheets(sheets(ranges, key)))
+    return STEPS.get(("parsed", key), lambda: _read(sheets(ranges, key)))
+
+
+def _read(placed: dict[str, Rows]) -> tuple[BudgetInputs, list[dict]]:
+    """The reader on the placed ranges. Its hint for files saved without computed values ("open and save
+    in Excel") does not apply inside Excel, where a blank here is a blank cell or an error value."""
+    try:
+        return reader.inputs_from_sheets(placed)
+    except BudgetInputError as exc:
+        hint = getattr(reader, "_FORMULA_HINT", "")
+        if hint and hint in exc.message:
+            exc.message = exc.message.replace(hint, "")
+            exc.args = (exc.describe(),)
+        raise
 
 
 def derived(what: str, ranges: Sequence[Any], args: tuple, compute: Callable[[], T],
