@@ -4,10 +4,10 @@ Attribute VB_Name = "xlwings_udfs"
 Function GS_BALANCE(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional part)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_BALANCE = XLPy.CallUDF("addin.excel.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part), ThisWorkbook, Application.Caller)
+        GS_BALANCE = XLPy.CallUDF("addin.excel.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_BALANCE = XLPy.CallUDF("addin.excel.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part))
+        GS_BALANCE = XLPy.CallUDF("addin.excel.udfs", "GS_BALANCE", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, part, Nothing))
         Exit Function
     #End If
 failed:
@@ -30,10 +30,10 @@ End Function
 Function GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
+        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options))
+        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, Nothing))
         Exit Function
     #End If
 failed:
@@ -43,10 +43,10 @@ End Function
 Function GS_COMPARE(options, params, history, province_history, prior_budget, plans, beneficiaries, Optional baseline, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_COMPARE = XLPy.CallUDF("addin.excel.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view), ThisWorkbook, Application.Caller)
+        GS_COMPARE = XLPy.CallUDF("addin.excel.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_COMPARE = XLPy.CallUDF("addin.excel.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view))
+        GS_COMPARE = XLPy.CallUDF("addin.excel.udfs", "GS_COMPARE", Array(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline, view, Nothing))
         Exit Function
     #End If
 failed:
@@ -56,10 +56,10 @@ End Function
 Function GS_FORECAST(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_FORECAST = XLPy.CallUDF("addin.excel.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
+        GS_FORECAST = XLPy.CallUDF("addin.excel.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_FORECAST = XLPy.CallUDF("addin.excel.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
+        GS_FORECAST = XLPy.CallUDF("addin.excel.udfs", "GS_FORECAST", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view, Nothing))
         Exit Function
     #End If
 failed:
@@ -69,10 +69,10 @@ End Function
 Function GS_INFO(Optional province)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_INFO = XLPy.CallUDF("addin.excel.udfs", "GS_INFO", Array(province), ThisWorkbook, Application.Caller)
+        GS_INFO = XLPy.CallUDF("addin.excel.udfs", "GS_INFO", Array(province, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_INFO = XLPy.CallUDF("addin.excel.udfs", "GS_INFO", Array(province))
+        GS_INFO = XLPy.CallUDF("addin.excel.udfs", "GS_INFO", Array(province, Nothing))
         Exit Function
     #End If
 failed:
@@ -108,10 +108,10 @@ End Function
 Function GS_PROJECT(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional years, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_PROJECT = XLPy.CallUDF("addin.excel.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view), ThisWorkbook, Application.Caller)
+        GS_PROJECT = XLPy.CallUDF("addin.excel.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_PROJECT = XLPy.CallUDF("addin.excel.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view))
+        GS_PROJECT = XLPy.CallUDF("addin.excel.udfs", "GS_PROJECT", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, years, view, Nothing))
         Exit Function
     #End If
 failed:
@@ -121,10 +121,10 @@ End Function
 Function GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional draws, Optional years, Optional seed, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_RISK = XLPy.CallUDF("addin.excel.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view), ThisWorkbook, Application.Caller)
+        GS_RISK = XLPy.CallUDF("addin.excel.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_RISK = XLPy.CallUDF("addin.excel.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view))
+        GS_RISK = XLPy.CallUDF("addin.excel.udfs", "GS_RISK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, draws, years, seed, view, Nothing))
         Exit Function
     #End If
 failed:
@@ -134,10 +134,10 @@ End Function
 Function GS_SENSITIVITY(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional view)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_SENSITIVITY = XLPy.CallUDF("addin.excel.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view), ThisWorkbook, Application.Caller)
+        GS_SENSITIVITY = XLPy.CallUDF("addin.excel.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_SENSITIVITY = XLPy.CallUDF("addin.excel.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view))
+        GS_SENSITIVITY = XLPy.CallUDF("addin.excel.udfs", "GS_SENSITIVITY", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, view, Nothing))
         Exit Function
     #End If
 failed:
@@ -147,10 +147,10 @@ End Function
 Function GS_SHARE(scheme, params, history, province_history, prior_budget, plans, beneficiaries, Optional options)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_SHARE = XLPy.CallUDF("addin.excel.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options), ThisWorkbook, Application.Caller)
+        GS_SHARE = XLPy.CallUDF("addin.excel.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_SHARE = XLPy.CallUDF("addin.excel.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options))
+        GS_SHARE = XLPy.CallUDF("addin.excel.udfs", "GS_SHARE", Array(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options, Nothing))
         Exit Function
     #End If
 failed:

@@ -223,7 +223,8 @@ CASES: dict[str, Case] = {
     "months_13": Case("V106", f"{HIST}!C17", _set(HIST, "C17", 13)),
     "year_not_whole": Case("V106", f"{HIST}!B8", _set(HIST, "B8", 2022.5)),
     "unit_kind_unknown": Case("V107", f"{PLANS}!B6", _set(PLANS, "B6", "地级市")),
-    "blank_row_inside_table": Case("V102", f"{BEN}!A8", _clear_row(BEN, 8, 31)),
+    # a blank row inside a table is skipped (issue 12); clearing 九江's row leaves 九江 without beneficiaries
+    "blank_row_inside_table": Case("V202", f"{BEN}!A4", _clear_row(BEN, 8, 31)),
     # -- units ---------------------------------------------------------------------------------
     "duplicated_city": Case("V201", f"{PLANS}!A8", _set(PLANS, "A8", "南昌")),
     "duplicated_history_row": Case("V201", f"{HIST}!A6", _set(HIST, "A6", "南昌")),

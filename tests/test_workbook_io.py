@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import xlwings
 
-from addin.workbook import layout
+from addin.workbook import layout, writer
 from addin.workbook.reader import read_inputs
 from addin.workbook.writer import write_inputs
 from models.errors import BudgetInputError
@@ -133,7 +133,8 @@ def test_written_workbook_has_tables_names_formats_and_validation(saved):
     assert set(ws.tables) == {"tblHistory", "tblProvinceHistory", "tblPriorBudget"}
     # 3 units × 3 years = 9 rows under the header in row 4: A4:M13 (13 columns: 5 + 8 items)
     assert ws.tables["tblHistory"].ref == "A4:M13"
-    assert names["inp_history"] == "'历年执行'!$A$4:$M$13"
+    # the name also covers 200 spare blank rows (rows typed below the table reach the formulas): 13 + 200
+    assert writer.SPARE_ROWS["history"] == 200 and names["inp_history"] == "'历年执行'!$A$4:$M$213"
     assert ws["F4"].value == "工伤保险费收入（元）" and ws["F5"].number_format == "#,##0.00"
     assert ws.freeze_panes == "B5"
     for name in ("inp_params", "inp_province_history", "inp_prior_budget", "inp_plans", "inp_beneficiaries",

@@ -7,7 +7,7 @@
     wibudget risk [WORKBOOK] [--draws N] [--years N] [--seed S] [--options A,B] [--csv FILE] [--xlsx FILE] [--force]
     wibudget sensitivity [WORKBOOK]
     wibudget check WORKBOOK
-    wibudget build-workbook [-o budget.xlsm] [--force]
+    wibudget build-workbook [--from WORKBOOK] [-o budget.xlsm] [--force]
     wibudget libreoffice build|install …   ·   wibudget recalc WORKBOOK -o OUT.xlsx
 
 Without WORKBOOK the embedded example province (synthetic data) is used. The input workbook is only
@@ -130,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, workbook="1")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("build-workbook", help="生成预算工作簿 budget.xlsm")
+    p = sub.add_parser("build-workbook", help="生成预算工作簿 budget.xlsm（--from：按已有工作簿的输入重建）")
+    p.add_argument("--from", dest="source", metavar="WORKBOOK",
+                   help="按该工作簿的输入表重建（只读，不修改它）：结果区域和图表按其单位、方案数重新排布")
     p.add_argument("-o", "--output", default="budget.xlsm", metavar="FILE", help="输出文件（默认 budget.xlsm）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")

@@ -1,11 +1,13 @@
-"""工作簿命令 (workbook commands) — `wibudget check` (every finding with sheet!cell) and `wibudget build-workbook`.
+"""工作簿命令 (workbook commands) — `wibudget check` (every finding with sheet!cell) and `wibudget build-workbook`
+(the example, or `--from WORKBOOK`: rebuilt around a user's inputs, that workbook only read).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from addin.cli.common import EXIT_FAILED, EXIT_OK, Progress, _lazy, workbook_path
+from addin.cli.common import EXIT_FAILED, EXIT_OK, CliError, Progress, _lazy, workbook_path
 
 # ---------------------------------------------------------------- check and build-workbook
 
@@ -31,13 +33,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build_workbook(args: argparse.Namespace) -> int:
+    """生成 budget.xlsm: from the example, or with --from around the inputs of the user's workbook (only read)."""
     from addin.workbook.atomic import atomic_write, check_target
 
-    target = check_target(args.output, args.force)
-    build_workbook = _lazy("addin.excel.builder", "build_workbook", "生成预算工作簿")
+    source = workbook_path(args.source) if getattr(args, "source", None) else None
+    target = Path(args.output)
+    if source is not None and target.exists() and target.resolve() == source.resolve():
+        raise CliError(f"输出文件不能是 --from 的工作簿本身（{source}）：原工作簿只读不写，请用 -o 指定新文件名")
+    target = check_target(target, args.force)
+    if target.suffix.lower() != ".xlsm":
+        raise CliError(f"工作簿须保存为 .xlsm（含宏）文件：{target.name}")
     progress = Progress(total=1, quiet=args.quiet)
-    progress(f"生成工作簿：{target}")
-    atomic_write(target, build_workbook, force=args.force)
+    if source is None:
+        progress(f"生成工作簿：{target}")
+        atomic_write(target, _lazy("addin.excel.builder", "build_workbook", "生成预算工作簿"), force=args.force)
+    else:
+        rebuild = _lazy("addin.excel.builder", "rebuild_workbook", "重建预算工作簿")
+        progress(f"按 {source} 的输入重建工作簿：{target}")
+        atomic_write(target, lambda tmp: rebuild(source, tmp), force=args.force)
     bas = _lazy("addin.excel.builder", "bas_path", "生成预算工作簿")(target)
     atomic_write(bas, _lazy("addin.excel.builder", "write_udf_bas", "生成预算工作簿"), force=True)
     progress.done("完成")

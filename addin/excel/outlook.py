@@ -101,26 +101,32 @@ def view_or_option(value: Any, views: Sequence[tuple[str, str]], default: str) -
 
 def projection(ranges: Sequence[Any], years: int) -> Projection:
     """多年预测 of the inputs in `ranges` over `years` years (cached)."""
+    key = udf_inputs.cache_key(ranges)
+
     def run() -> Projection:
-        result = udf_inputs.CACHE.result(ranges)
+        result = udf_inputs.CACHE.result(ranges, key)
         return project(result.inputs, years, result=result)
-    return udf_inputs.derived("project", ranges, (years,), run)
+    return udf_inputs.derived("project", ranges, (years,), run, key)
 
 
 def sensitivity_run(ranges: Sequence[Any]) -> tuple[BudgetResult, Sensitivity]:
     """敏感性分析 of the inputs in `ranges` with the default shock sizes, and the budget it starts from."""
+    key = udf_inputs.cache_key(ranges)
+
     def run() -> tuple[BudgetResult, Sensitivity]:
-        result = udf_inputs.CACHE.result(ranges)
+        result = udf_inputs.CACHE.result(ranges, key)
         return result, sensitivity(result.inputs, result=result)
-    return udf_inputs.derived("sensitivity", ranges, (), run)
+    return udf_inputs.derived("sensitivity", ranges, (), run, key)
 
 
 def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int) -> tuple[BudgetResult, RiskResult]:
     """风险模拟 of the inputs in `ranges` (every option), seeded; cached by draws, years and seed."""
+    key = udf_inputs.cache_key(ranges)
+
     def run() -> tuple[BudgetResult, RiskResult]:
-        result = udf_inputs.CACHE.result(ranges)
+        result = udf_inputs.CACHE.result(ranges, key)
         return result, simulate(result.inputs, draws, years, seed=seed, result=result)
-    return udf_inputs.derived("risk", ranges, (draws, years, seed), run)
+    return udf_inputs.derived("risk", ranges, (draws, years, seed), run, key)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ functions (title lines, INDEX captions) are left to the spreadsheet.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -133,14 +134,48 @@ def excel_shape(rows: list[list[Any]]) -> Any:
     return plain
 
 
-class Recalculation:
-    """One full recalculation of a workbook's UDF formulas with the functions of `module`."""
+@dataclass(frozen=True)
+class _Count:
+    count: int
 
-    def __init__(self, wb: Workbook, module: ModuleType) -> None:
+
+@dataclass(frozen=True)
+class CallerRange:
+    """调用区域: the calling range as far as a UDF looks at it — `rows.count` and `columns.count`, as on
+    the xlwings Range passed in the reserved `caller` argument on Windows."""
+
+    rows: _Count
+    columns: _Count
+
+    @classmethod
+    def of(cls, cell: FormulaCell) -> CallerRange:
+        c1, r1, c2, r2 = cell.bounds
+        return cls(_Count(r2 - r1 + 1), _Count(c2 - c1 + 1))
+
+
+def takes_caller(fn: Callable[..., Any]) -> bool:
+    """True when a UDF has xlwings' reserved `caller` argument."""
+    return "caller" in inspect.signature(fn).parameters
+
+
+class Recalculation:
+    """One full recalculation of a workbook's UDF formulas with the functions of `module`.
+
+    With `caller` (the default) a function that has the reserved `caller` argument gets the size of its
+    formula's range, as xlwings gives it on Windows.
+    """
+
+    def __init__(self, wb: Workbook, module: ModuleType, *, caller: bool = True) -> None:
         self.wb = wb
         self.module = module
+        self.caller = caller
         self.calls = udf_calls(wb)
         self.results: dict[UdfCall, Any] = {}
+
+    def keywords(self, call: UdfCall) -> dict[str, Any]:
+        """Keyword arguments beyond the formula's own: `caller` when the function takes it."""
+        fn = getattr(self.module, call.function)
+        return {"caller": CallerRange.of(call.cell)} if self.caller and takes_caller(fn) else {}
 
     def _sheet_and_ref(self, text: str, sheet: str) -> tuple[str, str]:
         if "!" in text:
@@ -229,7 +264,7 @@ class Recalculation:
             args = [self.value(a, call.cell.sheet) for a in call.args]
             if before_call is not None:
                 before_call(call)
-            self.results[call] = getattr(self.module, call.function)(*args)
+            self.results[call] = getattr(self.module, call.function)(*args, **self.keywords(call))
         return self.results
 
 

@@ -1,13 +1,16 @@
 """单元格结果 (results back to Excel) — exceptions as short cell messages and engine results as plain 2-D lists.
 
 `udf_result` wraps every UDF: an exception becomes '#输入错误: …' text (≤ 255 characters) instead of a traceback,
-and DataFrames or numpy values become the floats, texts and blanks Excel takes.
+DataFrames or numpy values become the floats, texts and blanks Excel takes, every text is clipped to 255
+characters, and an array result is fitted to the calling range (xlwings' reserved `caller` argument): a range
+too small shows 区域不足 in its first cell instead of a silently truncated table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import logging
 import math
 import numbers
@@ -93,44 +96,108 @@ def to_excel_table(data: Any, *, headers: Mapping[str, str] | None = None, index
     return _rectangle(as_rows(data))
 
 
+#: xlwings' reserved argument: on Windows it receives the calling Range (never a worksheet argument).
+CALLER = "caller"
+REBUILD_HINT = "请用 wibudget build-workbook --from 重建"
+
+
+def too_small(rows: int, cols: int) -> str:
+    """区域不足 message for an array formula smaller than its table."""
+    return f"区域不足：需要 {rows} 行 × {cols} 列，{REBUILD_HINT}"
+
+
+def caller_shape(caller: Any) -> tuple[int, int] | None:
+    """(rows, columns) of the calling range (xlwings Range: caller.rows.count, caller.columns.count);
+    None when there is no caller (tests, LibreOffice, a call from Python) or it has no shape."""
+    if caller is None:
+        return None
+    try:
+        rows, cols = int(caller.rows.count), int(caller.columns.count)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return (rows, cols) if rows >= 1 and cols >= 1 else None
+
+
+def fit_to_caller(table: list[list[Any]], caller: Any) -> list[list[Any]]:
+    """The table as the calling array formula shows it, never cut off silently.
+
+    Larger range: padded with blanks (instead of Excel's #N/A). Smaller range: the 区域不足 message in
+    its first cell and blanks elsewhere. No caller: the table unchanged.
+    """
+    shape = caller_shape(caller)
+    if shape is None:
+        return table
+    rows, cols = shape
+    need_rows, need_cols = len(table), max((len(r) for r in table), default=0)
+    if need_rows > rows or need_cols > cols:
+        table = [[too_small(need_rows, need_cols)]]
+    return [[table[i][j] if i < len(table) and j < len(table[i]) else None for j in range(cols)]
+            for i in range(rows)]
+
+
+def clip_text(value: Any) -> Any:
+    """Text longer than Excel's 255 characters cut with '…' (a longer string turns the array into #VALUE!)."""
+    return _clip(value, MAX_CELL_TEXT) if isinstance(value, str) else value
+
+
+def _caller_position(f: Callable) -> int | None:
+    names = list(inspect.signature(f).parameters)
+    return names.index(CALLER) if CALLER in names else None
+
+
 def udf_result(fn: Callable | None = None, *, array: bool = False) -> Callable:
     """Decorator for UDFs: an exception becomes a short cell message ([[message]] when `array`).
 
     Array results given as DataFrames are turned into a 2-D list with `to_excel_table`; other
-    results have numpy values made plain. Use under `@xw.func`:
+    results have numpy values made plain; every text is at most 255 characters. An array UDF with
+    the reserved argument `caller` is fitted to the calling range (`fit_to_caller`). Use under `@xw.func`:
 
         @xw.func
         @udf_result(array=True)
-        def WI_BUDGET(history, plans): ...
+        def WI_BUDGET(history, plans, caller=None): ...
     """
     def decorate(f: Callable) -> Callable:
+        at = _caller_position(f)
+
         @functools.wraps(f)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = f(*args, **kwargs)
-            except BudgetInputError as exc:
-                log.info("%s: %s", f.__name__, exc)
-                message = cell_error(exc)
-                return [[message]] if array else message
-            except Exception as exc:
-                log.exception("%s failed", f.__name__)
-                message = cell_error(exc)
-                return [[message]] if array else message
-            if isinstance(result, pd.DataFrame | pd.Series):
-                return to_excel_table(result)
-            if isinstance(result, np.ndarray):
-                result = result.tolist()
-            if not array:
-                return _plain_nested(result)
-            if isinstance(result, list | tuple) and result and all(isinstance(r, Mapping) for r in result):
-                return to_excel_table(result)
-            return _rectangle(as_rows(result))
+            result = _run(f, array, args, kwargs)
+            if array and at is not None:
+                caller = args[at] if at < len(args) else kwargs.get(CALLER)
+                result = fit_to_caller(result, caller)
+            return result
         return wrapper
 
     return decorate if fn is None else decorate(fn)
 
 
+def _run(f: Callable, array: bool, args: tuple, kwargs: dict) -> Any:
+    try:
+        result = f(*args, **kwargs)
+    except BudgetInputError as exc:
+        log.info("%s: %s", f.__name__, exc)
+        message = cell_error(exc)
+        return [[message]] if array else message
+    except Exception as exc:
+        log.exception("%s failed", f.__name__)
+        message = cell_error(exc)
+        return [[message]] if array else message
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return _clipped(to_excel_table(result))
+    if isinstance(result, np.ndarray):
+        result = result.tolist()
+    if not array:
+        return _plain_nested(result)
+    if isinstance(result, list | tuple) and result and all(isinstance(r, Mapping) for r in result):
+        return _clipped(to_excel_table(result))
+    return _clipped(_rectangle(as_rows(result)))
+
+
+def _clipped(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[clip_text(v) for v in r] for r in rows]
+
+
 def _plain_nested(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain_nested(v) for v in value]
-    return plain_value(value)
+    return clip_text(plain_value(value))

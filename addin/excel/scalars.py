@@ -198,4 +198,7 @@ def info_rows(province: Any = None, module_file: str | None = None) -> list[list
                  [f"参数个数（{today.isoformat()} 生效）", str(len(table))], ["最近生效日期", latest]]
     except BudgetInputError as exc:
         rows.append(["参数集", results.cell_error(exc)])
-    return rows
+    # one length whatever the province: a failed parameter look-up is padded to the rows of a good one, so the
+    # formula's range fits in Excel and in LibreOffice alike (neither shows #N/A below a shorter report)
+    full = 4 + len(PACKAGES) + 2 + 4
+    return rows + [[None, None] for _ in range(full - len(rows))]

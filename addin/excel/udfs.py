@@ -14,6 +14,9 @@ Excel and in the tests. `@xw.arg(..., doc=...)` only adds help text. A bad input
 
 Table functions return 2-D lists in 万元 with 2 decimals that add up (the engine's reconciled tables);
 they take the seven input tables (with their header rows) as defined names inp_params … inp_options.
+Every array function has xlwings' reserved last argument `caller` (the calling Range on Windows; not a
+worksheet argument, the VBA wrapper passes it itself): `udf_result` fits the table to that range and
+shows "区域不足 …" in its first cell when the range is too small, so a table is never cut off silently.
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ def GS_MONTHS_PAYABLE(balance, annual_expenditure):
 @xw.func(category=CATEGORY)
 @xw.arg("province", doc="省份参数代码，如 jiangxi；留空只报告全国参数 — province parameter code")
 @udf_result(array=True)
-def GS_INFO(province=None):
+def GS_INFO(province=None, caller=None):
     """运行环境：Python 解释器、各软件包版本、当前执行的参数集——出问题时请把这张表发给技术支持。Environment report: interpreter, package versions and the parameter set in force (two columns)."""
     return udf_scalars.info_rows(province, __file__)
 
@@ -116,7 +119,8 @@ def GS_INFO(province=None):
 @_inputs_doc
 @xw.arg("view", doc="分市预算（默认）或 预测与校验 — per-unit budget (default) or the trend check")
 @udf_result(array=True)
-def GS_FORECAST(params, history, province_history, prior_budget, plans, beneficiaries, options=None, view=None):
+def GS_FORECAST(params, history, province_history, prior_budget, plans, beneficiaries, options=None, view=None,
+                caller=None):
     """分市收支预算表（万元）：各单位各科目本年预算数、收入合计、支出合计、收支缺口，行列合计相符；或预测与校验表。Per-unit revenue and expenditure forecast in 万元 (rows and columns add up), or the driver-versus-trend check table."""
     which = to_choice(view, "视图", udf_tables.FORECAST_VIEWS, default="budget")
     result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
@@ -128,7 +132,8 @@ def GS_FORECAST(params, history, province_history, prior_budget, plans, benefici
 @_inputs_doc
 @xw.arg("part", doc="收支结余（默认）、收入预算 或 支出预算 — balance (default), revenue or expenditure table")
 @udf_result(array=True)
-def GS_BALANCE(params, history, province_history, prior_budget, plans, beneficiaries, options=None, part=None):
+def GS_BALANCE(params, history, province_history, prior_budget, plans, beneficiaries, options=None, part=None,
+               caller=None):
     """全省收支预算（万元）：收支结余表（本年收支结余、年末滚存结余、可支付月数、储备下限、是否调费率、所需费率），或收入/支出预算表。Province budget in 万元: balance, reserve months, rate trigger and rate needed; or the revenue / expenditure tables."""
     which = to_choice(part, "表", udf_tables.BALANCE_PARTS, default="balance")
     result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
@@ -142,7 +147,8 @@ def GS_BALANCE(params, history, province_history, prior_budget, plans, beneficia
 @xw.arg("scheme", doc="方案：序号（1、2…）、方案代码或方案名称 — option number, code or name")
 @_inputs_doc
 @udf_result(array=True)
-def GS_SHARE(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options=None):
+def GS_SHARE(scheme, params, history, province_history, prior_budget, plans, beneficiaries, options=None,
+             caller=None):
     """缺口分担表（万元）：一个方案下各市的管理性缺口、各因素分担、封顶调整、考核奖励和分担额，及省级承担；合计与应分担缺口相符。One option's per-city shares in 万元 with their components; cities plus province add up to the amount shared."""
     result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
                                       options)
@@ -161,7 +167,7 @@ def GS_SHARE(scheme, params, history, province_history, prior_budget, plans, ben
 @xw.arg("view", doc="宽表（默认）、长表 或 方案说明 — wide (default), long or per-option summary")
 @udf_result(array=True)
 def GS_COMPARE(options, params, history, province_history, prior_budget, plans, beneficiaries, baseline=None,
-               view=None):
+               view=None, caller=None):
     """方案比较：各方案下各市分担额（万元）、人均分担、占征缴收入比例、较基准方案变化及汇总行；或长表、方案说明。Sharing options side by side: share, per insured, % of collections and change against the baseline, with summary rows."""
     which = to_choice(view, "视图", udf_tables.COMPARE_VIEWS, default="wide")
     result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
@@ -179,7 +185,7 @@ def GS_COMPARE(options, params, history, province_history, prior_budget, plans, 
 @xw.arg("view", doc="预测表（默认）或 假设 — the projection table (default) or its assumptions by year")
 @udf_result(array=True)
 def GS_PROJECT(params, history, province_history, prior_budget, plans, beneficiaries, options=None, years=None,
-               view=None):
+               view=None, caller=None):
     """多年收支预测（万元）：各科目、合计、滚存结余、可支付月数、储备下限、首次低于下限年度、保持下限所需费率；第1年即本年预算。Multi-year projection in 万元 with months payable, the reserve floor, first breach year and the rate that keeps the floor."""
     which = to_choice(view, "视图", udf_outlook.PROJECT_VIEWS, default="table")
     n = udf_outlook.projection_years(years)
@@ -191,7 +197,8 @@ def GS_PROJECT(params, history, province_history, prior_budget, plans, beneficia
 @_inputs_doc
 @xw.arg("view", doc="龙卷风（默认），或方案序号、代码、名称：该方案各市分担额的变化 — tornado, or an option's city shares")
 @udf_result(array=True)
-def GS_SENSITIVITY(params, history, province_history, prior_budget, plans, beneficiaries, options=None, view=None):
+def GS_SENSITIVITY(params, history, province_history, prior_budget, plans, beneficiaries, options=None, view=None,
+                   caller=None):
     """敏感性分析（万元）：各因素单独取低、高冲击时本年年末滚存结余的变化（龙卷风表，波动大者在前），或某方案各市分担额的变化。One-at-a-time shocks: tornado table of the budget-year balance, or the change in each city's share under an option."""
     which, option = udf_outlook.view_or_option(view, udf_outlook.SENSITIVITY_VIEWS, "tornado")
     ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
@@ -208,7 +215,7 @@ def GS_SENSITIVITY(params, history, province_history, prior_budget, plans, benef
 @xw.arg("view", doc="逐年风险（默认），或方案序号、代码、名称：该方案各市分担额的分布 — yearly risk, or an option's share bands")
 @udf_result(array=True)
 def GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, options=None, draws=None,
-            years=None, seed=None, view=None):
+            years=None, seed=None, view=None, caller=None):
     """储备风险（蒙特卡罗）：逐年年末滚存结余低于储备下限的概率，滚存结余、收支缺口、可支付月数的 P5–P95（万元）；或某方案各市分担额的分布。Reserve risk by simulation: yearly probability below the floor and percentile bands, or an option's city share bands."""
     which, option = udf_outlook.view_or_option(view, udf_outlook.RISK_VIEWS, "years")
     ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
@@ -220,6 +227,6 @@ def GS_RISK(params, history, province_history, prior_budget, plans, beneficiarie
 @xw.func(category=CATEGORY)
 @_inputs_doc
 @udf_result(array=True)
-def GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, options=None):
+def GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, options=None, caller=None):
     """数据检查：输入表中的错误和提示——规则、级别、位置（工作表!单元格）、单位、说明，先错误后提示；没有问题时显示“未发现问题”。Data check of the input tables: findings with rule, severity, sheet!cell, unit and message; errors first."""
     return udf_check.check_table((params, history, province_history, prior_budget, plans, beneficiaries, options))

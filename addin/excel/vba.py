@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import io
 import re
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import xlwings
 from xlwings.utils import VBAWriter
+
+from addin.excel.results import CALLER
 
 VBA_MODULE_NAME = "xlwings_udfs"
 WORKBOOK_NAME = "budget.xlsm"
@@ -141,3 +145,9 @@ def udf_signatures(vba_text: str) -> dict[str, int]:
             args = [a for a in m.group(2).split(",") if a.strip()]
             signatures[m.group(1)] = len(args)
     return signatures
+
+
+def worksheet_parameters(fn: Callable[..., Any]) -> list[str]:
+    """The arguments a worksheet formula passes to a UDF, in order: its Python parameters without xlwings'
+    reserved `caller` (which the VBA wrapper fills with the calling range itself)."""
+    return [name for name in inspect.signature(fn).parameters if name != CALLER]

@@ -20,6 +20,10 @@ from typing import Any
 
 import xlwings
 
+from addin.excel.vba import (
+    CALLER,  # xlwings' reserved argument: the calling range, never a worksheet argument
+)
+
 UDF_MODULE_NAMES = ("addin.excel.udfs",)
 FUNCTION_PREFIX = "GS_"
 
@@ -125,7 +129,7 @@ def functions(module: ModuleType | None = None) -> list[Function]:
             continue
         fn = inspect.unwrap(getattr(recorded, name))
         params = [p for p in inspect.signature(fn).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != CALLER]
         arguments = tuple(Argument(p.name, camel_case(p.name), _one_line(docs.get(name, {}).get(p.name, p.name)))
                           for p in params)
         line = inspect.getsourcelines(fn)[1]

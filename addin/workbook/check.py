@@ -19,11 +19,12 @@ Findings are sorted errors first; the rule ids are those of :data:`models.valida
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,7 @@ def _reader_rule(exc: BudgetInputError) -> str:
     checks = (
         (("找不到表", "缺少列", "表头", "出现了两次", "参数表缺少"), "V101"),
         (("重复",), "V201"),
-        (("错误值",), "V105"),
+        (("是错误值",), "V105"),
         (("为空",), "V102"),
         (("不是数字", "须为整数", "逻辑值", "日期", "不是有限数值"), "V103"),
         (("不能小于 0",), "V104"),
@@ -232,10 +233,7 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
         return
     unit_j = found.get("unit")
     for i, row in enumerate(body, start=1):
-        if all(coerce.is_blank(v) for v in row):
-            where = split_address(position(i, 0))
-            out.add(_finding("V102", f"第{(where.cell or '').lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}行整行为空："
-                             "表中间不能有空行，请删除该行", where))
+        if all(coerce.is_blank(v) for v in row):       # a blank row inside the table is skipped by the reader
             continue
         unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
         for code, j in found.items():
@@ -339,19 +337,28 @@ def _missing_sheets(have: Sequence[str]) -> list[Finding]:
             for s in layout.INPUT_SHEETS if s not in have]
 
 
-def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None) -> list[Finding]:
+def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None, *,
+                 parsed: Callable[[], tuple[Any, Any]] | None = None, result: Callable[[], Any] | None = None
+                 ) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
-    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first."""
+    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first.
+
+    `parsed` and `result` give what the reader and the engine already made of these sheets (GS_CHECK takes
+    them from the UDF cache): `parsed()` returns or raises as `inputs_from_sheets`, `result()` the engine run."""
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
     scanned = scan_cells(sheets)
     if has_errors(scanned):
         return _sorted(scanned)
     try:
-        inputs, options = reader.inputs_from_sheets(sheets)
+        inputs, options = parsed() if parsed is not None else reader.inputs_from_sheets(sheets)
     except BudgetInputError as exc:
         return _sorted([*scanned, reader_finding(exc)])
-    issues = validate(inputs, options, params)
+    engine = None
+    if result is not None:
+        with contextlib.suppress(BudgetInputError):      # refused: validation runs it and reports V801
+            engine = result()
+    issues = validate(inputs, options, params, result=engine)
     return _sorted([*scanned, *place_issues(issues, SheetLocator(sheets), options)])
 
 

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 _REQUIRED: Any = object()   # sentinel: no default, a blank is an error
 MAX_CELL_TEXT = 255
+#: How a blank cell is named: xlwings hands an Excel error value (#N/A …) in a range over as None too.
+BLANK = "为空或为错误值（如 #N/A）"
 
 EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -128,13 +130,13 @@ def to_float(value: Any, field: str | None = None, *, default: Any = _REQUIRED, 
     check_common(value, field, where, table, unit)
     if is_blank(value):
         if default is _REQUIRED:
-            raise input_error("为空，请填入数值", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请填入数值", field, where=where, table=table, unit=unit)
         return default
     if isinstance(value, bool | np.bool_):
         raise input_error("是逻辑值（TRUE/FALSE），请填入数值", field, value, where=where, table=table, unit=unit)
     if isinstance(value, dt.date | dt.datetime | dt.time):
         raise input_error("是日期或时间，请填入数值", field, value, where=where, table=table, unit=unit)
-    if isinstance(value, numbers.Real):
+    if isinstance(value, numbers.Real | Decimal):      # currency/accounting formats arrive as Decimal
         number = float(value)
     elif isinstance(value, str):
         parsed = parse_number_text(value)
@@ -168,7 +170,7 @@ def to_str(value: Any, field: str | None = None, *, default: Any = _REQUIRED, wh
     check_common(value, field, where, table, unit)
     if is_blank(value):
         if default is _REQUIRED:
-            raise input_error("为空，请填写", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请填写", field, where=where, table=table, unit=unit)
         return default
     if isinstance(value, str):
         return value.strip()
@@ -178,7 +180,7 @@ def to_str(value: Any, field: str | None = None, *, default: Any = _REQUIRED, wh
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, numbers.Real):
+    if isinstance(value, numbers.Real | Decimal):
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
     return str(value).strip()
@@ -190,11 +192,11 @@ def to_bool(value: Any, field: str | None = None, *, default: Any = _REQUIRED, w
     check_common(value, field, where, table, unit)
     if is_blank(value):
         if default is _REQUIRED:
-            raise input_error("为空，请填 是 或 否", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请填 是 或 否", field, where=where, table=table, unit=unit)
         return default
     if isinstance(value, bool | np.bool_):
         return bool(value)
-    if isinstance(value, numbers.Real) and float(value) in (0.0, 1.0):
+    if isinstance(value, numbers.Real | Decimal) and float(value) in (0.0, 1.0):
         return float(value) == 1.0
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip().lower()
@@ -215,7 +217,7 @@ def to_choice(value: Any, field: str | None, choices: Sequence[tuple[str, str]],
     text = to_str(value, field, default=None, where=where, table=table, unit=unit)
     if text is None:
         if default is _REQUIRED:
-            raise input_error("为空，请从下拉列表中选择", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请从下拉列表中选择", field, where=where, table=table, unit=unit)
         return default
     key = unicodedata.normalize("NFKC", text).strip()
     for display, code in choices:
@@ -256,7 +258,7 @@ def coerce_cell(value: Any, column: layout.Column | layout.Setting, *, where: st
     if is_blank(value):
         if not spec.optional:
             hint = "请填入数值" if spec.numeric else "请填写"
-            raise input_error(f"为空，{hint}", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，{hint}", field, where=where, table=table, unit=unit)
         return math.nan if spec.numeric else None
     kw = dict(where=where, table=table, unit=unit)
     if spec.kind == layout.TEXT:

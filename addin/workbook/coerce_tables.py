@@ -104,14 +104,15 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
     """A header row plus data rows → DataFrame with canonical column codes, every cell checked.
 
     Headers match the Chinese header or the English code (with or without the unit suffix);
-    unknown headers are ignored, trailing all-blank rows dropped, optional columns left entirely
-    blank omitted. `position(r, c)` (0-based within `rows`) names a cell in messages.
+    unknown headers are ignored, all-blank rows skipped (below the table or inside it: an inserted sheet
+    row), optional columns left entirely blank omitted. `position(r, c)` (0-based within `rows`) names a cell in messages.
     """
     if not rows:
         raise input_error("区域为空，第一行应为表头", table, table=table)
-    header, body = list(rows[0]), [list(r) for r in rows[1:]]
-    while body and all(is_blank(v) for v in body[-1]):
-        body.pop()
+    header = list(rows[0])
+    kept = [(i, list(r)) for i, r in enumerate(rows[1:]) if not all(is_blank(v) for v in r)]
+    body = [r for _, r in kept]                     # blank rows (inside or below the table) skipped
+    source = [i for i, _ in kept]                   # their row in `rows` (less one), for cell positions
 
     found = header_positions(header, columns, table=table, required=required, position=position,
                              body=body)
@@ -120,7 +121,7 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
     units = [None] * len(body)
     if unit_j is not None:
         unit_col = next(c for c in columns if c.code == "unit")
-        units = [coerce_cell(_at(r, unit_j), unit_col, where=position(i + 1, unit_j), table=table)
+        units = [coerce_cell(_at(r, unit_j), unit_col, where=position(source[i] + 1, unit_j), table=table)
                  for i, r in enumerate(body)]
     for column in columns:
         j = found.get(column.code)
@@ -129,8 +130,8 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
         if column.code == "unit":
             values = units
         else:
-            values = [coerce_cell(_at(r, j), column, where=position(i + 1, j), table=table, unit=units[i])
-                      for i, r in enumerate(body)]
+            values = [coerce_cell(_at(r, j), column, where=position(source[i] + 1, j), table=table,
+                                  unit=units[i]) for i, r in enumerate(body)]
         if column.optional and all(is_blank(v) for v in values):
             continue
         data[column.code] = values
@@ -138,7 +139,7 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
     frame = pd.DataFrame({code: _column_series(values, _col(columns, code)) for code, values in data.items()})
     if len(frame.columns) == 0:
         frame = pd.DataFrame(index=range(len(body)))
-    _check_unique(frame, key_columns, found, position, table)
+    _check_unique(frame, key_columns, found, lambda r, c: position(source[r - 1] + 1, c), table)
     return frame
 
 

@@ -30,6 +30,13 @@ TABLE_STYLE = "TableStyleMedium2"
 OPTION_COLUMN_WIDTH = 20
 HEADER_LINE_HEIGHT = 15        # points per wrapped header line
 SYNTHETIC_MARK = "（示例数据，数字为虚构）"
+#: Blank rows below each table that its defined name also covers, so a row the user adds (typed under
+#: the table, Tab in its last cell, an inserted sheet row) is inside the name the formulas pass; the
+#: reader and the UDFs skip blank rows. 历年执行 gets a year of a larger province (units × 13 months rows).
+SPARE_ROWS: dict[str, int] = {"params": 20, "history": 200, "province_history": 20, "prior_budget": 20,
+                              "plans": 60, "beneficiaries": 60}
+#: Blank columns right of 分担方案 covered by inp_options (and its data validation): room for more options.
+SPARE_OPTION_COLUMNS = 8
 
 
 
@@ -162,14 +169,16 @@ def _style_header(ws: Worksheet, row: int, first_col: int, last_col: int) -> Non
     ws.row_dimensions[row].height = max(current, HEADER_LINE_HEIGHT * lines + 4)
 
 
-def _add_table(ws: Worksheet, table: TableLayout, last_col: int, last_row: int) -> str:
+def _add_table(ws: Worksheet, table: TableLayout, last_col: int, last_row: int, *, spare_cols: int = 0) -> str:
+    """The Excel table (ListObject) over the cells written; returns the reference of its defined name,
+    which also covers the spare blank rows (`SPARE_ROWS`) and `spare_cols` blank columns beyond it."""
     ref = f"{table.anchor}:{get_column_letter(last_col)}{last_row}"
     tab = Table(displayName=table.name, ref=ref)
     tab.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     ws.add_table(tab)
     _caption(ws, table)
     _style_header(ws, table.row, table.col, last_col)
-    return _absolute(ws.title, table.col, table.row, last_col, last_row)
+    return _absolute(ws.title, table.col, table.row, last_col + spare_cols, last_row + SPARE_ROWS.get(table.key, 0))
 
 
 def _write_table(ws: Worksheet, table: TableLayout, frame: pd.DataFrame) -> dict[str, str]:
@@ -190,7 +199,8 @@ def _write_table(ws: Worksheet, table: TableLayout, frame: pd.DataFrame) -> dict
         dv = _validation(column)
         if dv is not None:
             ws.add_data_validation(dv)
-            dv.add(f"{letter}{r0 + 1}:{letter}{r0 + n_rows + layout.VALIDATION_EXTRA_ROWS}")
+            extra = max(layout.VALIDATION_EXTRA_ROWS, SPARE_ROWS.get(table.key, 0))
+            dv.add(f"{letter}{r0 + 1}:{letter}{r0 + n_rows + extra}")
     ref = _add_table(ws, table, c0 + len(columns) - 1, r0 + n_rows)
     return {table.defined_name: ref}
 
@@ -323,7 +333,7 @@ def _write_options(wb: Workbook, options: list[dict], synthetic: bool) -> dict[s
     ws.column_dimensions[get_column_letter(c0 + 1)].width = 26
     first_opt = c0 + len(table.columns)
     last_opt = first_opt + n_options - 1
-    for j in range(first_opt, last_opt + 1 + layout.MIN_OPTION_COLUMNS):
+    for j in range(first_opt, last_opt + 1 + SPARE_OPTION_COLUMNS):
         ws.column_dimensions[get_column_letter(j)].width = OPTION_COLUMN_WIDTH
     for i, setting in enumerate(layout.OPTION_ROWS):
         r = r0 + 1 + i
@@ -337,9 +347,9 @@ def _write_options(wb: Workbook, options: list[dict], synthetic: bool) -> dict[s
         dv = _validation(setting)
         if dv is not None:
             ws.add_data_validation(dv)
-            extra = get_column_letter(last_opt + layout.MIN_OPTION_COLUMNS)
+            extra = get_column_letter(last_opt + SPARE_OPTION_COLUMNS)
             dv.add(f"{get_column_letter(first_opt)}{r}:{extra}{r}")
-    ref = _add_table(ws, table, last_opt, r0 + len(layout.OPTION_ROWS))
+    ref = _add_table(ws, table, last_opt, r0 + len(layout.OPTION_ROWS), spare_cols=SPARE_OPTION_COLUMNS)
     return {table.defined_name: ref}
 
 

@@ -19,6 +19,8 @@ checks that need its estimates (base-year effective rate, prevention cap) can be
 
 from __future__ import annotations
 
+from typing import Any
+
 from models.inputs import COLUMNS, BudgetInputs
 from models.parameter_set import ParameterSet
 from models.validation.assumptions import (
@@ -59,7 +61,7 @@ from models.validation.units_years import (
 
 
 def validate(inputs: BudgetInputs, options: list[dict] | None = None,
-             params: ParameterSet | None = None) -> list[Issue]:
+             params: ParameterSet | None = None, *, result: Any = None) -> list[Issue]:
     """校验输入: every rule of :data:`RULES` that applies to pure data; errors first, then warnings.
 
     `options` defaults to ``inputs.options``; `params` to the packaged parameters of
@@ -87,5 +89,5 @@ def validate(inputs: BudgetInputs, options: list[dict] | None = None,
     check_prior_budget(inputs, f)
     check_options(opts, clean, f)
     if not f.has_errors and params is not None and year is not None:
-        engine_checks(inputs, opts, params, b, f)
+        engine_checks(inputs, opts, params, b, f, result)
     return f.result()

@@ -75,13 +75,15 @@ _HEADER_CODES: dict[str, dict[str, str]] = {t: {v: k for k, v in cols.items()} f
 
 
 def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: ParameterSet, b: int,
-                   f: Findings) -> None:
-    """Run the engine: a refusal is V801; its estimates feed the base-year rate and prevention cap checks."""
+                   f: Findings, result: Any = None) -> None:
+    """Run the engine (or take its `result` for these inputs, already computed): a refusal is V801; its
+    estimates feed the base-year rate and prevention cap checks."""
     from models.benefits import prevention_cap
     from models.budget import run_budget
 
     try:
-        result = run_budget(inputs, list(options) or None, params=params)
+        if result is None:
+            result = run_budget(inputs, list(options) or None, params=params)
     except BudgetInputError as exc:
         table = exc.table if exc.table in TABLES else None
         column = exc.field

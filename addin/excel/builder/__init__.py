@@ -47,6 +47,8 @@ from addin.excel.builder.common import (
 )
 from addin.excel.builder.intro_sheets import _check_sheet, _conf_sheet, _fill_examples, _intro_sheet
 from addin.excel.builder.outlook_sheet import _outlook_sheet
+from addin.excel.recalc import udf_calls
+from addin.workbook import reader, safe_open
 from addin.workbook.writer import write_inputs
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
@@ -110,7 +112,19 @@ def make_workbook(inputs: BudgetInputs | None = None, options: list[dict] | None
     _fill_examples(intro, examples[:-1], balance)
     _conf_sheet(conf)
     _order_sheets(wb)
+    _properties(wb, inputs)
     return wb
+
+
+AGENCY = "人力资源和社会保障厅"
+
+
+def _properties(wb: Workbook, inputs: BudgetInputs) -> None:
+    """File properties: the province's agency as author, the budget as title (not the template's author)."""
+    props = wb.properties
+    props.creator = props.lastModifiedBy = f"{inputs.province}{AGENCY}"
+    props.title = f"{inputs.budget_year}年{inputs.province}工伤保险基金预算"
+    props.subject = "工伤保险基金预算与缺口分担"
 
 
 def build_workbook(path: str | Path = "budget.xlsm", *, inputs: BudgetInputs | None = None,
@@ -131,6 +145,32 @@ def build_workbook(path: str | Path = "budget.xlsm", *, inputs: BudgetInputs | N
         shutil.move(scratch, target)
     write_udf_bas(bas_path(target))
     return target
+
+
+def rebuild_workbook(source: str | Path, path: str | Path, *, years: int | None = None) -> Path:
+    """按用户工作簿重建 — budget.xlsm around the inputs of the workbook `source` (only read, never written):
+    every result range sized for its units and options, charts on their rows. `years` defaults to the
+    horizon of the source's 多年预测与风险 sheet (else 3)."""
+    inputs, options = reader.read_inputs(source)
+    horizon = years if years is not None else source_years(source)
+    return build_workbook(path, inputs=inputs, options=options, years=horizon)
+
+
+def source_years(source: str | Path) -> int:
+    """The projection horizon of a budget workbook: the years argument of its GS_PROJECT formula, else 3."""
+    try:
+        wb = safe_open.open_workbook(Path(source), read_only=False, data_only=False)
+    except BudgetInputError:
+        return DEFAULT_YEARS
+    try:
+        for call in udf_calls(wb):
+            if call.function == "GS_PROJECT" and len(call.args) > 7:
+                text = call.args[7].strip()
+                if text.isdigit() and 1 <= int(text) <= MAX_YEARS:
+                    return int(text)
+    finally:
+        wb.close()
+    return DEFAULT_YEARS
 
 
 def bas_path(workbook: str | Path) -> Path:

@@ -6,6 +6,7 @@ xlwings.conf tells xlwings where Python and the UDF module are.
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
@@ -121,9 +122,8 @@ STEPS: tuple[str, ...] = (
     "单元格显示 #NAME?：函数尚未导入或 Python 未能启动。检查第 2–4 步后按 Ctrl+Alt+F9；仍不行，"
     "看本页“运行环境”（GS_INFO）并把它发给技术支持。",
     "单元格显示“#输入错误: …”：按提示改正所指的表、单位、字段或单元格。",
-    "增加或删除单位、分担方案，或改变预测年数（GS_PROJECT、GS_RISK 公式中的年数）后，结果区域（数组公式）大小要随之"
-    "改变：用 wibudget build-workbook 重新生成工作簿并把输入表粘贴进去，或选中结果区域、扩大后按 Ctrl+Shift+Enter "
-    "重新输入公式（图表的数据区域也要相应调整）。",
+    "在输入表下方或右侧接着填写即可增加单位、分担方案；结果区域（数组公式）放不下时，其左上角显示“区域不足：需要 …”："
+    "在命令行运行 wibudget build-workbook --from 本工作簿 -o 新工作簿.xlsm，按本工作簿的输入重建，结果区域和图表随之调整。",
     "在 WPS 或 LibreOffice 中 Python 函数不可用（显示 #NAME?）：请用命令行 wibudget draft 生成预算草案。",
 )
 
@@ -201,7 +201,8 @@ def _intro_sheet(ws: Worksheet, synthetic: bool, province: str) -> list[ResultTa
     row, examples = _examples(ws, row)
     row += 2
     ws.cell(row, 1, "运行环境（GS_INFO）").font = HEAD_FONT
-    info = ResultTable(INTRO_SHEET, (row + 1, 1), "=GS_INFO(prm_province_code)", _call(udfs.GS_INFO, province))
+    rows = _call(udfs.GS_INFO, province)
+    info = ResultTable(INTRO_SHEET, (row + 1, 1), "=GS_INFO(prm_province_code)", rows)
     _place(ws, info, [None, None])
     _widths(ws, INTRO_WIDTHS)
     _print_setup(ws, 4, info.last_row)
@@ -300,7 +301,20 @@ def _conf_sheet(ws: Worksheet) -> None:
         _fit_height(ws, i, [note], 90)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 52
+    _split_column_range(ws)
     ws.column_dimensions["D"].width = 90
     _print_setup(ws, 4, 9)
+
+
+def _split_column_range(ws: Worksheet) -> None:
+    """The template gives C:XFD one <col> entry; column D is ours: C alone, D, then E:XFD (no overlaps)."""
+    rest = ws.column_dimensions["C"]
+    if rest.max is None or rest.max <= 4:
+        return
+    last = rest.max
+    rest.min, rest.max = 3, 3
+    tail = ws.column_dimensions["E"]
+    tail.min, tail.max, tail.width = 5, last, rest.width
+    tail._style = copy(rest._style)
 
 
