@@ -11,6 +11,8 @@
 
 Without WORKBOOK the embedded example province (synthetic data) is used. The input workbook is only
 read, never written. Progress goes to stderr, results and output paths to stdout.
+Every computing command first runs the data check of `wibudget check`: an error stops it (exit 1, nothing
+written) unless --allow-errors is given.
 Exit codes: 0 done; 1 the check found errors, or the PDF could not be made; 2 bad input or usage.
 """
 
@@ -60,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser, workbook: str = "?") -> None:
         if workbook == "?":
             p.add_argument("workbook", nargs="?", metavar="WORKBOOK", help="输入工作簿（.xlsx/.xlsm）；省略则用内置示例")
+            p.add_argument("--allow-errors", action="store_true",
+                           help="数据检查发现错误时仍然测算（草案各页标注“未通过数据检查”）；默认发现错误即停止")
         else:
             p.add_argument("workbook", metavar="WORKBOOK", help="输入工作簿（.xlsx/.xlsm）")
         p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import (
-    EXAMPLE_SOURCE,
     EXIT_FAILED,
     EXIT_OK,
     CliError,
@@ -21,7 +20,7 @@ from addin.cli.common import (
     _names,
     _same_file,
     available_options,
-    load_inputs,
+    checked_inputs,
     parse_date,
     run_engine,
     select_options,
@@ -40,10 +39,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from addin.workbook.atomic import atomic_write, check_target
 
     progress = Progress(total=6 if args.pdf else 5, quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年，{len(inputs.units)} 个单位"
-                  + ("（示例数据，虚构）" if inputs.synthetic else ""))
+    inputs, options, findings = checked_inputs(args, progress)
     out = Path(args.output) if args.output else default_output(inputs)
     if out.is_dir() or (args.output and args.output.endswith(("/", "\\"))):
         out = out / default_output(inputs).name
@@ -69,7 +65,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     tables = dataclasses.replace(tables, outlook=outlook)
     progress.done(_breach_words(outlook))
     progress(f"写出：{out}")
-    wb = build_draft(tables, on=on)
+    wb = build_draft(tables, on=on, findings=findings)
     atomic_write(out, lambda tmp: save_workbook(wb, tmp), force=args.force)
     progress.done(f"{len(wb.sheetnames)} 张工作表")
     written = [("草案", out)]
@@ -160,9 +156,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from addin.workbook.atomic import atomic_write, check_target
 
     progress = Progress(total=3 + bool(args.csv or args.xlsx), quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    inputs, options, findings = checked_inputs(args, progress)
     for target in (args.csv, args.xlsx):
         if target:
             check_target(target, args.force)
@@ -196,9 +190,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from addin.report.text import text_table
 
     progress = Progress(total=3, quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    inputs, options, findings = checked_inputs(args, progress)
     result = run_engine(inputs, available_options(inputs, options), None, progress)
     t = draft_tables(result)
     y = inputs.budget_year

@@ -9,13 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from addin.cli.common import (
-    EXAMPLE_SOURCE,
     EXIT_OK,
     Progress,
     ProgressBar,
     _names,
     available_options,
-    load_inputs,
+    checked_inputs,
     run_engine,
     select_options,
 )
@@ -31,9 +30,7 @@ def _breach_words(outlook: Any) -> str:
 def _prepare(args: argparse.Namespace, steps: int, options: str | None = None) -> tuple[Any, Progress]:
     """Read the inputs and run the one-year budget (with the chosen options); checks the targets first."""
     progress = Progress(total=steps, quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, wb_options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    inputs, wb_options, _ = checked_inputs(args, progress)
     from addin.workbook.atomic import check_target
 
     for target in (getattr(args, "csv", None), getattr(args, "xlsx", None)):

@@ -7,6 +7,7 @@ units; everything else takes one. Used for terminal tables and for the draft's c
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -68,3 +69,33 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, decimal
     for r in cells:
         lines.append("  ".join(pad(c, widths[k], aligns[k]) for k, c in enumerate(r)).rstrip())
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- injection-safe text
+
+#: First characters that make a spreadsheet treat a CSV cell as a formula (OWASP CSV injection guidance).
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?")
+
+
+def formula_like(text: Any) -> bool:
+    """True for text a spreadsheet would run as a formula (it starts, after blanks, with = + - @ tab or CR)."""
+    if not isinstance(text, str) or not text:
+        return False
+    if text[0] in CSV_FORMULA_STARTS:
+        return True
+    stripped = text.lstrip(" \u3000")
+    return bool(stripped) and stripped[0] in CSV_FORMULA_STARTS and stripped != text
+
+
+def safe_csv_cell(value: Any) -> Any:
+    """CSV 单元格防注入: text that would start a formula gets a leading apostrophe ("=1+1" → "'=1+1");
+    figures (numbers, or text that is a plain number such as "-12.50") and everything else pass unchanged."""
+    if not isinstance(value, str) or not formula_like(value) or _PLAIN_NUMBER.fullmatch(value.strip()):
+        return value
+    return "'" + value
+
+
+def safe_csv_row(values: Sequence[Any]) -> list[Any]:
+    """One CSV row with every text cell made safe (see :func:`safe_csv_cell`)."""
+    return [safe_csv_cell(v) for v in values]

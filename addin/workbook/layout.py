@@ -318,6 +318,8 @@ _GENERAL_SETTINGS: tuple[Setting, ...] = (
     Setting("synthetic", "示例数据", BOOL, choices=BOOL_CHOICES, optional=True,
             note="是 = 虚构的示例数据，所有结果都会标明"),
     Setting("notes", "备注", TEXT, optional=True),
+    Setting("issuing_agency", "编制单位", TEXT, optional=True,
+            note="草案封面的编制单位；空白时为“<省份>人力资源和社会保障厅 <省份>财政厅”"),
 )
 
 _ASSUMPTION_SETTINGS: dict[str, Setting] = {s.code: s for s in (

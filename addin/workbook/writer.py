@@ -199,6 +199,7 @@ def _param_values(inputs: BudgetInputs) -> dict[str, Any]:
     values: dict[str, Any] = {
         "province": inputs.province, "province_code": inputs.province_code,
         "budget_year": inputs.budget_year, "synthetic": inputs.synthetic, "notes": inputs.notes or None,
+        "issuing_agency": inputs.issuing_agency or None,
     }
     values |= {k: v for k, v in inputs.assumptions.as_dict().items() if k != "trend_methods"}
     values |= {layout.TREND_PREFIX + item: method for item, method in inputs.assumptions.trend_methods.items()}
