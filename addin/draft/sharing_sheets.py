@@ -25,14 +25,15 @@ from addin.draft.frame import (
     Frame,
     _measure_head,
     _meta_left,
-    _text_lines,
     _title,
 )
 from addin.draft.note import NoteSection
 from addin.draft.style import DraftStyle
 from addin.report.rule_text import USER_NOTE_LABEL, option_names, ordinal, origin_text, rule_text, user_note
 from addin.report.tables import DraftTables
+from addin.report.text import wrap_text
 from addin.workbook.charts import share_columns_chart
+from addin.workbook.safe_cells import put_text
 from models.compare import CHANGE, MEASURES, PCT_COLLECTIONS, PER_INSURED, SHARE, SUMMARY_ROWS
 from models.sharing import PROVINCE_LABEL, load_presets
 
@@ -241,16 +242,17 @@ def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Seque
     line = style.rows["line_height"]
     for s in sections:
         r += 1
-        c = ws.cell(row=r, column=1, value=s.title)
+        c = put_text(ws.cell(row=r, column=1), s.title)
         c.font = style.heading_font(style.fonts["body_size"] + 1)
         c.alignment = style.align("left")
         ws.row_dimensions[r].height = line + 8
         for p in s.paragraphs:
             r += 1
-            c = ws.cell(row=r, column=1, value="　　" + p)
+            text = wrap_text("　　" + p, width - 4)      # own breaks: no line starts with closing punctuation
+            c = put_text(ws.cell(row=r, column=1), text)
             c.font = style.body_font()
             c.alignment = style.align("left", wrap=True, vertical="top")
-            lines = _text_lines("　　" + p, width - 2, style.rows["note_cjk_factor"])
+            lines = text.count("\n") + 1
             ws.row_dimensions[r].height = lines * (line + 1) + 3
     style.apply_page_setup(ws, print_area=f"A1:A{r}", title_rows=None,
                            header_center=style.synthetic_header if t.synthetic else "")

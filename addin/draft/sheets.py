@@ -111,7 +111,10 @@ def write_lines(ws: Worksheet, t: DraftTables, style: DraftStyle, side: str) -> 
         label = row["label"]
         if sub:
             label = ("其中：" if code == items.BENEFIT_ITEMS[0] else "") + label
-        values = [label, row["prior_budget"], row["estimate"], row["budget"], row["change"], row["growth"]]
+        growth = row["growth"]
+        if not math.isfinite(float(growth)) and float(row["estimate"]) == 0:
+            growth = "上年为零"
+        values = [label, row["prior_budget"], row["estimate"], row["budget"], row["change"], growth]
         fr.body(values, LINE_FORMATS, bold=total or code == "benefit_total", fill="total_fill" if total else None,
                 indent=[2 if sub else 0] + [0] * 5)
     notes = ["注：1. 增减额 = 本年预算数 − 上年预计执行数；增长% = 增减额 ÷ 上年预计执行数 × 100。",

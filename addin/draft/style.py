@@ -64,10 +64,12 @@ class DraftStyle:
 
     # -- fonts and fills ----------------------------------------------------------------------
     def body_font(self, *, bold: bool = False, color: str | None = None, size: float | None = None) -> Font:
-        return Font(name=self.fonts["body"], size=size or self.fonts["body_size"], bold=bold, color=color)
+        return Font(name=self.fonts["body"], size=size or self.fonts["body_size"], bold=bold, color=color,
+                    charset=self.fonts.get("charset"))
 
     def heading_font(self, size: float | None = None, color: str | None = None) -> Font:
-        return Font(name=self.fonts["heading"], size=size or self.fonts["body_size"], bold=True, color=color)
+        return Font(name=self.fonts["heading"], size=size or self.fonts["body_size"], bold=True, color=color,
+                    charset=self.fonts.get("charset"))
 
     def title_font(self) -> Font:
         return self.heading_font(self.fonts["title_size"])

@@ -99,3 +99,54 @@ def safe_csv_cell(value: Any) -> Any:
 def safe_csv_row(values: Sequence[Any]) -> list[Any]:
     """One CSV row with every text cell made safe (see :func:`safe_csv_cell`)."""
     return [safe_csv_cell(v) for v in values]
+
+
+# ---------------------------------------------------------------- line breaking of Chinese text
+
+#: Characters that may not begin a line (closing punctuation), nor end one (opening punctuation).
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’%％·…—～,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+HEADER_TAILS = ("支出", "收入", "合计", "人数", "费用", "结余", "缺口", "执行数", "预算数", "测算值")
+
+
+def wrap_text(text: str, width: float) -> str:
+    """Break `text` into lines of at most `width` display columns with explicit newlines, never starting a line
+    with closing punctuation (it stays on the line before) nor ending one with opening punctuation; digits and
+    Latin letters are not split. Existing newlines are kept."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        line, w = "", 0
+        i = 0
+        while i < len(para):
+            j = i + 1
+            while j < len(para) and (para[j].isascii() and para[j].isalnum() and para[j - 1].isascii()
+                                     and para[j - 1].isalnum() or para[j] in ",." and para[j - 1].isdigit()):
+                j += 1                                # keep numbers and words whole
+            token = para[i:j]
+            tw = display_width(token)
+            if line and w + tw > width and token[0] not in NO_LINE_START:
+                carry = ""
+                while line and line[-1] in NO_LINE_END:
+                    carry, line = line[-1] + carry, line[:-1]
+                out.append(line)
+                line, w = carry, display_width(carry)
+            line += token
+            w += tw
+            i = j
+        out.append(line)
+    return "\n".join(out)
+
+
+def header_break(label: str, width: float) -> str:
+    """A header label wider than `width` broken once at a word boundary: before a final 支出/收入/合计…, or
+    before a bracket, else in the middle — never inside a word such as 支出."""
+    if "\n" in label or display_width(label) <= width:
+        return label
+    for tail in HEADER_TAILS:
+        if label.endswith(tail) and len(label) > len(tail) + 1:
+            return label[: -len(tail)] + "\n" + tail
+    for bracket in ("（", "("):
+        k = label.find(bracket)
+        if k > 0:
+            return label[:k] + "\n" + label[k:]
+    return label
