@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import io
 import math
@@ -26,7 +25,7 @@ from addin.cli.common import (
     select_options,
 )
 from addin.cli.outlook_commands import _breach_words
-from addin.report.text import fmt_number
+from addin.report.text import SafeCsvWriter, fmt_number
 
 # ---------------------------------------------------------------- draft
 
@@ -131,7 +130,7 @@ def comparison_csv(comp: Any) -> str:
     heads = list(dict.fromkeys(wide.columns.get_level_values(0)))
     names = list(comp.result.names)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeCsvWriter(buf)
     w.writerow(["单位", *[f"{code}:{m}" for code in names for m in MEASURES]])
     for unit, row in wide.iterrows():
         cells = []

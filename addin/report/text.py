@@ -106,6 +106,7 @@ def safe_csv_row(values: Sequence[Any]) -> list[Any]:
 #: Characters that may not begin a line (closing punctuation), nor end one (opening punctuation).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’%％·…—～,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,][0-9]+)*%?|.", re.S)
 HEADER_TAILS = ("支出", "收入", "合计", "人数", "费用", "结余", "缺口", "执行数", "预算数", "测算值")
 
 
@@ -116,13 +117,7 @@ def wrap_text(text: str, width: float) -> str:
     out: list[str] = []
     for para in text.split("\n"):
         line, w = "", 0
-        i = 0
-        while i < len(para):
-            j = i + 1
-            while j < len(para) and (para[j].isascii() and para[j].isalnum() and para[j - 1].isascii()
-                                     and para[j - 1].isalnum() or para[j] in ",." and para[j - 1].isdigit()):
-                j += 1                                # keep numbers and words whole
-            token = para[i:j]
+        for token in _TOKEN.findall(para):          # numbers and Latin words stay whole
             tw = display_width(token)
             if line and w + tw > width and token[0] not in NO_LINE_START:
                 carry = ""
@@ -132,7 +127,6 @@ def wrap_text(text: str, width: float) -> str:
                 line, w = carry, display_width(carry)
             line += token
             w += tw
-            i = j
         out.append(line)
     return "\n".join(out)
 
@@ -150,3 +144,15 @@ def header_break(label: str, width: float) -> str:
         if k > 0:
             return label[:k] + "\n" + label[k:]
     return label
+
+
+class SafeCsvWriter:
+    """csv.writer whose every row passes through :func:`safe_csv_row` (all of the tool's CSV output)."""
+
+    def __init__(self, stream: Any) -> None:
+        import csv
+
+        self._writer = csv.writer(stream, lineterminator="\n")
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self._writer.writerow(safe_csv_row(row))
