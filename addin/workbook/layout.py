@@ -318,6 +318,9 @@ _GENERAL_SETTINGS: tuple[Setting, ...] = (
     Setting("synthetic", "示例数据", BOOL, choices=BOOL_CHOICES, optional=True,
             note="是 = 虚构的示例数据，所有结果都会标明"),
     Setting("notes", "备注", TEXT, optional=True),
+)
+#: Settings of the draft document, after all others (so that adding them moved no existing row).
+_DOCUMENT_SETTINGS: tuple[Setting, ...] = (
     Setting("issuing_agency", "编制单位", TEXT, optional=True,
             note="草案封面的编制单位；空白时为“<省份>人力资源和社会保障厅 <省份>财政厅”"),
 )
@@ -353,6 +356,7 @@ def _param_settings() -> tuple[Setting, ...]:
     rows += [_assumption_setting(f) for f in dataclasses.fields(inputs.Assumptions) if f.name != "trend_methods"]
     rows += [Setting(TREND_PREFIX + code, f"{items.label(code)}趋势方法", CHOICE, choices=TREND_CHOICES,
                      optional=True, note="留空 = 默认方法") for code in TREND_ITEMS]
+    rows += list(_DOCUMENT_SETTINGS)
     return tuple(rows)
 
 
