@@ -165,3 +165,13 @@ def test_names_starting_with_equals_stay_text_in_the_draft_and_compare(evil_book
     ("1,234.00", "1,234.00"), (12.5, 12.5)])
 def test_csv_cells_are_neutralised(cell, safe):
     assert safe_csv_cell(cell) == safe
+
+
+def test_percentage_points_come_from_the_displayed_rates():
+    from addin.report.wording import change_words, growth_pct, pct, points
+
+    now, need = 0.0034949, 0.0037651             # shown as 0.349% and 0.377%: 0.377 − 0.349 = 0.028
+    assert (pct(now, 3), pct(need, 3)) == ("0.349%", "0.377%")
+    assert points(need, now, 3) == "0.028"        # not 0.027, the difference of the unrounded rates
+    assert growth_pct(120.0, 0.0) == "上年为零"    # a zero base never prints inf
+    assert change_words(120.0, float("inf")) == "增加120.00万元（上年为零）"

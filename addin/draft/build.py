@@ -25,6 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from addin.draft import sharing_sheets, sheets
 from addin.draft.check_sheet import DATA_CHECK_SHEET, mark_headers, write_findings
+from addin.draft.frame import issuing_agency
 from addin.draft.note import NoteSection, explanatory_note
 from addin.draft.outlook_sheet import write_outlook
 from addin.draft.style import DraftStyle, load_style
@@ -75,12 +76,6 @@ def default_date(inputs: BudgetInputs, today: dt.date | None = None) -> dt.date:
     year = int(inputs.budget_year) - 1
     today = today or dt.date.today()
     return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
-
-
-def issuing_agency(inputs: BudgetInputs) -> str:
-    """编制单位: the 参数 value, else the province's human resources and social security and finance departments."""
-    given = (getattr(inputs, "issuing_agency", "") or "").strip()
-    return given or f"{inputs.province}人力资源和社会保障厅　{inputs.province}财政厅"
 
 
 def sharing_sheet_names(chosen: Sequence[str], base: str, all_names: Sequence[str] = ()) -> list[str]:

@@ -182,7 +182,8 @@ class Frame:
         for r, text, first in self.pending_notes:
             width = sum(self.ws.column_dimensions[get_column_letter(c)].width or 8.43
                         for c in range(first, self.n_cols + 1))
-            wrapped = wrap_text(text, width - 4.0)     # our own breaks: no line starts with closing punctuation
+            # our own breaks (no line starts with closing punctuation), measured as the PDF sets the text
+            wrapped = wrap_text(text, (width - 3.0) / self.style.rows["wrap_factor"])
             put_text(self.ws.cell(row=r, column=first), wrapped)
             lines = wrapped.count("\n") + 1
             self.ws.row_dimensions[r].height = max(line, lines * line) + 3
@@ -223,9 +224,15 @@ def _merged_width(ws: Worksheet, row: int, col: int) -> float | None:
     return None
 
 
+def issuing_agency(inputs: Any) -> str:
+    """编制单位: the 参数 value, else the province's human resources and social security and finance departments."""
+    given = (getattr(inputs, "issuing_agency", "") or "").strip()
+    return given or f"{inputs.province}人力资源和社会保障厅　{inputs.province}财政厅"
+
+
 def _meta_left(t: DraftTables) -> str:
     inp = t.result.inputs
-    text = f"编制单位：{inp.province}　预算年度：{inp.budget_year}年"
+    text = f"{inp.province}　预算年度：{inp.budget_year}年"      # the agencies are on the cover
     return text + ("　（示例数据，虚构）" if inp.synthetic else "")
 
 

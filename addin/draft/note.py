@@ -379,12 +379,18 @@ def _outlook(t: DraftTables) -> NoteSection:
         r = o.risk
         paras.append(f"按{r.draws:,}次蒙特卡罗模拟（随机种子{r.seed}），年末滚存结余低于储备下限的概率{y0}年为"
                      f"{ry.loc[y0, 'prob_below_floor'] * 100:.1f}%，{y1}年为{ry.loc[y1, 'prob_below_floor'] * 100:.1f}%；"
-                     f"{y0}年当年收支缺口的90%区间（P5–P95）为{ry.loc[y0, 'deficit_p5']:,.2f}万元至"
-                     f"{ry.loc[y0, 'deficit_p95']:,.2f}万元。")
+                     + _deficit_band(ry, y0))
     else:
         paras.append("本草案未进行储备风险模拟。")
     paras.append("多年预测的增长率、退出率和敏感性冲击幅度、风险模拟的分布均为测算假设，不是法定标准，也不是官方预测。")
     return NoteSection("中期展望", paras)
+
+
+def _deficit_band(ry: pd.DataFrame, y0: int) -> str:
+    low, high = round(float(ry.loc[y0, "deficit_p5"]), 2), round(float(ry.loc[y0, "deficit_p95"]), 2)
+    if high == 0:
+        return f"{y0}年在90%的模拟中不出现当年收支缺口。"
+    return f"{y0}年当年收支缺口的90%区间（P5–P95）为{low:,.2f}万元至{high:,.2f}万元。"
 
 
 def _signed_wan(x: float) -> str:

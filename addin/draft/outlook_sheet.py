@@ -23,6 +23,7 @@ from addin.draft.frame import CM_PER_POINT, WAN, Frame
 from addin.draft.style import DraftStyle
 from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
 from addin.report.outlook_text import TORNADO_HEADERS, distribution_text, tornado_rows
+from addin.report.rule_text import option_names, ordinal
 from models.sharing import PROVINCE_LABEL
 
 PARTS = ("projection", "assumptions", "sensitivity", "risk")
@@ -234,8 +235,6 @@ def assumption_source(text: str) -> str:
 
 def _option_title(o: OutlookTables, code: str) -> str:
     """方案二：<名称> — (an option by its place and Chinese name, never its code)."""
-    from addin.report.rule_text import option_names, ordinal
-
     opts = list(o.result.sharing.options)
     k = [p.name for p in opts].index(code) if code in [p.name for p in opts] else 0
     name = option_names(opts)[k]

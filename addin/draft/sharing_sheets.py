@@ -248,7 +248,8 @@ def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Seque
         ws.row_dimensions[r].height = line + 8
         for p in s.paragraphs:
             r += 1
-            text = wrap_text("　　" + p, width - 4)      # own breaks: no line starts with closing punctuation
+            # own breaks (no line starts with closing punctuation), measured as the PDF sets the text
+            text = wrap_text("　　" + p, (width - 3) / style.rows["wrap_factor"])
             c = put_text(ws.cell(row=r, column=1), text)
             c.font = style.body_font()
             c.alignment = style.align("left", wrap=True, vertical="top")
