@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--option", action="append", metavar="NAME",
                    help="缺口分担表采用的方案代码，可重复或用逗号分隔（默认：第一个方案）")
     p.add_argument("--baseline", metavar="NAME", help="方案比较的基准方案（默认：第一个 --option）")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="封面和文档属性中的编制日期（默认：预算年度1月1日；today = 今天）")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="封面和文档属性中的编制日期（默认：今天，限定在编制年度即预算年度的上一年之内）")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
     p.add_argument("--timeout", type=float, default=120.0, help="PDF 转换的时间上限（秒，默认 120）")
     p.add_argument("--no-risk", action="store_true",

@@ -142,12 +142,12 @@ def comparison_csv(comp: Any) -> str:
     return buf.getvalue()
 
 
-def write_comparison_xlsx(result: Any, path: Path, force: bool) -> Path:
+def write_comparison_xlsx(result: Any, path: Path, force: bool, findings: Any = None) -> Path:
     """方案比较 workbook: the draft's comparison sheet (with chart) and a long-form 明细 sheet."""
     from addin.draft.build import build_comparison_workbook, save_workbook
     from addin.workbook.atomic import atomic_write
 
-    wb = build_comparison_workbook(result)
+    wb = build_comparison_workbook(result, findings=findings)
     return atomic_write(path, lambda tmp: save_workbook(wb, tmp), force=force)
 
 
@@ -174,7 +174,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             written.append(atomic_write(args.csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"),
                                         force=args.force))
         if args.xlsx:
-            written.append(write_comparison_xlsx(result, Path(args.xlsx), args.force))
+            written.append(write_comparison_xlsx(result, Path(args.xlsx), args.force, findings))
         progress.done(f"{len(written)} 个文件")
     for path in written:
         print(f"已写出：{path}")

@@ -233,19 +233,27 @@ def write_checks(ws: Worksheet, t: DraftTables, style: DraftStyle) -> None:
 # ---------------------------------------------------------------- 编制说明
 
 def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Sequence[NoteSection]) -> None:
-    """编制说明 — the generated note, one paragraph a row, wrapped."""
+    """编制说明 — the generated note, one paragraph a row, wrapped; a heading never ends a printed page (a page
+    break is put before it when it and its first paragraph do not fit on the page)."""
     width = style.columns["note_width"]
     fr = Frame(ws, style, n_cols=1)
     ws.column_dimensions["A"].width = width
     fr.title(_title(t, "收支预算草案编制说明"))
     r = 2
     line = style.rows["line_height"]
+    page = style.rows["note_page_height"]
+    used = style.rows["title_height"] + (ws.row_dimensions[2].height or line)
     for s in sections:
         r += 1
         c = put_text(ws.cell(row=r, column=1), s.title)
         c.font = style.heading_font(style.fonts["body_size"] + 1)
         c.alignment = style.align("left")
         ws.row_dimensions[r].height = line + 8
+        first = _paragraph_height(s.paragraphs[0], width, style) if s.paragraphs else 0.0
+        if used + line + 8 + first > page:          # keep the heading with its first paragraph
+            ws.row_breaks.append(Break(id=r - 1))
+            used = 0.0
+        used += line + 8
         for p in s.paragraphs:
             r += 1
             # own breaks (no line starts with closing punctuation), measured as the PDF sets the text
@@ -253,10 +261,17 @@ def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Seque
             c = put_text(ws.cell(row=r, column=1), text)
             c.font = style.body_font()
             c.alignment = style.align("left", wrap=True, vertical="top")
-            lines = text.count("\n") + 1
-            ws.row_dimensions[r].height = lines * (line + 1) + 3
+            height = _paragraph_height(p, width, style)
+            ws.row_dimensions[r].height = height
+            used = height if used + height > page else used + height     # a row that does not fit moves on
     style.apply_page_setup(ws, print_area=f"A1:A{r}", title_rows=None,
                            header_center=style.synthetic_header if t.synthetic else "")
+
+
+def _paragraph_height(p: str, width: float, style: DraftStyle) -> float:
+    """Row height (points) of one wrapped note paragraph."""
+    lines = wrap_text("　　" + p, (width - 3) / style.rows["wrap_factor"]).count("\n") + 1
+    return lines * (style.rows["line_height"] + 1) + 3
 
 
 # ---------------------------------------------------------------- 明细 (long form, for compare --xlsx)
