@@ -175,3 +175,7 @@ def test_percentage_points_come_from_the_displayed_rates():
     assert points(need, now, 3) == "0.028"        # not 0.027, the difference of the unrounded rates
     assert growth_pct(120.0, 0.0) == "上年为零"    # a zero base never prints inf
     assert change_words(120.0, float("inf")) == "增加120.00万元（上年为零）"
+
+
+def test_a_signed_figure_is_not_split_from_its_sign():
+    assert wrap_text("相差 -1,000,000.00 元", 8) == "相差\n-1,000,000.00\n元"

@@ -64,5 +64,6 @@ def write_findings(ws: Worksheet, t: DraftTables, style: DraftStyle, findings: S
         summary = (f"注：输入数据未发现错误；有{len(findings)}项提示，不影响测算，请逐项核实。")
     fr.notes([summary])
     fr.column_widths(minimum={1: 6, 2: 6, 3: 7, 4: 16, 5: 14, 6: 10, 7: 60})
-    ws.column_dimensions["G"].width = 60
+    others = sum(ws.column_dimensions[c].width for c in "ABCDEF")
+    ws.column_dimensions["G"].width = max(60.0, style.columns["page_width"] - others)   # fill the page width
     fr.finish(synthetic=t.synthetic)

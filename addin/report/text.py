@@ -106,7 +106,7 @@ def safe_csv_row(values: Sequence[Any]) -> list[Any]:
 #: Characters that may not begin a line (closing punctuation), nor end one (opening punctuation).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’%％·…—～,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,][0-9]+)*%?|.", re.S)
+_TOKEN = re.compile(r"[-+−]?[A-Za-z0-9]+(?:[.,][0-9]+)*%?|.", re.S)
 HEADER_TAILS = ("支出", "收入", "合计", "人数", "费用", "结余", "缺口", "执行数", "预算数", "测算值")
 
 
@@ -123,8 +123,10 @@ def wrap_text(text: str, width: float) -> str:
                 carry = ""
                 while line and line[-1] in NO_LINE_END:
                     carry, line = line[-1] + carry, line[:-1]
-                out.append(line)
+                out.append(line.rstrip(" "))
                 line, w = carry, display_width(carry)
+            if not line and token == " ":
+                continue                              # a break eats the blank
             line += token
             w += tw
         out.append(line)
