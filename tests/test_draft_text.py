@@ -179,3 +179,15 @@ def test_percentage_points_come_from_the_displayed_rates():
 
 def test_a_signed_figure_is_not_split_from_its_sign():
     assert wrap_text("相差 -1,000,000.00 元", 8) == "相差\n-1,000,000.00\n元"
+
+
+def test_comparison_marks_gains_and_losses_and_charts_each_option():
+    result = run_budget(load_example())
+    wb = build_draft(draft_tables(result), on=default_date(result.inputs))
+    ws = wb["方案比较"]
+    n = len(result.options)
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert sorted(r.operator for r in rules) == ["greaterThan"] * n + ["lessThan"] * n   # red up, green down
+    shares = result.sharing.rounded["share"]                   # (options, cities) in 万元
+    with_shares = int((abs(shares).sum(axis=1) > 0).sum())
+    assert len(ws._charts) == 1 + with_shares                  # the grouped chart and one per option

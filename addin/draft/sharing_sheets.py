@@ -149,7 +149,9 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
         for r in range(anchor_row, anchor_row + rows + 1):
             ws.row_dimensions[r].height = row_pt
         last_row = anchor_row + rows
-        last_row = _option_charts(ws, style, fr, shown, first_body, last_city, last_row, comp.baseline, names)
+        cities = list(comp.result.cities)
+        charted = [k for k, h in enumerate(heads) if wide.loc[cities, (h, SHARE)].abs().sum() > 0]
+        last_row = _option_charts(ws, style, fr, shown, first_body, last_city, last_row, charted)
     fr.finish(synthetic=t.synthetic, last_row=last_row)
 
 
@@ -177,14 +179,15 @@ def _sign_colours(ws: Worksheet, style: DraftStyle, names: Sequence[str], first:
 
 
 def _option_charts(ws: Worksheet, style: DraftStyle, fr: Frame, shown: Sequence[str], first: int, last: int,
-                   row: int, baseline: str, names: Sequence[str]) -> int:
-    """One bar chart per option (each city's share), two to a printed page, below the grouped chart."""
+                   row: int, charted: Sequence[int]) -> int:
+    """One bar chart per option whose cities share anything (each city's share), two to a printed page, below
+    the grouped chart."""
     height = style.chart["height_cm"] * 0.62
     row_pt = style.rows["line_height"]
     rows = math.ceil(height / (row_pt * CM_PER_POINT)) + 2
-    for k, _ in enumerate(names):
+    for n, k in enumerate(charted):
         anchor = row + 2
-        if k % 2 == 0:
+        if n % 2 == 0:
             ws.row_breaks.append(Break(id=anchor - 1))
         ch = share_columns_chart(f"{_named(shown, k)}：各设区市分担额（万元）")
         ch.y_axis.majorGridlines = None
