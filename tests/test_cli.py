@@ -209,7 +209,7 @@ def test_compare_xlsx_has_the_sheet_the_chart_and_the_long_table(tmp_path):
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/") for n in z.namelist())
     wb = load_workbook(out)
-    assert wb.sheetnames == ["方案比较", "明细"]
+    assert wb.sheetnames == ["方案比较", "明细", "数据检查"]          # the data check run before comparing
     long_rows = list(wb["明细"].iter_rows(min_row=4, values_only=True))
     assert len(long_rows) == 4 * 12                            # 4 options × (11 cities + 省级承担)
 
