@@ -67,7 +67,7 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
     """A one-sheet workbook of some parts of the 多年预测与风险 sheet (for --xlsx)."""
     from openpyxl import Workbook
 
-    from addin.draft.build import default_date, set_properties
+    from addin.draft.build import chart_fonts, default_date, set_properties
     from addin.draft.outlook_sheet import outlook_title, write_outlook
     from addin.draft.style import load_style
 
@@ -75,9 +75,11 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
     ws = wb.active
     ws.title = sheet
     title = outlook_title(outlook, what)
-    write_outlook(ws, outlook, load_style(), parts=parts, title=title, **kw)
+    style = load_style()
+    write_outlook(ws, outlook, style, parts=parts, title=title, **kw)
     inputs = outlook.result.inputs
     set_properties(wb, inputs, default_date(inputs), title)
+    chart_fonts(wb, style)
     return wb
 
 

@@ -28,7 +28,7 @@ from addin.draft.check_sheet import DATA_CHECK_SHEET, mark_headers, write_findin
 from addin.draft.frame import issuing_agency
 from addin.draft.note import NoteSection, explanatory_note
 from addin.draft.outlook_sheet import write_outlook
-from addin.draft.style import DraftStyle, load_style
+from addin.draft.style import DraftStyle, load_style, set_chart_fonts
 from addin.report.rule_text import ordinal
 from addin.report.tables import DraftTables, draft_tables
 from addin.workbook.atomic import atomic_write, check_target
@@ -135,10 +135,18 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
     wb.active = 0
     mark_headers(wb, style, synthetic=tables.synthetic, stamped=stamped)
     neutralise_formulas(wb)
+    chart_fonts(wb, style)
 
     inp = result.inputs
     set_properties(wb, inp, on, f"{inp.province}{inp.budget_year}年工伤保险基金收支预算草案")
     return wb
+
+
+def chart_fonts(wb: Workbook, style: DraftStyle) -> None:
+    """Every chart's text in the template's heading face (Simplified Chinese glyphs in the PDF)."""
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            set_chart_fonts(chart, style.fonts["heading"])
 
 
 def set_properties(wb: Workbook, inputs: BudgetInputs, on: dt.date, title: str) -> None:
@@ -169,6 +177,7 @@ def build_comparison_workbook(result: BudgetResult, *, on: dt.date | None = None
         write_findings(wb.create_sheet(DATA_CHECK_SHEET), tables, style, findings)
     mark_headers(wb, style, synthetic=tables.synthetic, stamped=findings is not None and has_errors(findings))
     neutralise_formulas(wb)
+    chart_fonts(wb, style)
     inp = result.inputs
     set_properties(wb, inp, on or default_date(inp), f"{inp.province}{inp.budget_year}年缺口分担方案比较")
     return wb

@@ -177,7 +177,10 @@ class Frame:
                 if text:
                     width = self.ws.column_dimensions[get_column_letter(col)].width or 8.43
                     span = _merged_width(self.ws, r, col) or width
-                    lines = max(lines, _text_lines(str(text), span - 1.0))
+                    if "\n" not in str(text):     # break long labels ourselves, never inside a word
+                        text = wrap_text(str(text), span - 2.0)     # bold headers: a CJK character = 2 units
+                        put_text(self.ws.cell(row=r, column=col), text)
+                    lines = max(lines, str(text).count("\n") + 1)
             self.ws.row_dimensions[r].height = max(st.rows["header_height"], lines * line + 4)
         for r, text, first in self.pending_notes:
             width = sum(self.ws.column_dimensions[get_column_letter(c)].width or 8.43
@@ -198,11 +201,6 @@ class Frame:
                                     header_center=self.style.synthetic_header if synthetic else "")
         if h1:
             self.ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{h1 + 1}"
-
-
-def _text_lines(text: str, width: float, cjk_factor: float = 1.0) -> int:
-    """Lines a wrapped text takes in a cell `width` character units wide."""
-    return sum(max(1, math.ceil(display_width(part) * cjk_factor / max(1.0, width))) for part in text.split("\n"))
 
 
 def _measure_head(measure: str) -> str:

@@ -106,7 +106,7 @@ def safe_csv_row(values: Sequence[Any]) -> list[Any]:
 #: Characters that may not begin a line (closing punctuation), nor end one (opening punctuation).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’%％·…—～,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
-_TOKEN = re.compile(r"[-+−]?[A-Za-z0-9]+(?:[.,][0-9]+)*%?|.", re.S)
+_TOKEN = re.compile(r"（[^（）]{1,4}）|\([^()]{1,4}\)|[-+−]?[A-Za-z0-9]+(?:[.,:][0-9]+)*%?|.", re.S)   # short brackets whole
 HEADER_TAILS = ("支出", "收入", "合计", "人数", "费用", "结余", "缺口", "执行数", "预算数", "测算值")
 
 
