@@ -6,7 +6,9 @@
 
 Sheets: 封面, 收入预算表, 支出预算表, 收支结余表, 分市预算表, 缺口分担表 (one per chosen option),
 方案比较 (with a bar chart), 预测与校验, 多年预测与风险 (projection, sensitivity and a seeded risk run,
-with line and bar charts; present when the tables carry an outlook), 编制说明. Styles come from templates/draft_style.toml.
+with line and bar charts; present when the tables carry an outlook), 编制说明, and 数据检查 (the findings of the
+data check run before computing; right after the cover, with 未通过数据检查 in every page header, when the
+draft was forced past errors). Styles come from templates/draft_style.toml.
 The file is deterministic: document properties and zip entry times are set from the draft date,
 so the same inputs and date give the same bytes.
 """
