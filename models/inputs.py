@@ -114,6 +114,7 @@ class BudgetInputs:
     options: list[dict[str, Any]] = field(default_factory=list)                     # 分担方案
     synthetic: bool = False            # example data: every output must say so
     notes: str = ""
+    issuing_agency: str = ""           # 编制单位 on the draft's cover ("" → the province's two departments)
 
     @property
     def unit_names(self) -> list[str]:

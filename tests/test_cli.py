@@ -71,9 +71,9 @@ def test_bad_cell_in_the_workbook_names_sheet_and_cell(example_workbook, tmp_pat
     wb["历年执行"]["F6"] = "abc"                      # a premium figure typed as text
     bad = tmp_path / "bad.xlsx"
     wb.save(bad)
-    assert main(["draft", str(bad), "-o", str(tmp_path / "d.xlsx"), "-q"]) == 2
+    assert main(["draft", str(bad), "-o", str(tmp_path / "d.xlsx"), "-q"]) == 1     # stopped by the data check
     err = capsys.readouterr().err
-    assert err.startswith("错误：") and "历年执行!F6" in err and "Traceback" not in err
+    assert "V103 历年执行!F6" in err and "错误：数据检查发现" in err and "Traceback" not in err
     assert not (tmp_path / "d.xlsx").exists()
 
 
@@ -114,7 +114,7 @@ def test_draft_reports_each_step_and_prints_the_path_last(tmp_path, capsys):
     captured = capsys.readouterr()
     steps = [line for line in captured.err.splitlines() if line.startswith("[")]
     assert [s.split("]")[0] + "]" for s in steps] == ["[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"]
-    assert [s.split(" ")[1].split("：")[0] for s in steps] == ["读取输入", "预测", "分担", "多年预测与风险", "写出"]
+    assert [s.split(" ")[1].split("：")[0] for s in steps] == ["读取输入并检查", "预测", "分担", "多年预测与风险", "写出"]
     assert captured.out.strip().splitlines()[-1] == f"草案：{out}"
 
 
@@ -148,10 +148,10 @@ def test_chosen_options_get_their_own_sharing_sheets(tmp_path):
     out = tmp_path / "d.xlsx"
     assert main(["draft", "-o", str(out), "--option", "liaoning", "--option", "weighted_mix", "-q"]) == 0
     wb = load_workbook(out)
-    assert "缺口分担表" in wb.sheetnames and "缺口分担表（weighted_mix）" in wb.sheetnames
+    assert "缺口分担表" in wb.sheetnames and "缺口分担表（方案四）" in wb.sheetnames   # weighted_mix is the 4th option
     assert "辽宁" in wb["缺口分担表"]["A2"].value
     # the first chosen option is the comparison's baseline: its change column is all zero
-    assert "基准方案：liaoning" in wb["方案比较"]["A2"].value
+    assert "基准方案：方案二：" in wb["方案比较"]["A2"].value
 
 
 def test_engine_steps_give_the_same_result_as_run_budget(engine):
@@ -209,7 +209,7 @@ def test_compare_xlsx_has_the_sheet_the_chart_and_the_long_table(tmp_path):
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/") for n in z.namelist())
     wb = load_workbook(out)
-    assert wb.sheetnames == ["方案比较", "明细"]
+    assert wb.sheetnames == ["方案比较", "明细", "数据检查"]          # the data check run before comparing
     long_rows = list(wb["明细"].iter_rows(min_row=4, values_only=True))
     assert len(long_rows) == 4 * 12                            # 4 options × (11 cities + 省级承担)
 

@@ -12,6 +12,8 @@
 
 Without WORKBOOK the embedded example province (synthetic data) is used. The input workbook is only
 read, never written. Progress goes to stderr, results and output paths to stdout.
+Every computing command first runs the data check of `wibudget check`: an error stops it (exit 1, nothing
+written) unless --allow-errors is given.
 Exit codes: 0 done; 1 the check found errors, or the PDF could not be made; 2 bad input or usage.
 """
 
@@ -62,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser, workbook: str = "?") -> None:
         if workbook == "?":
             p.add_argument("workbook", nargs="?", metavar="WORKBOOK", help="输入工作簿（.xlsx/.xlsm）；省略则用内置示例")
+            p.add_argument("--allow-errors", action="store_true",
+                           help="数据检查发现错误时仍然测算（草案各页标注“未通过数据检查”）；默认发现错误即停止")
         else:
             p.add_argument("workbook", metavar="WORKBOOK", help="输入工作簿（.xlsx/.xlsm）")
         p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
@@ -74,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--option", action="append", metavar="NAME",
                    help="缺口分担表采用的方案代码，可重复或用逗号分隔（默认：第一个方案）")
     p.add_argument("--baseline", metavar="NAME", help="方案比较的基准方案（默认：第一个 --option）")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="封面和文档属性中的编制日期（默认：预算年度1月1日；today = 今天）")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="封面和文档属性中的编制日期（默认：今天，限定在编制年度即预算年度的上一年之内）")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
     p.add_argument("--timeout", type=float, default=120.0, help="PDF 转换的时间上限（秒，默认 120）")
     p.add_argument("--no-risk", action="store_true",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import io
 import math
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import (
-    EXAMPLE_SOURCE,
     EXIT_FAILED,
     EXIT_OK,
     CliError,
@@ -21,13 +19,13 @@ from addin.cli.common import (
     _names,
     _same_file,
     available_options,
-    load_inputs,
+    checked_inputs,
     parse_date,
     run_engine,
     select_options,
 )
 from addin.cli.outlook_commands import _breach_words
-from addin.report.text import fmt_number
+from addin.report.text import SafeCsvWriter, fmt_number
 
 # ---------------------------------------------------------------- draft
 
@@ -40,10 +38,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from addin.workbook.atomic import atomic_write, check_target
 
     progress = Progress(total=6 if args.pdf else 5, quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年，{len(inputs.units)} 个单位"
-                  + ("（示例数据，虚构）" if inputs.synthetic else ""))
+    inputs, options, findings = checked_inputs(args, progress)
     out = Path(args.output) if args.output else default_output(inputs)
     if out.is_dir() or (args.output and args.output.endswith(("/", "\\"))):
         out = out / default_output(inputs).name
@@ -69,7 +64,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     tables = dataclasses.replace(tables, outlook=outlook)
     progress.done(_breach_words(outlook))
     progress(f"写出：{out}")
-    wb = build_draft(tables, on=on)
+    wb = build_draft(tables, on=on, findings=findings)
     atomic_write(out, lambda tmp: save_workbook(wb, tmp), force=args.force)
     progress.done(f"{len(wb.sheetnames)} 张工作表")
     written = [("草案", out)]
@@ -135,7 +130,7 @@ def comparison_csv(comp: Any) -> str:
     heads = list(dict.fromkeys(wide.columns.get_level_values(0)))
     names = list(comp.result.names)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeCsvWriter(buf)
     w.writerow(["单位", *[f"{code}:{m}" for code in names for m in MEASURES]])
     for unit, row in wide.iterrows():
         cells = []
@@ -147,12 +142,12 @@ def comparison_csv(comp: Any) -> str:
     return buf.getvalue()
 
 
-def write_comparison_xlsx(result: Any, path: Path, force: bool) -> Path:
+def write_comparison_xlsx(result: Any, path: Path, force: bool, findings: Any = None) -> Path:
     """方案比较 workbook: the draft's comparison sheet (with chart) and a long-form 明细 sheet."""
     from addin.draft.build import build_comparison_workbook, save_workbook
     from addin.workbook.atomic import atomic_write
 
-    wb = build_comparison_workbook(result)
+    wb = build_comparison_workbook(result, findings=findings)
     return atomic_write(path, lambda tmp: save_workbook(wb, tmp), force=force)
 
 
@@ -160,9 +155,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from addin.workbook.atomic import atomic_write, check_target
 
     progress = Progress(total=3 + bool(args.csv or args.xlsx), quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    inputs, options, findings = checked_inputs(args, progress)
     for target in (args.csv, args.xlsx):
         if target:
             check_target(target, args.force)
@@ -181,7 +174,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             written.append(atomic_write(args.csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"),
                                         force=args.force))
         if args.xlsx:
-            written.append(write_comparison_xlsx(result, Path(args.xlsx), args.force))
+            written.append(write_comparison_xlsx(result, Path(args.xlsx), args.force, findings))
         progress.done(f"{len(written)} 个文件")
     for path in written:
         print(f"已写出：{path}")
@@ -196,9 +189,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from addin.report.text import text_table
 
     progress = Progress(total=3, quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    inputs, options, findings = checked_inputs(args, progress)
     result = run_engine(inputs, available_options(inputs, options), None, progress)
     t = draft_tables(result)
     y = inputs.budget_year

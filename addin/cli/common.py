@@ -205,3 +205,79 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+# ---------------------------------------------------------------- the data check gate
+
+
+STAMP_TEXT = "未通过数据检查"
+
+
+class GateFailed(CliError):
+    """数据检查未通过 — the inputs have errors; nothing is computed or written (exit 1)."""
+
+    def __init__(self, errors: int) -> None:
+        super().__init__(f"数据检查发现 {errors} 项错误，未生成任何结果。请按上列提示修改输入后重试"
+                         "（草案可加 --allow-errors 强行生成，并标注“未通过数据检查”）", code=EXIT_FAILED)
+
+
+def check_findings(workbook: str | None, inputs: Any = None) -> list[Any]:
+    """数据检查 — the full rule set `wibudget check` runs: on the workbook file, or on the example's inputs."""
+    if workbook is None:
+        from addin.workbook.check import check_inputs
+
+        return list(check_inputs(inputs))
+    from addin.workbook.check import check_workbook
+
+    return list(check_workbook(workbook_path(workbook)))
+
+
+def finding_lines(findings: Sequence[Any]) -> list[str]:
+    """One line per finding: 级别 规则 工作表!单元格 单位：说明（含改法）."""
+    from models.validation import SEVERITY_LABELS
+
+    lines = []
+    for f in findings:
+        where = f.location or "（整个工作簿）"
+        unit = f"{f.unit}：" if f.unit and f.unit not in f.message else ""
+        lines.append(f"  {SEVERITY_LABELS.get(f.severity, f.severity)} {f.rule} {where} {unit}{f.message}")
+    return lines
+
+
+def run_gate(workbook: str | None, inputs: Any = None, *, allow_errors: bool = False) -> list[Any]:
+    """Run the data check before computing: print every finding (stderr); errors stop the command with exit 1
+    unless `allow_errors`. Returns the findings (for the draft's 数据检查 sheet)."""
+    from addin.workbook.check import has_errors
+
+    findings = check_findings(workbook, inputs)
+    errors = sum(1 for f in findings if f.severity == "error")
+    if findings:
+        print(f"数据检查：错误 {errors} 项，警告 {len(findings) - errors} 项", file=sys.stderr)
+        for line in finding_lines(findings):
+            print(line, file=sys.stderr)
+    if has_errors(findings) and not allow_errors:
+        raise GateFailed(errors)
+    if errors:
+        print(f"警告：输入未通过数据检查（{errors} 项错误），按 --allow-errors 继续；结果标注“{STAMP_TEXT}”",
+              file=sys.stderr)
+    return findings
+
+
+def checked_inputs(args: Any, progress: Progress) -> tuple[Any, list[dict] | None, list[Any]]:
+    """读取输入并检查 — the data check gate, then the inputs: (inputs, workbook options or None, findings).
+
+    A workbook is checked before it is read (a workbook the check rejects may not be readable at all);
+    the built-in example is checked after loading.
+    """
+    workbook = getattr(args, "workbook", None)
+    allow = bool(getattr(args, "allow_errors", False))
+    progress(f"读取输入并检查：{workbook or EXAMPLE_SOURCE}")
+    if workbook is not None:
+        findings = run_gate(workbook, allow_errors=allow)
+        inputs, options, _ = load_inputs(workbook)
+    else:
+        inputs, options, _ = load_inputs(None)
+        findings = run_gate(None, inputs, allow_errors=allow)
+    errors = sum(1 for f in findings if f.severity == "error")
+    progress.done(f"{inputs.province} {inputs.budget_year} 年，{len(inputs.units)} 个单位"
+                  + ("（示例数据，虚构）" if inputs.synthetic else "")
+                  + ("；数据检查通过" if not findings else f"；检查发现错误 {errors} 项、警告 {len(findings) - errors} 项"))
+    return inputs, options, findings

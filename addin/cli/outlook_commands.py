@@ -9,13 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from addin.cli.common import (
-    EXAMPLE_SOURCE,
     EXIT_OK,
     Progress,
     ProgressBar,
     _names,
     available_options,
-    load_inputs,
+    checked_inputs,
     run_engine,
     select_options,
 )
@@ -31,9 +30,7 @@ def _breach_words(outlook: Any) -> str:
 def _prepare(args: argparse.Namespace, steps: int, options: str | None = None) -> tuple[Any, Progress]:
     """Read the inputs and run the one-year budget (with the chosen options); checks the targets first."""
     progress = Progress(total=steps, quiet=args.quiet)
-    progress(f"读取输入：{args.workbook or EXAMPLE_SOURCE}")
-    inputs, wb_options, _ = load_inputs(args.workbook)
-    progress.done(f"{inputs.province} {inputs.budget_year} 年")
+    inputs, wb_options, _ = checked_inputs(args, progress)
     from addin.workbook.atomic import check_target
 
     for target in (getattr(args, "csv", None), getattr(args, "xlsx", None)):
@@ -70,7 +67,7 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
     """A one-sheet workbook of some parts of the 多年预测与风险 sheet (for --xlsx)."""
     from openpyxl import Workbook
 
-    from addin.draft.build import default_date, set_properties
+    from addin.draft.build import chart_fonts, default_date, set_properties
     from addin.draft.outlook_sheet import outlook_title, write_outlook
     from addin.draft.style import load_style
 
@@ -78,9 +75,11 @@ def outlook_workbook(outlook: Any, sheet: str, parts: Sequence[str], what: str, 
     ws = wb.active
     ws.title = sheet
     title = outlook_title(outlook, what)
-    write_outlook(ws, outlook, load_style(), parts=parts, title=title, **kw)
+    style = load_style()
+    write_outlook(ws, outlook, style, parts=parts, title=title, **kw)
     inputs = outlook.result.inputs
     set_properties(wb, inputs, default_date(inputs), title)
+    chart_fonts(wb, style)
     return wb
 
 

@@ -6,7 +6,9 @@
 
 Sheets: 封面, 收入预算表, 支出预算表, 收支结余表, 分市预算表, 缺口分担表 (one per chosen option),
 方案比较 (with a bar chart), 预测与校验, 多年预测与风险 (projection, sensitivity and a seeded risk run,
-with line and bar charts; present when the tables carry an outlook), 编制说明. Styles come from templates/draft_style.toml.
+with line and bar charts; present when the tables carry an outlook), 编制说明, and 数据检查 (the findings of the
+data check run before computing; right after the cover, with 未通过数据检查 in every page header, when the
+draft was forced past errors). Styles come from templates/draft_style.toml.
 The file is deterministic: document properties and zip entry times are set from the draft date,
 so the same inputs and date give the same bytes.
 """
@@ -24,11 +26,16 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from addin.draft import sharing_sheets, sheets
+from addin.draft.check_sheet import DATA_CHECK_SHEET, mark_headers, write_findings
+from addin.draft.frame import issuing_agency
 from addin.draft.note import NoteSection, explanatory_note
 from addin.draft.outlook_sheet import write_outlook
-from addin.draft.style import DraftStyle, load_style
+from addin.draft.style import DraftStyle, load_style, set_chart_fonts
+from addin.report.rule_text import ordinal
 from addin.report.tables import DraftTables, draft_tables
 from addin.workbook.atomic import atomic_write, check_target
+from addin.workbook.check import Finding, has_errors
+from addin.workbook.safe_cells import neutralise_formulas
 from models.inputs import BudgetInputs
 
 if TYPE_CHECKING:        # a type only: the draft never runs the engine
@@ -47,6 +54,7 @@ SHEET_DESCRIPTIONS: dict[str, str] = {
     "checks": "驱动测算与趋势测算对照，偏离超出容差的标出",
     "outlook": "多年收支预测与储备下限图、预测假设、敏感性分析（龙卷风图）、储备风险模拟",
     "note": "编制依据、主要参数、增减原因、基金储备、缺口分担等说明",
+    "data_check": "输入数据检查结果：规则、位置和修改方法",
 }
 
 
@@ -64,40 +72,54 @@ def default_output(inputs: BudgetInputs, suffix: str = ".xlsx") -> Path:
     return Path(OUTPUT_FOLDER) / f"收支预算草案_{inputs.province}_{inputs.budget_year}{suffix}"
 
 
-def default_date(inputs: BudgetInputs) -> dt.date:
-    """草案日期 when none is given: 1 January of the budget year (fixed, so runs are reproducible)."""
-    return dt.date(int(inputs.budget_year), 1, 1)
+def default_date(inputs: BudgetInputs, today: dt.date | None = None) -> dt.date:
+    """编制日期 when none is given: today, clamped into the drafting year (the year before the budget year),
+    so a draft made early or late still carries a date of the year it is drafted in."""
+    year = int(inputs.budget_year) - 1
+    today = today or dt.date.today()
+    return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
 
 
-def sharing_sheet_names(chosen: Sequence[str], base: str) -> list[str]:
-    """缺口分担表 for the first chosen option, 缺口分担表（代码） for the others (≤ 31 characters)."""
-    return [base if k == 0 else f"{base}（{code}）"[:31] for k, code in enumerate(chosen)]
+def sharing_sheet_names(chosen: Sequence[str], base: str, all_names: Sequence[str] = ()) -> list[str]:
+    """缺口分担表 for the first chosen option, 缺口分担表（方案二） for the others, by the option's place."""
+    out = []
+    for k, code in enumerate(chosen):
+        place = list(all_names).index(code) if code in all_names else k
+        out.append(base if k == 0 else f"{base}（{ordinal(place)}）"[:31])
+    return out
 
 
 def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[NoteSection] | None = None,
-                style: DraftStyle | None = None) -> Workbook:
+                style: DraftStyle | None = None, findings: Sequence[Finding] | None = None) -> Workbook:
     """生成草案工作簿 — every sheet of the draft, print-ready, in a new openpyxl Workbook.
 
     `tables` holds the engine's one result turned into figures (`addin.report.tables.draft_tables`); the
     多年预测与风险 sheet is included when `tables.outlook` is given. Nothing is computed here.
+    `findings` (the data check run before computing) are listed on a 数据检查 sheet; when any is an error
+    every page header says 未通过数据检查 and that sheet follows the cover.
     """
     style = style or load_style()
     result = tables.result
     note = note if note is not None else explanatory_note(tables)
     on = on or default_date(result.inputs)
     names = style.sheets
-    sharing_names = sharing_sheet_names(tables.chosen, names["sharing"])
-    order = [("cover", names["cover"]), ("revenue", names["revenue"]), ("expenditure", names["expenditure"]),
+    sharing_names = sharing_sheet_names(tables.chosen, names["sharing"], result.sharing.names)
+    stamped = findings is not None and has_errors(findings)
+    check_sheet = [("data_check", DATA_CHECK_SHEET)] if findings is not None else []
+    order = [("cover", names["cover"]), *(check_sheet if stamped else []),
+             ("revenue", names["revenue"]), ("expenditure", names["expenditure"]),
              ("balance", names["balance"]), ("units", names["units"]),
              *[("sharing", n) for n in sharing_names],
              ("comparison", names["comparison"]), ("checks", names["checks"]),
-             *([("outlook", names["outlook"])] if tables.outlook is not None else []), ("note", names["note"])]
+             *([("outlook", names["outlook"])] if tables.outlook is not None else []), ("note", names["note"]),
+             *([] if stamped else check_sheet)]
     contents = [(title, SHEET_DESCRIPTIONS[key]) for key, title in order if key != "cover"]
 
     wb = Workbook()
     wb.remove(wb.active)
     ws = {title: wb.create_sheet(title) for _, title in order}
-    sheets.write_cover(ws[names["cover"]], tables, style, on, contents, package_version())
+    sheets.write_cover(ws[names["cover"]], tables, style, on, contents, issuing_agency(result.inputs),
+                       stamped=stamped)
     sheets.write_lines(ws[names["revenue"]], tables, style, "revenue")
     sheets.write_lines(ws[names["expenditure"]], tables, style, "expenditure")
     sheets.write_balance(ws[names["balance"]], tables, style)
@@ -108,13 +130,25 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
     sharing_sheets.write_checks(ws[names["checks"]], tables, style)
     if tables.outlook is not None:
         write_outlook(ws[names["outlook"]], tables.outlook, style,
-                      risk_skipped="本草案未进行储备风险模拟（生成时选择了 --no-risk）。")
+                      risk_skipped="本草案未进行储备风险模拟。")
     sharing_sheets.write_note(ws[names["note"]], tables, style, note)
+    if findings is not None:
+        write_findings(ws[DATA_CHECK_SHEET], tables, style, findings)
     wb.active = 0
+    mark_headers(wb, style, synthetic=tables.synthetic, stamped=stamped)
+    neutralise_formulas(wb)
+    chart_fonts(wb, style)
 
     inp = result.inputs
     set_properties(wb, inp, on, f"{inp.province}{inp.budget_year}年工伤保险基金收支预算草案")
     return wb
+
+
+def chart_fonts(wb: Workbook, style: DraftStyle) -> None:
+    """Every chart's text in the template's heading face (Simplified Chinese glyphs in the PDF)."""
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            set_chart_fonts(chart, style.fonts["heading"])
 
 
 def set_properties(wb: Workbook, inputs: BudgetInputs, on: dt.date, title: str) -> None:
@@ -123,7 +157,7 @@ def set_properties(wb: Workbook, inputs: BudgetInputs, on: dt.date, title: str) 
     props = wb.properties
     props.title = title
     props.subject = "工伤保险基金收支预算草案"
-    props.creator = "wibudget"
+    props.creator = f"wibudget {package_version()}"
     props.lastModifiedBy = "wibudget"
     props.keywords = "工伤保险;基金预算;缺口分担" + (";示例数据" if inputs.synthetic else "")
     props.description = "示例数据（虚构），仅供演示" if inputs.synthetic else ""
@@ -132,7 +166,7 @@ def set_properties(wb: Workbook, inputs: BudgetInputs, on: dt.date, title: str) 
 
 
 def build_comparison_workbook(result: BudgetResult, *, on: dt.date | None = None,
-                              style: DraftStyle | None = None) -> Workbook:
+                              style: DraftStyle | None = None, findings: Sequence[Finding] | None = None) -> Workbook:
     """方案比较工作簿 — the draft's 方案比较 sheet (with its chart) plus the long-form 明细 sheet."""
     style = style or load_style()
     tables = draft_tables(result)
@@ -141,6 +175,11 @@ def build_comparison_workbook(result: BudgetResult, *, on: dt.date | None = None
     ws.title = style.sheets["comparison"]
     sharing_sheets.write_comparison(ws, tables, style)
     sharing_sheets.write_long(wb.create_sheet(COMPARISON_LONG_SHEET), tables, style, result.comparison.long)
+    if findings is not None:
+        write_findings(wb.create_sheet(DATA_CHECK_SHEET), tables, style, findings)
+    mark_headers(wb, style, synthetic=tables.synthetic, stamped=findings is not None and has_errors(findings))
+    neutralise_formulas(wb)
+    chart_fonts(wb, style)
     inp = result.inputs
     set_properties(wb, inp, on or default_date(inp), f"{inp.province}{inp.budget_year}年缺口分担方案比较")
     return wb
@@ -169,14 +208,15 @@ class _FixedTimeZip(zipfile.ZipFile):
 def save_workbook(wb: Workbook, path: Path | str) -> None:
     """Save like openpyxl does, but keep the workbook's own `modified` time and fixed zip times."""
     when = wb.properties.modified or dt.datetime(1980, 1, 1)
+    neutralise_formulas(wb)      # these workbooks hold values only: any text starting with "=" stays text
     with _FixedTimeZip(Path(path), when) as archive:
         ExcelWriter(wb, archive).write_data()
 
 
 def write_draft(tables: DraftTables, path: Path | str, *, on: dt.date | None = None, force: bool = False,
-                save: Callable[[Workbook, Path], None] = save_workbook) -> Path:
+                findings: Sequence[Finding] | None = None, save: Callable[[Workbook, Path], None] = save_workbook) -> Path:
     """写出草案 — build the draft from computed tables and write it atomically to `path` (refused if it
     exists, unless `force`)."""
     check_target(path, force)
-    wb = build_draft(tables, on=on)
+    wb = build_draft(tables, on=on, findings=findings)
     return atomic_write(path, lambda tmp: save(wb, tmp), force=force)

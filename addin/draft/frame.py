@@ -16,9 +16,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.draft.style import DraftStyle
 from addin.report.tables import DraftTables
-from addin.report.text import display_width, fmt_number, is_blank
+from addin.report.text import display_width, fmt_number, header_break, is_blank, wrap_text
+from addin.workbook.safe_cells import put_text
 
 WAN = "wan"
+ZERO_BASE_TEXT = "基数为零"      # a growth or deviation over a zero base (never inf)
+HEADER_BREAK_WIDTH = 12         # header labels wider than this break at a word boundary
 CM_PER_WIDTH_UNIT = 0.19   # one Excel character unit (7 px at 96 dpi) in centimetres
 CM_PER_POINT = 2.54 / 72
 
@@ -49,9 +52,11 @@ class Frame:
         number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
         if number and is_blank(float(value)):
             value, number = None, False
+        elif number and not math.isfinite(float(value)):      # a ratio over a zero base
+            value, number, align = ZERO_BASE_TEXT, False, align or "right"
         if isinstance(value, (np.integer, np.floating)):
             value = value.item()
-        cell.value = value
+        put_text(cell, value)
         key = (bold, color, fmt if number else None, align or ("right" if number else "left"), wrap, indent,
                fill, border)
         cached = self.styles.get(key)
@@ -77,7 +82,7 @@ class Frame:
         self.row = 1
         ws = self.ws
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=self.n_cols)
-        cell = ws.cell(row=1, column=1, value=text)
+        cell = put_text(ws.cell(row=1, column=1), text)
         cell.font = st.title_font()
         cell.alignment = st.align("center")
         ws.row_dimensions[1].height = st.rows["title_height"]
@@ -88,12 +93,12 @@ class Frame:
         ws = self.ws
         split = max(1, self.n_cols - 2)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=split)
-        c = ws.cell(row=2, column=1, value=left)
+        c = put_text(ws.cell(row=2, column=1), left)
         c.font = st.body_font(color=st.colors["muted"])
         c.alignment = st.align("left")
         if self.n_cols > split:
             ws.merge_cells(start_row=2, start_column=split + 1, end_row=2, end_column=self.n_cols)
-        c = ws.cell(row=2, column=split + 1, value=right)
+        c = put_text(ws.cell(row=2, column=split + 1), right)
         c.font = st.body_font(color=st.colors["muted"])
         c.alignment = st.align("right")
 
@@ -103,13 +108,15 @@ class Frame:
         self.row += 1
         r = self.row
         for k, text in enumerate(labels, start=1):
-            cell = self.ws.cell(row=r, column=k, value=text)
+            if text and track:
+                text = header_break(text, HEADER_BREAK_WIDTH)
+            cell = put_text(self.ws.cell(row=r, column=k), text)
             cell.font = st.heading_font()
             cell.fill = st.fill("header_fill")
             cell.border = st.border()
             cell.alignment = st.align("center", wrap=True)
             if text and track:
-                self._track(k, text, 0.55)   # headers may wrap onto two lines
+                self._track(k, text)         # long headers are broken at a word boundary (header_break)
         start = self.header_rows[0] or r
         self.header_rows = (start, r)
         return r
@@ -134,7 +141,7 @@ class Frame:
             self.row += 1
             r = self.row
             self.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=self.n_cols)
-            cell = self.ws.cell(row=r, column=1, value=text)
+            cell = put_text(self.ws.cell(row=r, column=1), text)
             cell.font = st.body_font(color=st.colors["muted"])
             cell.alignment = st.align("left", wrap=True, vertical="top")
             self.pending_notes.append((r, text, 1))
@@ -170,12 +177,18 @@ class Frame:
                 if text:
                     width = self.ws.column_dimensions[get_column_letter(col)].width or 8.43
                     span = _merged_width(self.ws, r, col) or width
-                    lines = max(lines, _text_lines(str(text), span - 1.0))
+                    if "\n" not in str(text):     # break long labels ourselves, never inside a word
+                        text = wrap_text(str(text), span - 2.0)     # bold headers: a CJK character = 2 units
+                        put_text(self.ws.cell(row=r, column=col), text)
+                    lines = max(lines, str(text).count("\n") + 1)
             self.ws.row_dimensions[r].height = max(st.rows["header_height"], lines * line + 4)
         for r, text, first in self.pending_notes:
             width = sum(self.ws.column_dimensions[get_column_letter(c)].width or 8.43
                         for c in range(first, self.n_cols + 1))
-            lines = _text_lines(text, width - 2.0, self.style.rows["note_cjk_factor"])
+            # our own breaks (no line starts with closing punctuation), measured as the PDF sets the text
+            wrapped = wrap_text(text, (width - 3.0) / self.style.rows["wrap_factor"])
+            put_text(self.ws.cell(row=r, column=first), wrapped)
+            lines = wrapped.count("\n") + 1
             self.ws.row_dimensions[r].height = max(line, lines * line) + 3
 
     def finish(self, *, synthetic: bool, last_row: int | None = None, freeze_columns: int = 1) -> None:
@@ -188,11 +201,6 @@ class Frame:
                                     header_center=self.style.synthetic_header if synthetic else "")
         if h1:
             self.ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{h1 + 1}"
-
-
-def _text_lines(text: str, width: float, cjk_factor: float = 1.0) -> int:
-    """Lines a wrapped text takes in a cell `width` character units wide."""
-    return sum(max(1, math.ceil(display_width(part) * cjk_factor / max(1.0, width))) for part in text.split("\n"))
 
 
 def _measure_head(measure: str) -> str:
@@ -214,9 +222,15 @@ def _merged_width(ws: Worksheet, row: int, col: int) -> float | None:
     return None
 
 
+def issuing_agency(inputs: Any) -> str:
+    """编制单位: the 参数 value, else the province's human resources and social security and finance departments."""
+    given = (getattr(inputs, "issuing_agency", "") or "").strip()
+    return given or f"{inputs.province}人力资源和社会保障厅　{inputs.province}财政厅"
+
+
 def _meta_left(t: DraftTables) -> str:
     inp = t.result.inputs
-    text = f"编制单位：{inp.province}　预算年度：{inp.budget_year}年"
+    text = f"{inp.province}　预算年度：{inp.budget_year}年"      # the agencies are on the cover
     return text + ("　（示例数据，虚构）" if inp.synthetic else "")
 
 

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from addin.report.rule_text import USER_NOTE_LABEL, option_names, origin_text, rule_text, user_note
 from addin.report.tables import DraftTables
+from addin.report.wording import change_words, growth_pct, pct, points, wan
 from models import items
 from models.compare import CHANGE, PCT_COLLECTIONS, PER_INSURED, SHARE
 from models.money import allocate_wan
-from models.sharing import AMOUNTS, PROVINCE_LABEL
+from models.sharing import AMOUNTS, PROVINCE_LABEL, load_presets
 from models.trend import METHODS
 
 SYNTHETIC_TEXT = "本草案所用数据为示例数据（虚构），仅供演示，不代表任何地区的实际情况。"
@@ -34,32 +36,6 @@ class NoteSection:
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- wording helpers
-
-def wan(x: float) -> str:
-    """12,345.67万元."""
-    return f"{x:,.2f}万元"
-
-
-def pct(x: float, decimals: int = 2) -> str:
-    return f"{x * 100:.{decimals}f}%"
-
-
-def change_words(change: float, growth_pct: float | None = None, same: str = "与上年预计执行数持平") -> str:
-    """增加 1,234.56万元（增长 7.09%） / 减少 … （下降 …） / `same` when unchanged."""
-    if round(change, 2) == 0:
-        return same
-    verb = "增加" if change > 0 else "减少"
-    text = f"{verb}{wan(abs(change))}"
-    if growth_pct is not None and np.isfinite(growth_pct):
-        text += f"（{'增长' if growth_pct >= 0 else '下降'}{abs(growth_pct):.2f}%）"
-    return text
-
-
-def growth_of(new: float, old: float) -> float:
-    return new / old - 1.0 if old else np.nan
 
 
 def _line(df: pd.DataFrame, code: str) -> tuple[float, float, float, float]:
@@ -160,9 +136,9 @@ def _premium_cause(t: DraftTables) -> str:
     w_b, w_y = pay_b / n_b, pay_y / n_y
     r_b, r_y = prem_b / pay_b, prem_y / pay_y
     tau = t.result.inputs.assumptions.timing
-    parts = [f"年平均参保人数由{n_b / 1e4:,.2f}万人增至{n_y / 1e4:,.2f}万人（{growth_of(n_y, n_b) * 100:+.2f}%；"
+    parts = [f"年平均参保人数由{n_b / 1e4:,.2f}万人增至{n_y / 1e4:,.2f}万人（{growth_pct(n_y, n_b, sign=True)}；"
              f"扩面计划{_sum(d['expansion']) / 1e4:,.2f}万人，按{pct(tau, 0)}计入年平均）",
-             f"人均缴费工资由{w_b:,.0f}元增至{w_y:,.0f}元（{growth_of(w_y, w_b) * 100:+.2f}%）"]
+             f"人均缴费工资由{w_b:,.0f}元增至{w_y:,.0f}元（{growth_pct(w_y, w_b, sign=True)}）"]
     if _rate_policy_changed(t):
         parts.append(f"平均费率由{pct(r_b, 3)}变为{pct(r_y, 3)}（含费率政策调整）")
     elif round(r_b, 5) != round(r_y, 5):
@@ -213,7 +189,7 @@ def _expenditure(t: DraftTables) -> NoteSection:
     _, b, c, g = _line(df, items.MEDICAL)
     n_b, n_y = _sum(fc.drivers["insured_avg_base"]), _sum(fc.drivers["insured_avg"])
     paras.append(f"1. 工伤医疗待遇支出{wan(b)}，{change_words(c, g)}，主要因年平均参保人数增长"
-                 f"{growth_of(n_y, n_b) * 100:.2f}%，医疗费用增长率按{pct(a.medical_growth, 1)}测算。")
+                 f"{growth_pct(n_y, n_b)}，医疗费用增长率按{pct(a.medical_growth, 1)}测算。")
 
     _, b, c, g = _line(df, items.DISABILITY)
     det = fc.details
@@ -278,8 +254,8 @@ def _reserve(t: DraftTables) -> NoteSection:
         paras.append(
             f"年末滚存结余低于{months_floor:g}个月平均支出的储备下限{wan(floor)}，差额{wan(-margin)}。按照累计结余低于"
             f"{months_floor:g}个月平均支付水平时上调行业基准费率的规定，应启动费率调整：经测算，全省平均费率需由"
-            f"{pct(rate_now, 3)}提高到{pct(rate_need, 3)}（提高{(rate_need - rate_now) * 100:.3f}个百分点，"
-            f"相对提高{growth_of(rate_need, rate_now) * 100:.1f}%），相应增加保险费收入{wan(float(bal['premium_increase']))}，"
+            f"{pct(rate_now, 3)}提高到{pct(rate_need, 3)}（提高{points(rate_need, rate_now, 3)}个百分点，"
+            f"相对提高{growth_pct(rate_need, rate_now, 1)}），相应增加保险费收入{wan(float(bal['premium_increase']))}，"
             "方可使年末滚存结余恢复到储备下限。")
     else:
         paras.append(f"年末滚存结余高于{months_floor:g}个月平均支出的储备下限{wan(floor)}，高出{wan(margin)}，"
@@ -301,7 +277,14 @@ def _sharing(t: DraftTables) -> NoteSection:
     cities = list(res.cities)
     shares = table.set_index("单位")["分担额"]
     amount = float(attrs["应分担缺口"])
-    paras = [f"本草案采用“{opt.label}”（方案代码 {opt.name}）。{opt.description}".strip()]
+    shown = option_names(res.options)
+    paras = [f"本草案采用{_quoted(shown[o])}。分担规则：{rule_text(opt)}"]
+    origin = origin_text(opt)
+    if origin:
+        paras.append(f"规则来源：{origin}")
+    note = user_note(opt, load_presets())
+    if note:
+        paras.append(f"{USER_NOTE_LABEL}：{note}")
     if amount == 0:
         paras.append(f"本年应分担缺口（{AMOUNTS[opt.amount]}）为0，各设区市不承担分担额。")
     else:
@@ -331,11 +314,11 @@ def _sharing(t: DraftTables) -> NoteSection:
         total_diff = round(float(diff.sum()), 2)
         more, fewer = int((diff > 0).sum()), int((diff < 0).sum())
         if more == fewer == 0:
-            others.append(f"采用“{h}”时，各市分担额与本方案相同（合计{wan(float(s['城市合计']))}）")
+            others.append(f"采用{_quoted(shown[k])}时，各市分担额与本方案相同（合计{wan(float(s['城市合计']))}）")
             continue
         relative = (f"比本方案增加{wan(total_diff)}" if total_diff > 0 else
                     f"比本方案减少{wan(-total_diff)}" if total_diff < 0 else "合计与本方案持平")
-        text = (f"采用“{h}”时，各市合计分担{wan(float(s['城市合计']))}，{relative}，"
+        text = (f"采用{_quoted(shown[k])}时，各市合计分担{wan(float(s['城市合计']))}，{relative}，"
                 f"{more}个市增加、{fewer}个市减少")
         if diff.abs().max() > 0:
             city = str(diff.abs().idxmax())
@@ -344,8 +327,14 @@ def _sharing(t: DraftTables) -> NoteSection:
     if others:
         paras.append("与其他方案比较（详见“方案比较”表）：" + "；".join(others) + "。")
     if t.comparison.baseline != code:
-        paras.append(f"“方案比较”表中的“{CHANGE}”以方案 {t.comparison.baseline} 为基准。")
+        base = shown[res.option_index(t.comparison.baseline)]
+        paras.append(f"“方案比较”表中的“{CHANGE}”以{_quoted(base)}为基准。")
     return NoteSection("六、基金缺口分担", paras)
+
+
+def _quoted(name: str) -> str:
+    """“名称” for an option's Chinese name; 方案二 as it is."""
+    return name if name.startswith("方案") and len(name) <= 4 else f"“{name}”"
 
 
 def _checks(t: DraftTables) -> NoteSection:
@@ -355,9 +344,13 @@ def _checks(t: DraftTables) -> NoteSection:
     k = t.result.inputs.assumptions.trend_years
     if flagged.empty:
         return NoteSection("七、预测校验", [f"各单位各项目的驱动测算结果与近{k}年趋势测算相差均在±{tol:g}%以内。"])
-    items_text = "；".join(f"{row.unit}{row.label}（偏离{row.deviation * 100:+.1f}%）" for row in flagged.itertuples())
+    items_text = "；".join(f"{row.unit}{row.label}（偏离{_deviation(row.deviation)}）" for row in flagged.itertuples())
     return NoteSection("七、预测校验", [
         f"驱动测算与近{k}年趋势测算相差超过±{tol:g}%的有{len(flagged)}项：{items_text}。请结合政策调整和扩面计划核实。"])
+
+
+def _deviation(x: float) -> str:
+    return f"{x * 100:+.1f}%" if np.isfinite(x) else "趋势测算值为零"
 
 
 def _outlook(t: DraftTables) -> NoteSection:
@@ -386,12 +379,18 @@ def _outlook(t: DraftTables) -> NoteSection:
         r = o.risk
         paras.append(f"按{r.draws:,}次蒙特卡罗模拟（随机种子{r.seed}），年末滚存结余低于储备下限的概率{y0}年为"
                      f"{ry.loc[y0, 'prob_below_floor'] * 100:.1f}%，{y1}年为{ry.loc[y1, 'prob_below_floor'] * 100:.1f}%；"
-                     f"{y0}年当年收支缺口的90%区间（P5–P95）为{ry.loc[y0, 'deficit_p5']:,.2f}万元至"
-                     f"{ry.loc[y0, 'deficit_p95']:,.2f}万元。")
+                     + _deficit_band(ry, y0))
     else:
         paras.append("本草案未进行储备风险模拟。")
     paras.append("多年预测的增长率、退出率和敏感性冲击幅度、风险模拟的分布均为测算假设，不是法定标准，也不是官方预测。")
     return NoteSection("中期展望", paras)
+
+
+def _deficit_band(ry: pd.DataFrame, y0: int) -> str:
+    low, high = round(float(ry.loc[y0, "deficit_p5"]), 2), round(float(ry.loc[y0, "deficit_p95"]), 2)
+    if high == 0:
+        return f"{y0}年在90%的模拟中不出现当年收支缺口。"
+    return f"{y0}年当年收支缺口的90%区间（P5–P95）为{low:,.2f}万元至{high:,.2f}万元。"
 
 
 def _signed_wan(x: float) -> str:

@@ -9,6 +9,7 @@ share bands of each simulated option). Rows 1–2 (title, unit) repeat on every 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
@@ -22,6 +23,7 @@ from addin.draft.frame import CM_PER_POINT, WAN, Frame
 from addin.draft.style import DraftStyle
 from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
 from addin.report.outlook_text import TORNADO_HEADERS, distribution_text, tornado_rows
+from addin.report.rule_text import option_names, ordinal
 from models.sharing import PROVINCE_LABEL
 
 PARTS = ("projection", "assumptions", "sensitivity", "risk")
@@ -213,6 +215,31 @@ def _axis_floor(o: OutlookTables) -> float:
 
 # ---------------------------------------------------------------- 二、多年预测假设
 
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}起[：:]")
+_FILE_NOTE = re.compile(r"参数文件\s*[A-Za-z0-9_./-]+\.toml[（(]?")
+_UNCHECKED = re.compile(r"[（(][^（）()]*(核对|核实)[^（）()]*[）)]")
+
+
+def assumption_source(text: str) -> str:
+    """The origin of a projection assumption as a reviewer reads it: no file names, dates of entry or notes
+    about who set it; an assumption that is not a statutory figure says so."""
+    t = _FILE_NOTE.sub("", str(text)).strip()
+    if t != str(text).strip() and t.endswith(("）", ")")):
+        t = t[:-1]
+    t = _DATED.sub("", t)
+    t = re.sub(r"^本团队假设[，,：:]?\s*", "", t)
+    t = re.sub(r"^非法定标准[（(]?近似[）)]?[，,：:]?\s*", "", t)
+    t = _UNCHECKED.sub("", t).replace("本团队", "").strip("，,：: ")
+    return f"测算假设（非法定标准）：{t}" if t != str(text).strip() else t
+
+
+def _option_title(o: OutlookTables, code: str) -> str:
+    """方案二：<名称> — (an option by its place and Chinese name, never its code)."""
+    opts = list(o.result.sharing.options)
+    k = [p.name for p in opts].index(code) if code in [p.name for p in opts] else 0
+    name = option_names(opts)[k]
+    return f"{ordinal(k)}：{name}　" if name != ordinal(k) else f"{name}　"
+
 
 def _assumptions(sh: _Sheet, o: OutlookTables) -> None:
     fr = sh.fr
@@ -226,7 +253,7 @@ def _assumptions(sh: _Sheet, o: OutlookTables) -> None:
     for _, r in a.iterrows():
         groups.setdefault(str(r["source"]), []).append(str(r["label"]))
     lines = [f"注：{years[0]}年为预算年度的假设（见编制说明“主要参数”）；空白表示该假设只用于以后各年。来源："]
-    lines += [f"{'、'.join(labels)}：{source}" for source, labels in groups.items()]
+    lines += [f"{'、'.join(labels)}：{assumption_source(source)}" for source, labels in groups.items()]
     lines += [n for n in o.projection.notes if n.startswith("多年预测")]
     fr.notes(lines)
 
@@ -249,8 +276,7 @@ def _sensitivity(sh: _Sheet, o: OutlookTables):
     y = t.attrs["预算年度"]
     fr.notes([f"注：基准为{y}年年末滚存结余{t.attrs['基准年末滚存结余']:,.2f}万元；每次只改变一个因素，其余按预算假设。"
               "较基准变化 = 冲击后的年末滚存结余 − 基准（本年收支结余的变化与之相同）；按波动幅度从大到小排列。"
-              "增长率类冲击加到年增长率上，数量类冲击乘以（1 + 冲击）；冲击幅度为分析口径（参数文件 sensitivity_shocks.toml），"
-              "不是预测。"])
+              "增长率类冲击加到年增长率上，数量类冲击乘以（1 + 冲击）；冲击幅度为分析口径，不是预测。"])
     anchor = fr.row + 2
     end = sh.reserve_rows(anchor, style.chart["height_cm"] * 0.6)
     fr.row = end
@@ -336,7 +362,7 @@ def _risk(sh: _Sheet, o: OutlookTables, skipped: str, share_layout: str) -> None
                  row["prob_breached_by"], *[row[f"deficit_{c}"] for c in BAND_COLUMNS]], fmts,
                 aligns=["center", *[None] * (len(fmts) - 1)])
     for code, df in o.risk_shares.items():
-        sh.subheading(f"方案 {code}：{df.attrs['方案名称']} — 各市分担额的分布（万元）")
+        sh.subheading(f"{_option_title(o, code)}各市分担额的分布（万元）")
         if share_layout == "wide":
             _shares_wide(sh, df)
         else:
@@ -346,5 +372,5 @@ def _risk(sh: _Sheet, o: OutlookTables, skipped: str, share_layout: str) -> None
               "2. 基准预测为不加随机冲击的多年预测（预算年度即缺口分担表）；"
               + ("P5、P95为模拟结果的第5、第95百分位数（90%的模拟结果在两者之间）" if share_layout == "wide" else
                  "P5…P95为模拟结果的百分位数（P50为中位数）") + "，各自排序，各市之和不等于合计。",
-              "3. 不确定因素及分布（本团队设定的测算假设，参数文件 risk_distributions.toml，各因素、各年相互独立；"
+              "3. 不确定因素及分布（测算假设，各因素、各年相互独立；"
               "请按本省历年预算执行偏差校准）：" + "；".join(distribution_text(d) for d in r.distributions) + "。"])

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 from openpyxl.chart import Reference
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -22,15 +25,17 @@ from addin.draft.frame import (
     Frame,
     _measure_head,
     _meta_left,
-    _text_lines,
     _title,
 )
 from addin.draft.note import NoteSection
 from addin.draft.style import DraftStyle
+from addin.report.rule_text import USER_NOTE_LABEL, option_names, ordinal, origin_text, rule_text, user_note
 from addin.report.tables import DraftTables
+from addin.report.text import wrap_text
 from addin.workbook.charts import share_columns_chart
+from addin.workbook.safe_cells import put_text
 from models.compare import CHANGE, MEASURES, PCT_COLLECTIONS, PER_INSURED, SHARE, SUMMARY_ROWS
-from models.sharing import AMOUNTS, PROVINCE_LABEL
+from models.sharing import PROVINCE_LABEL, load_presets
 
 
 def write_sharing(ws: Worksheet, t: DraftTables, style: DraftStyle, code: str) -> None:
@@ -42,7 +47,9 @@ def write_sharing(ws: Worksheet, t: DraftTables, style: DraftStyle, code: str) -
     heads = list(table.columns)
     fr = Frame(ws, style, n_cols=len(heads))
     fr.title(_title(t, "缺口分担表"))
-    fr.meta(f"方案：{opt.name} — {opt.label}", "金额单位：万元")
+    k = res.option_index(code)
+    name = option_names(res.options)[k]
+    fr.meta(f"分担方案：{ordinal(k)}　{name}" if name != ordinal(k) else f"分担方案：{name}", "金额单位：万元")
     fr.header(heads)
     fmts = [None] + [WAN] * (len(heads) - 1)
     for _, row in table.iterrows():
@@ -54,9 +61,14 @@ def write_sharing(ws: Worksheet, t: DraftTables, style: DraftStyle, code: str) -
     cities = float(table.loc[table["单位"] == "合计", "分担额"].iloc[0])
     amount = float(attrs["应分担缺口"])
     breakdown = "；".join(f"{k} {v:,.2f}" for k, v in attrs["省级承担构成"].items() if round(v, 2) != 0)
-    info = [("应分担缺口", amount), ("分担口径", AMOUNTS[opt.amount]), ("省级承担比例依据", attrs["条件"]),
-            ("省级承担构成", breakdown or "无"), ("核对：城市合计＋省级承担", round(cities + prov, 2)),
-            ("方案说明", opt.description or "无")]
+    info = [("应分担缺口", amount), ("分担规则", rule_text(opt)), ("省级承担比例依据", attrs["条件"]),
+            ("省级承担构成", breakdown or "无"), ("核对：城市合计＋省级承担", round(cities + prov, 2))]
+    origin = origin_text(opt)
+    if origin:
+        info.append(("规则来源", origin))
+    note = user_note(opt, load_presets())
+    if note:
+        info.append((USER_NOTE_LABEL, note))
     for label, value in info:
         fr.row += 1
         fr.put(fr.row, 1, label, bold=True, fill="header_fill")
@@ -87,10 +99,13 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
     n = 1 + len(heads) * len(MEASURES)
     fr = Frame(ws, style, n_cols=n)
     fr.title(_title(t, "缺口分担方案比较表"))
-    fr.meta(f"基准方案：{comp.baseline}　（较基准变化 = 该方案分担额 − 基准方案分担额）", "金额单位：万元")
+    shown = option_names(comp.result.options)
+    base_k = names.index(comp.baseline)
+    fr.meta(f"基准方案：{_named(shown, base_k)}　（较基准变化 = 该方案分担额 − 基准方案分担额；增加以红色、减少以绿色显示）",
+            "金额单位：万元")
     first: list[str | None] = ["单位"]
-    for h, code in zip(heads, names, strict=True):
-        first += [f"{code}：{h}{'（基准）' if code == comp.baseline else ''}"] + [None] * (len(MEASURES) - 1)
+    for k, code in enumerate(names):
+        first += [f"{_named(shown, k)}{'（基准）' if code == comp.baseline else ''}"] + [None] * (len(MEASURES) - 1)
     r0 = fr.header(first, track=False)
     fr.header([None] + [_measure_head(m) for m in MEASURES] * len(heads))
     ws.merge_cells(start_row=r0, start_column=1, end_row=r0 + 1, end_column=1)
@@ -108,6 +123,7 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
                 fmts.append("persons" if name in COUNT_ROWS else MEASURE_FORMATS[m])
         fr.body(values, fmts, bold=name in ("城市合计", PROVINCE_LABEL), fill="total_fill" if summary else None)
     last_city = first_body + len(comp.result.cities) - 1
+    _sign_colours(ws, style, names, first_body, last_city)
     fr.notes(["注：分担额与缺口分担表一致（万元，两位小数，城市合计 + 省级承担 = 应分担缺口）；人均分担 = 分担额 ÷ 年平均参保人数"
               "（元/人）；占征缴收入 = 分担额 ÷ 本年工伤保险费收入 × 100；最高、最低为各设区市中的最大、最小值；增加（减少）"
               "城市数为分担额高于（低于）基准方案的设区市个数。"])
@@ -116,11 +132,11 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
     if chart and len(comp.result.cities):
         ch = share_columns_chart("各设区市分担额（万元）")
         ch.y_axis.majorGridlines = None
-        for k, code in enumerate(names):
+        for k in range(len(names)):
             col = 2 + k * len(MEASURES)
             data = Reference(ws, min_col=col, min_row=first_body, max_row=last_city)
             ch.add_data(data, titles_from_data=False)
-            ch.series[-1].tx = SeriesLabel(v=code)
+            ch.series[-1].tx = SeriesLabel(v=_named(shown, k))
         ch.set_categories(Reference(ws, min_col=1, min_row=first_body, max_row=last_city))
         ch.legend.position = "b"
         ch.width = max(style.chart["width_cm"], 0.95 * fr.table_width() * CM_PER_WIDTH_UNIT)
@@ -133,7 +149,60 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
         for r in range(anchor_row, anchor_row + rows + 1):
             ws.row_dimensions[r].height = row_pt
         last_row = anchor_row + rows
+        cities = list(comp.result.cities)
+        charted = [k for k, h in enumerate(heads) if wide.loc[cities, (h, SHARE)].abs().sum() > 0]
+        last_row = _option_charts(ws, style, fr, shown, first_body, last_city, last_row, charted)
     fr.finish(synthetic=t.synthetic, last_row=last_row)
+
+
+def _named(shown: Sequence[str], k: int) -> str:
+    """方案二：<名称>, or 方案二 alone when the option has no Chinese name."""
+    return shown[k] if shown[k] == ordinal(k) else f"{ordinal(k)}：{shown[k]}"
+
+
+def _sign_colours(ws: Worksheet, style: DraftStyle, names: Sequence[str], first: int, last: int) -> None:
+    """较基准变化 columns: increases red, decreases green (conditional formats), signs shown (+/−)."""
+    red, green = style.colors["increase"], style.colors["decrease"]
+    for k in range(len(names)):
+        col = get_column_letter(2 + k * len(MEASURES) + MEASURES.index(CHANGE))
+        rng = f"{col}{first}:{col}{last}"
+        ws.conditional_formatting.add(rng, CellIsRule(operator="greaterThan", formula=["0.004"],
+                                                      font=Font(color=red), fill=PatternFill(
+                                                          fill_type="solid", start_color=style.colors["increase_fill"],
+                                                          end_color=style.colors["increase_fill"])))
+        ws.conditional_formatting.add(rng, CellIsRule(operator="lessThan", formula=["-0.004"],
+                                                      font=Font(color=green), fill=PatternFill(
+                                                          fill_type="solid", start_color=style.colors["decrease_fill"],
+                                                          end_color=style.colors["decrease_fill"])))
+        for r in range(first, last + 1):
+            ws[f"{col}{r}"].number_format = style.formats["signed_wan"]
+
+
+def _option_charts(ws: Worksheet, style: DraftStyle, fr: Frame, shown: Sequence[str], first: int, last: int,
+                   row: int, charted: Sequence[int]) -> int:
+    """One bar chart per option whose cities share anything (each city's share), two to a printed page, below
+    the grouped chart."""
+    height = style.chart["height_cm"] * 0.62
+    row_pt = style.rows["line_height"]
+    rows = math.ceil(height / (row_pt * CM_PER_POINT)) + 2
+    for n, k in enumerate(charted):
+        anchor = row + 2
+        if n % 2 == 0:
+            ws.row_breaks.append(Break(id=anchor - 1))
+        ch = share_columns_chart(f"{_named(shown, k)}：各设区市分担额（万元）")
+        ch.y_axis.majorGridlines = None
+        col = 2 + k * len(MEASURES)
+        ch.add_data(Reference(ws, min_col=col, min_row=first, max_row=last), titles_from_data=False)
+        ch.series[-1].tx = SeriesLabel(v=shown[k])
+        ch.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        ch.legend = None
+        ch.width = max(style.chart["width_cm"], 0.95 * fr.table_width() * CM_PER_WIDTH_UNIT)
+        ch.height = height
+        ws.add_chart(ch, f"A{anchor}")
+        for r in range(anchor, anchor + rows + 1):
+            ws.row_dimensions[r].height = row_pt
+        row = anchor + rows
+    return row
 
 
 # ---------------------------------------------------------------- 预测与校验
@@ -167,28 +236,45 @@ def write_checks(ws: Worksheet, t: DraftTables, style: DraftStyle) -> None:
 # ---------------------------------------------------------------- 编制说明
 
 def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Sequence[NoteSection]) -> None:
-    """编制说明 — the generated note, one paragraph a row, wrapped."""
+    """编制说明 — the generated note, one paragraph a row, wrapped; a heading never ends a printed page (a page
+    break is put before it when it and its first paragraph do not fit on the page)."""
     width = style.columns["note_width"]
     fr = Frame(ws, style, n_cols=1)
     ws.column_dimensions["A"].width = width
     fr.title(_title(t, "收支预算草案编制说明"))
     r = 2
     line = style.rows["line_height"]
+    page = style.rows["note_page_height"]
+    used = style.rows["title_height"] + (ws.row_dimensions[2].height or line)
     for s in sections:
         r += 1
-        c = ws.cell(row=r, column=1, value=s.title)
+        c = put_text(ws.cell(row=r, column=1), s.title)
         c.font = style.heading_font(style.fonts["body_size"] + 1)
         c.alignment = style.align("left")
         ws.row_dimensions[r].height = line + 8
+        first = _paragraph_height(s.paragraphs[0], width, style) if s.paragraphs else 0.0
+        if used + line + 8 + first > page:          # keep the heading with its first paragraph
+            ws.row_breaks.append(Break(id=r - 1))
+            used = 0.0
+        used += line + 8
         for p in s.paragraphs:
             r += 1
-            c = ws.cell(row=r, column=1, value="　　" + p)
+            # own breaks (no line starts with closing punctuation), measured as the PDF sets the text
+            text = wrap_text("　　" + p, (width - 3) / style.rows["wrap_factor"])
+            c = put_text(ws.cell(row=r, column=1), text)
             c.font = style.body_font()
             c.alignment = style.align("left", wrap=True, vertical="top")
-            lines = _text_lines("　　" + p, width - 2, style.rows["note_cjk_factor"])
-            ws.row_dimensions[r].height = lines * (line + 1) + 3
+            height = _paragraph_height(p, width, style)
+            ws.row_dimensions[r].height = height
+            used = height if used + height > page else used + height     # a row that does not fit moves on
     style.apply_page_setup(ws, print_area=f"A1:A{r}", title_rows=None,
                            header_center=style.synthetic_header if t.synthetic else "")
+
+
+def _paragraph_height(p: str, width: float, style: DraftStyle) -> float:
+    """Row height (points) of one wrapped note paragraph."""
+    lines = wrap_text("　　" + p, (width - 3) / style.rows["wrap_factor"]).count("\n") + 1
+    return lines * (style.rows["line_height"] + 1) + 3
 
 
 # ---------------------------------------------------------------- 明细 (long form, for compare --xlsx)

@@ -16,14 +16,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.draft.frame import WAN, Frame, _meta_left, _title
 from addin.draft.note import SYNTHETIC_TEXT
 from addin.draft.style import DraftStyle
+from addin.report.rule_text import option_names
 from addin.report.tables import GAP_LABEL, PROVINCE_ROW, TOTAL_ROW, UNIT_COLUMNS, DraftTables
 from addin.report.text import display_width
 from models import items
 
 
 def write_cover(ws: Worksheet, t: DraftTables, style: DraftStyle, on: dt.date, sheet_list: Sequence[tuple[str, str]],
-                version: str) -> None:
-    """封面 — title, province, year, date, units, the synthetic-data statement, contents."""
+                agency: str, *, stamped: bool = False) -> None:
+    """封面 — title, issuing agencies, year, date, units, the options, the synthetic-data statement and
+    contents, on one printed page whatever the number of options."""
     inp = t.result.inputs
     fr = Frame(ws, style, n_cols=2)
     ws.column_dimensions["A"].width = 22
@@ -34,6 +36,13 @@ def write_cover(ws: Worksheet, t: DraftTables, style: DraftStyle, on: dt.date, s
     c.alignment = style.align("center")
     ws.row_dimensions[2].height = 48
     r = 4
+    if stamped:
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        c = ws.cell(row=r, column=1, value="本草案未通过数据检查，数字不能作为正式预算（见“数据检查”表）")
+        c.font = style.heading_font(14, color=style.colors["synthetic"])
+        c.alignment = style.align("center", wrap=True)
+        ws.row_dimensions[r].height = 28
+        r += 2
     if inp.synthetic:
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         text = inp.notes if "虚构" in (inp.notes or "") else SYNTHETIC_TEXT
@@ -47,17 +56,18 @@ def write_cover(ws: Worksheet, t: DraftTables, style: DraftStyle, on: dt.date, s
         ws.row_dimensions[r].height = 18 * max(2, math.ceil(display_width(text) / 100)) + 10
         r += 2
     units = [u for u in t.result.forecast.units]
-    chosen = [t.result.sharing.options[t.result.sharing.option_index(c)].label for c in t.chosen]
+    res = t.result.sharing
+    all_names = option_names(res.options)
+    chosen = [all_names[res.option_index(c)] for c in t.chosen]
+    others = len(res.options) - len(chosen)
     facts = [
-        ("省份", inp.province),
+        ("编制单位", agency),
         ("预算年度", f"{inp.budget_year}年"),
         ("编制日期", f"{on.year}年{on.month}月{on.day}日"),
         ("金额单位", "万元（保留两位小数）"),
         ("统筹层次", "省级统收统支"),
         ("测算单位", f"{'、'.join(units)}（共{len(units)}个）"),
-        ("缺口分担方案", "；".join(chosen)),
-        ("参数集", inp.province_code),
-        ("编制工具", f"wibudget {version}"),
+        ("缺口分担方案", "；".join(chosen) + (f"（另有{others}个方案列入方案比较表）" if others > 0 else "")),
     ]
     for label, value in facts:
         fr.put(r, 1, label, bold=True, fill="header_fill", track=False, align="center")
@@ -77,6 +87,7 @@ def write_cover(ws: Worksheet, t: DraftTables, style: DraftStyle, on: dt.date, s
     fr.row = r - 1
     style.apply_page_setup(ws, print_area=f"A1:B{r - 1}", title_rows=None,
                            header_center=style.synthetic_header if inp.synthetic else "")
+    ws.page_setup.fitToHeight = 1          # the cover is one page, however many options and sheets
 
 
 # ---------------------------------------------------------------- 收入 / 支出预算表
@@ -100,7 +111,10 @@ def write_lines(ws: Worksheet, t: DraftTables, style: DraftStyle, side: str) -> 
         label = row["label"]
         if sub:
             label = ("其中：" if code == items.BENEFIT_ITEMS[0] else "") + label
-        values = [label, row["prior_budget"], row["estimate"], row["budget"], row["change"], row["growth"]]
+        growth = row["growth"]
+        if not math.isfinite(float(growth)) and float(row["estimate"]) == 0:
+            growth = "上年为零"
+        values = [label, row["prior_budget"], row["estimate"], row["budget"], row["change"], growth]
         fr.body(values, LINE_FORMATS, bold=total or code == "benefit_total", fill="total_fill" if total else None,
                 indent=[2 if sub else 0] + [0] * 5)
     notes = ["注：1. 增减额 = 本年预算数 − 上年预计执行数；增长% = 增减额 ÷ 上年预计执行数 × 100。",

@@ -64,10 +64,12 @@ class DraftStyle:
 
     # -- fonts and fills ----------------------------------------------------------------------
     def body_font(self, *, bold: bool = False, color: str | None = None, size: float | None = None) -> Font:
-        return Font(name=self.fonts["body"], size=size or self.fonts["body_size"], bold=bold, color=color)
+        return Font(name=self.fonts["body"], size=size or self.fonts["body_size"], bold=bold, color=color,
+                    charset=self.fonts.get("charset"))
 
     def heading_font(self, size: float | None = None, color: str | None = None) -> Font:
-        return Font(name=self.fonts["heading"], size=size or self.fonts["body_size"], bold=True, color=color)
+        return Font(name=self.fonts["heading"], size=size or self.fonts["body_size"], bold=True, color=color,
+                    charset=self.fonts.get("charset"))
 
     def title_font(self) -> Font:
         return self.heading_font(self.fonts["title_size"])
@@ -116,3 +118,41 @@ class DraftStyle:
 def load_style() -> DraftStyle:
     """读取模板 — the draft style from templates/draft_style.toml."""
     return DraftStyle(_template_data())
+
+
+def set_chart_fonts(chart: Any, typeface: str) -> None:
+    """Set the typeface of every text of a chart (title, axes, legend) explicitly, so that the PDF draws the
+    Simplified Chinese face rather than a fallback's Japanese glyphs."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+    from openpyxl.drawing.text import Font as DrawingFont
+
+    def props(size: int | None = None, bold: bool | None = None) -> CharacterProperties:
+        face = DrawingFont(typeface=typeface)
+        return CharacterProperties(latin=face, ea=face, sz=size, b=bold)
+
+    def rich(size: int) -> RichText:
+        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props(size)), endParaRPr=props(size))])
+
+    title = getattr(chart, "title", None)
+    if title is not None and getattr(title, "tx", None) is not None and title.tx.rich is not None:
+        for p in title.tx.rich.p:
+            bold = True
+            if p.pPr is None:
+                p.pPr = ParagraphProperties()
+            p.pPr.defRPr = props(1400, bold)
+            for run in p.r or []:
+                run.rPr = props(1400, bold)
+    for axis in (getattr(chart, "x_axis", None), getattr(chart, "y_axis", None)):
+        if axis is None:
+            continue
+        axis.txPr = rich(900)
+        if axis.title is not None and axis.title.tx is not None and axis.title.tx.rich is not None:
+            for p in axis.title.tx.rich.p:
+                if p.pPr is None:
+                    p.pPr = ParagraphProperties()
+                p.pPr.defRPr = props(900)
+                for run in p.r or []:
+                    run.rPr = props(900)
+    if getattr(chart, "legend", None) is not None:
+        chart.legend.txPr = rich(900)

@@ -5,7 +5,6 @@ Figures come from `addin.report.outlook` (万元, 2 dp), so the terminal, the CS
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
-from addin.report.text import text_table
+from addin.report.text import SafeCsvWriter, text_table
 
 SYNTHETIC_MARK = "（示例数据，虚构）"
 
@@ -91,7 +90,7 @@ def _sources(a: pd.DataFrame) -> dict[str, list[str]]:
 def projection_csv(o: OutlookTables) -> str:
     """多年预测表 as CSV: 项目, 单位, one column per year (万元 2 dp, months 2 dp, rates in %)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeCsvWriter(buf)
     w.writerow(["项目", "单位", *[str(y) for y in o.years]])
     for code, r in o.table.iterrows():
         unit = row_unit(code)
@@ -180,7 +179,7 @@ def distribution_text(d) -> str:
 def risk_csv(o: OutlookTables) -> str:
     """储备风险 as CSV (long form): one row per measure × option × year × unit."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeCsvWriter(buf)
     w.writerow(["指标", "方案", "年度", "单位", "基准预测", *_band_heads(), "低于储备下限概率", "至当年累计概率"])
     for y, row in o.risk_years.iterrows():
         w.writerow(["当年收支缺口(万元)", "", y, "全省", "", *[f"{row[f'deficit_{c}']:.2f}" for c in BAND_COLUMNS],

@@ -7,6 +7,7 @@ units; everything else takes one. Used for terminal tables and for the draft's c
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -68,3 +69,92 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, decimal
     for r in cells:
         lines.append("  ".join(pad(c, widths[k], aligns[k]) for k, c in enumerate(r)).rstrip())
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- injection-safe text
+
+#: First characters that make a spreadsheet treat a CSV cell as a formula (OWASP CSV injection guidance).
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?")
+
+
+def formula_like(text: Any) -> bool:
+    """True for text a spreadsheet would run as a formula (it starts, after blanks, with = + - @ tab or CR)."""
+    if not isinstance(text, str) or not text:
+        return False
+    if text[0] in CSV_FORMULA_STARTS:
+        return True
+    stripped = text.lstrip(" \u3000")
+    return bool(stripped) and stripped[0] in CSV_FORMULA_STARTS and stripped != text
+
+
+def safe_csv_cell(value: Any) -> Any:
+    """CSV 单元格防注入: text that would start a formula gets a leading apostrophe ("=1+1" → "'=1+1");
+    figures (numbers, or text that is a plain number such as "-12.50") and everything else pass unchanged."""
+    if not isinstance(value, str) or not formula_like(value) or _PLAIN_NUMBER.fullmatch(value.strip()):
+        return value
+    return "'" + value
+
+
+def safe_csv_row(values: Sequence[Any]) -> list[Any]:
+    """One CSV row with every text cell made safe (see :func:`safe_csv_cell`)."""
+    return [safe_csv_cell(v) for v in values]
+
+
+# ---------------------------------------------------------------- line breaking of Chinese text
+
+#: Characters that may not begin a line (closing punctuation), nor end one (opening punctuation).
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’%％·…—～,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+_TOKEN = re.compile(r"（[^（）]{1,4}）|\([^()]{1,4}\)|[-+−]?[A-Za-z0-9]+(?:[.,:][0-9]+)*%?|.", re.S)   # short brackets whole
+HEADER_TAILS = ("支出", "收入", "合计", "人数", "费用", "结余", "缺口", "执行数", "预算数", "测算值")
+
+
+def wrap_text(text: str, width: float) -> str:
+    """Break `text` into lines of at most `width` display columns with explicit newlines, never starting a line
+    with closing punctuation (it stays on the line before) nor ending one with opening punctuation; digits and
+    Latin letters are not split. Existing newlines are kept."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        line, w = "", 0
+        for token in _TOKEN.findall(para):          # numbers and Latin words stay whole
+            tw = display_width(token)
+            if line and w + tw > width and token[0] not in NO_LINE_START:
+                carry = ""
+                while line and line[-1] in NO_LINE_END:
+                    carry, line = line[-1] + carry, line[:-1]
+                out.append(line.rstrip(" "))
+                line, w = carry, display_width(carry)
+            if not line and token == " ":
+                continue                              # a break eats the blank
+            line += token
+            w += tw
+        out.append(line)
+    return "\n".join(out)
+
+
+def header_break(label: str, width: float) -> str:
+    """A header label wider than `width` broken once at a word boundary: before a final 支出/收入/合计…, or
+    before a bracket, else in the middle — never inside a word such as 支出."""
+    if "\n" in label or display_width(label) <= width:
+        return label
+    for tail in HEADER_TAILS:
+        if label.endswith(tail) and len(label) > len(tail) + 1:
+            return label[: -len(tail)] + "\n" + tail
+    for bracket in ("（", "("):
+        k = label.find(bracket)
+        if k > 0:
+            return label[:k] + "\n" + label[k:]
+    return label
+
+
+class SafeCsvWriter:
+    """csv.writer whose every row passes through :func:`safe_csv_row` (all of the tool's CSV output)."""
+
+    def __init__(self, stream: Any) -> None:
+        import csv
+
+        self._writer = csv.writer(stream, lineterminator="\n")
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self._writer.writerow(safe_csv_row(row))

@@ -319,6 +319,11 @@ _GENERAL_SETTINGS: tuple[Setting, ...] = (
             note="是 = 虚构的示例数据，所有结果都会标明"),
     Setting("notes", "备注", TEXT, optional=True),
 )
+#: Settings of the draft document, after all others (so that adding them moved no existing row).
+_DOCUMENT_SETTINGS: tuple[Setting, ...] = (
+    Setting("issuing_agency", "编制单位", TEXT, optional=True,
+            note="草案封面的编制单位；空白时为“<省份>人力资源和社会保障厅 <省份>财政厅”"),
+)
 
 _ASSUMPTION_SETTINGS: dict[str, Setting] = {s.code: s for s in (
     Setting("wage_growth", "工资增长率", RATE, note="预算年度平均缴费工资增长 g"),
@@ -351,6 +356,7 @@ def _param_settings() -> tuple[Setting, ...]:
     rows += [_assumption_setting(f) for f in dataclasses.fields(inputs.Assumptions) if f.name != "trend_methods"]
     rows += [Setting(TREND_PREFIX + code, f"{items.label(code)}趋势方法", CHOICE, choices=TREND_CHOICES,
                      optional=True, note="留空 = 默认方法") for code in TREND_ITEMS]
+    rows += list(_DOCUMENT_SETTINGS)
     return tuple(rows)
 
 
@@ -379,6 +385,9 @@ OPTION_ROWS: tuple[Setting, ...] = (
     Setting("rewards", "考核奖励（元，按名次）", LIST, optional=True,
             note="按考核排名依次填写金额，用逗号分隔，不用千位分隔符，如 5000000, 4000000"),
     Setting("description", "方案说明", TEXT, optional=True),
+    Setting("name_zh", "方案简称", TEXT, optional=True, note="草案中使用的中文简称；留空 = 方案名称"),
+    Setting("origin", "规则来源", TEXT, optional=True, note="如：参照某省某年办法；留空则草案不写来源"),
+    Setting("our_reading", "对规则的理解", TEXT, optional=True, note="原规则未明确、由本方案补充理解的部分"),
 )
 MIN_OPTION_COLUMNS = 3          # blank option columns are offered for the user to fill
 VALIDATION_EXTRA_ROWS = 200     # data validation also covers rows below a table (for rows added later)

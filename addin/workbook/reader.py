@@ -61,7 +61,7 @@ def inputs_from_sheets(sheets: dict[str, Rows]) -> tuple[BudgetInputs, list[dict
         budget_year=params["budget_year"], units=units, history=history,
         province_history=province_history, plans=plans, beneficiaries=beneficiaries,
         assumptions=assumptions, prior_budget=prior_budget, options=options,
-        synthetic=params["synthetic"], notes=params["notes"])
+        synthetic=params["synthetic"], notes=params["notes"], issuing_agency=params["issuing_agency"])
     return inputs, options
 
 
@@ -260,6 +260,7 @@ def _read_params(rows: Rows) -> dict[str, Any]:
         raise BudgetInputError(f"参数表缺少 {heads} 这些行，请从预算模板补上", table=table.sheet)
     values["synthetic"] = bool(values.get("synthetic") or False)
     values["notes"] = values.get("notes") or ""
+    values["issuing_agency"] = values.get("issuing_agency") or ""
     values["trend_methods"] = trend
     return values
 
@@ -366,4 +367,5 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
         "cap": cap,
         "rewards": list(get("rewards", [])),
     }
+    option |= {k: str(get(k)) for k in ("name_zh", "origin", "our_reading") if get(k) is not None}
     return option

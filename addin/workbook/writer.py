@@ -209,6 +209,7 @@ def _param_values(inputs: BudgetInputs) -> dict[str, Any]:
     values: dict[str, Any] = {
         "province": inputs.province, "province_code": inputs.province_code,
         "budget_year": inputs.budget_year, "synthetic": inputs.synthetic, "notes": inputs.notes or None,
+        "issuing_agency": inputs.issuing_agency or None,
     }
     values |= {k: v for k, v in inputs.assumptions.as_dict().items() if k != "trend_methods"}
     values |= {layout.TREND_PREFIX + item: method for item, method in inputs.assumptions.trend_methods.items()}
@@ -292,7 +293,7 @@ def _write_beneficiaries(wb: Workbook, inputs: BudgetInputs) -> dict[str, str]:
 
 
 _OPTION_KEYS = {"name", "label", "description", "amount", "fixed_amount", "management_charge_ratio",
-                "province_share", "weights", "use_coefficients", "cap", "rewards"}
+                "province_share", "weights", "use_coefficients", "cap", "rewards", "name_zh", "origin", "our_reading"}
 
 
 def _option_settings(option: dict[str, Any]) -> dict[str, Any]:
@@ -303,7 +304,8 @@ def _option_settings(option: dict[str, Any]) -> dict[str, Any]:
         raise BudgetInputError(f"分担方案表没有这些设置的位置：{'、'.join(sorted(unknown))}",
                                table=layout.OPTIONS_SHEET, unit=name)
     flat = {k: option.get(k) for k in ("name", "label", "description", "amount", "fixed_amount",
-                                       "management_charge_ratio", "use_coefficients", "rewards")}
+                                       "management_charge_ratio", "use_coefficients", "rewards", "name_zh",
+                                       "origin", "our_reading")}
     share = option.get("province_share")
     if isinstance(share, dict):
         flat |= {f"province_share.{k}": share.get(k) for k in ("basis", "if_true", "if_false")}

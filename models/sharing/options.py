@@ -55,11 +55,11 @@ class SharingOption:
         """Factors with β > 0, in :data:`FACTOR_NAMES` order."""
         return tuple(f for f in FACTOR_NAMES if self.weight(f) > 0)
 
-    def to_dict(self, provenance: bool = False) -> dict[str, Any]:
+    def to_dict(self, provenance: bool = True) -> dict[str, Any]:
         """The option as plain data again (what :func:`parse_option` reads).
 
-        `provenance` adds name_zh, origin and our_reading where set (left out by default: the
-        workbook's 分担方案 sheet has no rows for them yet).
+        `provenance` (default) adds name_zh, origin and our_reading where set (the workbook's 分担方案 sheet
+        has rows for them).
         """
         d: dict[str, Any] = {"name": self.name, "label": self.label, "description": self.description,
                              "amount": self.amount}

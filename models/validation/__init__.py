@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from models.inputs import COLUMNS, BudgetInputs
 from models.parameter_set import ParameterSet
 from models.validation.assumptions import (
@@ -30,6 +32,7 @@ from models.validation.assumptions import (
     load_params_for,
 )
 from models.validation.cells import check_table
+from models.validation.names import name_warnings
 from models.validation.options import check_options, engine_checks
 from models.validation.plausibility import (
     change_warnings,
@@ -87,6 +90,7 @@ def validate(inputs: BudgetInputs, options: list[dict] | None = None,
         rate_warnings(clean, names, params, b, f)
         wage_warnings(inputs, clean, params, year, f)
     check_prior_budget(inputs, f)
+    name_warnings(inputs.units if isinstance(inputs.units, pd.DataFrame) else None, opts, f)
     check_options(opts, clean, f)
     if not f.has_errors and params is not None and year is not None:
         engine_checks(inputs, opts, params, b, f, result)
