@@ -27,8 +27,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from addin.cli import main
+from addin.report.tables import displayed_result, shown_closing
 from examples import load_example
 from models import items
+from models.budget import run_budget
 from models.sharing import load_presets
 
 CITIES = ["南昌", "景德镇", "萍乡", "九江", "新余", "鹰潭", "赣州", "吉安", "宜春", "抚州", "上饶"]
@@ -181,6 +183,10 @@ def test_balance_figures_are_one_figure_everywhere(case, request):
          d.note_figure(rf"平均支出的储备下限{WAN}万元"))
     months = re.search(r"可支付月数分别为([\d.、]+)个月", d.note).group(1).split("、")
     same(b["可支付月数"], d.year("可支付月数", 2027), months[0], re.search(r"可支付([\d.]+)个月", d.note).group(1))
+    # 缴费工资总额, the premium and the rate that restore the floor: 收支结余表 = 多年预测 2027
+    same(b["缴费工资总额"], d.year("缴费工资总额", 2027))
+    same(b["恢复储备下限所需保险费收入"], d.year("保持储备下限所需保险费收入", 2027))
+    assert round(b["恢复储备下限所需平均费率"], 5) == round(d.year("保持储备下限所需平均费率", 2027), 5)
     # the reserve margin: 收支结余表 (signed) = −多年预测 低于储备下限的差额 when below the floor
     margin = b["高于（低于）储备下限"]
     same(max(0.0, -margin), d.year("低于储备下限的差额", 2027))
@@ -277,3 +283,25 @@ def test_tie_case_figures_by_hand(tie):
         col = 1 + 3 * k
         shares = sum(cents(d.risk_shares[c][col]) for c in [*CITIES, "省级承担"])
         assert shares == max(0, -cents(d.year("本年收支结余", year))), year
+
+
+# ---------------------------------------------------------------- faces that run the engine themselves
+
+
+def test_engine_result_displayed_shows_the_draft_figures(shipped):
+    """`displayed_result(run_budget(...))` — what the workbook UDFs and the command line display — gives
+    the draft's 缺口分担表 and 方案比较; the engine's own rounding would not (7,762.84 for 按自身缺口分担)."""
+    result = run_budget(load_example())
+    shown = displayed_result(result)
+    own_gap = [o.name for o in result.options].index("own_gap")
+    assert round(float(result.sharing.rounded["amount"][own_gap]), 2) == 7_762.84      # −7,762.835… rounded alone
+    assert round(float(shown.sharing.rounded["amount"][own_gap]), 2) == 7_762.83       # −(312,218.35 − 319,981.18)
+    table = shown.sharing.table("anhui").set_index("单位")
+    for c in [*CITIES, "合计", "省级承担"]:
+        same(table.loc[c, "分担额"], shipped.sharing[c][-1])
+    wide = shown.comparison.wide
+    for k, head in enumerate(dict.fromkeys(wide.columns.get_level_values(0))):
+        for row in [*CITIES, "城市合计", "省级承担"]:
+            same(wide.loc[row, (head, "分担额(万元)")], shipped.compare[row][1 + 4 * k])
+    assert "本年收支结余 -7,762.83 万元" in shown.sharing.condition_text("anhui")
+    assert shown_closing(result) == 307_119.43           # the tornado's base: 314,882.26 − 7,762.83

@@ -234,6 +234,13 @@ def displayed_result(result: BudgetResult, *, balance: pd.DataFrame | None = Non
     return dataclasses.replace(result, sharing=sharing, comparison=comparison)
 
 
+def shown_closing(result: BudgetResult) -> float:
+    """本年年末滚存结余 as the 收支结余表 (and the 多年预测表) shows it, 万元 — the tornado's base."""
+    revenue = official_lines(result.province, "revenue")
+    expenditure = official_lines(result.province, "expenditure")
+    return float(balance_table(result, revenue, expenditure).loc["closing_balance", "budget"])
+
+
 def chosen_options(result: BudgetResult, chosen: Sequence[str] | None) -> list[str]:
     """Codes of the options that get a 缺口分担表: the ones asked for (checked), else the baseline."""
     if not chosen:
