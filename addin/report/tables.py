@@ -6,26 +6,21 @@ check exactly what the reader sees.
 One rounded chain (一个舍入链): each quantity is rounded once, in the table that owns it; every other
 place shows that figure, or derives it from shown figures where an identity must hold on the page.
 
-=================================  =======================================================================
-figure                             owner → who takes it
-=================================  =======================================================================
-收入/支出 items and 合计 (上年预计,   收入/支出预算表 (`models.balance.official_lines`: 合计 rounded once, items
-本年预算)                           by largest remainder) → 收支结余表, 分市预算表 合计 row, 多年预测表 first
-                                   column, 编制说明
-本年收支结余, 年初/年末滚存结余,        收支结余表 = `models.balance.balance_chain` on the shown 合计 (结余 = 收入
-储备下限, 高于（低于）下限, 可支付月数    − 支出, 年末 = 年初 + 结余, 下限 = 支出 ÷ 12 × 月数) → 多年预测表 (the same
-                                   chain, continued year by year from the shown 年末), 龙卷风表 base, 风险表
-                                   基准, 缺口分担 condition text, 编制说明
-each unit's items, totals, 收支缺口  分市预算表 (controlled rounding to the official 合计) → 预测与校验, the
-                                   amount shared under 各市正缺口之和
-应分担缺口                          derived from the figure its basis names (`shown_amounts`): −本年收支结余,
-                                   −高于（低于）储备下限, Σ the cities' positive 收支缺口, or the fixed amount
-each city's share, 省级承担          缺口分担表 (`SharingResult.table` of `displayed_result(...).sharing`:
-                                   largest remainder to the shown 应分担缺口) → 方案比较, 风险表 budget year,
-                                   编制说明
-later years                        多年预测表 (`Projection.table(wan=True)`) → 风险表 基准, the risk share
-                                   table's 应分担缺口 per year (`addin.report.outlook`)
-=================================  =======================================================================
+Owner → who takes the figure:
+- 收入/支出 lines and 合计: 收入/支出预算表 (`models.balance.official_lines`: 合计 rounded once, lines by
+  largest remainder) → 收支结余表, 分市预算表 合计 row, 多年预测表 first column, 编制说明.
+- 本年收支结余, 年初/年末滚存结余, 储备下限, 高于（低于）储备下限, 可支付月数: 收支结余表, which is
+  `models.balance.balance_chain` on the shown 合计 (结余 = 收入 − 支出, 年末 = 年初 + 结余, 下限 = 支出 ÷ 12 ×
+  月数) → 多年预测表 (the same chain, continued from the shown 年末), 龙卷风表 base, 风险表 基准, the
+  缺口分担 condition text, 编制说明.
+- Each unit's lines, totals and 收支缺口: 分市预算表 (controlled rounding to the official 合计) → 预测与校验,
+  and 各市正缺口之和.
+- 应分担缺口: derived from the figure its basis names (`shown_amounts`): −本年收支结余, −高于（低于）储备下限,
+  Σ the cities' positive 收支缺口, or the fixed amount rounded once.
+- Each city's share and 省级承担: 缺口分担表 (`displayed_result(...).sharing.table`: largest remainder to the
+  shown 应分担缺口) → 方案比较, 风险表 budget year, 编制说明.
+- Later years: 多年预测表 (`Projection.table(wan=True)`) → 风险表 基准 and each year's 应分担缺口 of the
+  risk share table (`addin.report.outlook`).
 
 - 分市预算表: each column's unit rows add up to its 合计, the 合计 row equals the 收入/支出预算表, and
   each unit's items add up to its 收入合计 / 支出合计. 财政补贴收入 and 利息收入 are province-level
