@@ -19,6 +19,7 @@ from models.errors import BudgetInputError
 from models.execution import estimate_full_year
 from models.forecast import Forecast
 from models.inputs import BudgetInputs, numeric_column
+from models.money import CENTS_PER_WAN, YUAN_PER_WAN, largest_remainder_steps, round_wan
 from models.trend import trend
 
 
@@ -220,8 +221,6 @@ def official_lines(pb: ProvinceBudget, side: str) -> pd.DataFrame:
     工伤保险待遇支出 subtotal of medical, disability and death). 增减额 = 本年预算数 − 上年预计执行数 on
     the rounded figures; 增长% = 增减额 ÷ 上年预计执行数 × 100.
     """
-    from models.money import allocate_wan
-
     if pb.lines is None:
         raise BudgetInputError("情景测算没有单一的预算表", field="lines")
     codes = list(items.REVENUE_ITEMS if side == "revenue" else items.EXPENDITURE_ITEMS)
@@ -232,9 +231,8 @@ def official_lines(pb: ProvinceBudget, side: str) -> pd.DataFrame:
         if np.isnan(yuan).all():
             out[col] = np.full(len(codes) + 1, np.nan)
             continue
-        yuan = np.nan_to_num(yuan)
-        parts = allocate_wan(yuan, yuan.sum())
-        out[col] = np.append(parts, parts.sum())
+        parts, total = shown_parts(np.nan_to_num(yuan))
+        out[col] = np.append(parts, total)
     rows = codes + [total_code]
     df = pd.DataFrame(out, index=pd.Index(rows, name="item"))
     if side == "expenditure":
@@ -246,3 +244,42 @@ def official_lines(pb: ProvinceBudget, side: str) -> pd.DataFrame:
         df["growth"] = np.where(df["estimate"] != 0, df["change"] / df["estimate"] * 100.0, np.nan).round(2)
     df.insert(0, "label", [items.label(c) for c in df.index])
     return df
+
+
+# ---------------------------------------------------------------- the displayed chain (万元, 2 dp)
+
+
+def shown_parts(parts_yuan: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """分项与合计 as shown (万元): the total (last axis summed) rounded once, the parts by largest remainder
+    so that they add up to it. Steps are snapped to 9 decimals first, so figures that differ only by
+    binary noise (the budget year computed twice) are rounded alike — ties included."""
+    steps = np.round(np.asarray(parts_yuan, dtype=float) / YUAN_PER_WAN * CENTS_PER_WAN, 9)
+    total = np.rint(np.asarray(round_wan(steps.sum(axis=-1) * YUAN_PER_WAN / CENTS_PER_WAN)) * CENTS_PER_WAN)
+    parts = largest_remainder_steps(steps, total)
+    return parts / CENTS_PER_WAN, total / CENTS_PER_WAN
+
+
+def balance_chain(revenue_wan: np.ndarray, expenditure_wan: np.ndarray, opening_yuan: float,
+                  reserve_months: float) -> dict[str, np.ndarray]:
+    """收支结余 on the displayed figures, year by year (arrays over years, 万元 unless named otherwise).
+
+    Only the first 年初滚存结余 is rounded from the engine's figure; the rest is arithmetic on shown
+    figures, so a reader can redo it: 本年收支结余 = 收入合计 − 支出合计; 年末 = 年初 + 结余; next 年初 =
+    this 年末; 储备下限 = 支出合计 ÷ 12 × 月数 (rounded); 高于（低于）储备下限 = 年末 − 下限;
+    可支付月数 = 年末 ÷ (支出合计 ÷ 12), 2 dp. Work is in whole 0.01 万元 steps (no binary noise).
+    """
+    rev = np.rint(np.atleast_1d(np.asarray(revenue_wan, dtype=float)) * CENTS_PER_WAN).astype(np.int64)
+    exp = np.rint(np.atleast_1d(np.asarray(expenditure_wan, dtype=float)) * CENTS_PER_WAN).astype(np.int64)
+    surplus = rev - exp
+    first = int(np.rint(float(round_wan(float(opening_yuan))) * CENTS_PER_WAN))
+    closing = first + np.cumsum(surplus)
+    opening = np.concatenate([[first], closing[:-1]])
+    floor = np.rint(np.asarray(round_wan(reserve_months * exp / CENTS_PER_WAN * YUAN_PER_WAN / 12.0))
+                    * CENTS_PER_WAN).astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        months = np.where(exp > 0, np.round(closing / (exp / 12.0), 2), np.inf)
+    return {"revenue_total": rev / CENTS_PER_WAN, "expenditure_total": exp / CENTS_PER_WAN,
+            "surplus": surplus / CENTS_PER_WAN, "opening_balance": opening / CENTS_PER_WAN,
+            "closing_balance": closing / CENTS_PER_WAN, "reserve_floor": floor / CENTS_PER_WAN,
+            "reserve_margin": (closing - floor) / CENTS_PER_WAN, "below_floor": closing < floor,
+            "months_payable": months}

@@ -65,13 +65,15 @@ def _option_heads(options: Sequence[SharingOption]) -> list[str]:
 
 
 def compare(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingContext,
-            baseline: str | None = None, *, index: tuple[int, ...] = ()) -> Comparison:
+            baseline: str | None = None, *, index: tuple[int, ...] = (),
+            result: SharingResult | None = None) -> Comparison:
     """方案比较 — share every option and lay the results side by side.
 
     `baseline` is an option code (default: the first option). When the context carries scenario
-    axes, `index` picks the scenario to compare.
+    axes, `index` picks the scenario to compare. `result`: these options already shared on `ctx`
+    (e.g. displayed with the tables' 应分担缺口, `SharingResult.with_shown`), used as it is.
     """
-    result = share_options(options, ctx)
+    result = share_options(options, ctx) if result is None else result
     names = result.names
     if baseline is None:
         b = 0

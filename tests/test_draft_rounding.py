@@ -74,6 +74,11 @@ def test_rows_and_columns_always_reconcile(n, k, seed, scale, zero_share):
     assert (got.sum(axis=0) == steps(col_totals)).all()
     assert (got.sum(axis=1) == steps(rows)).all()
     assert steps(rows).sum() == steps(col_totals).sum()                 # row totals share the grand total
+    # row totals: largest remainder to the shown grand total Σ 列合计, so each is within a cent of its exact
+    # total plus however far Σ 列合计 (each column rounded on its own) is from the exact grand total — e.g.
+    # five columns of 3.40, 3.47, 2.32, 16.37, 15.30 steps (0.01 万元) shown as 3, 3, 2, 16, 15: 2.85 steps to take off
+    drift = abs(col_totals.sum() - yuan.sum() / 1e4)
+    assert (np.abs(rows - yuan.sum(axis=1) / 1e4) < 0.01 + drift + 1e-9).all()
     assert (got[yuan == 0] == 0).all()                                  # zero cells stay zero
     assert (np.abs(got - yuan / 100.0) <= MAX_WIDENING + 1).all()
 

@@ -287,8 +287,9 @@ def test_draft_sheet_tornado_and_charts(draft, outlook):
         assert [cents(v) for v in r[3:8]] == [cents(want[c]) for c in
                                                ("closing_low", "closing_high", "effect_low", "effect_high", "swing")]
         assert cents(r[7]) == abs(cents(r[4]) - cents(r[3]))     # swing = |high − low|
-    # the base is the budget year's balance: 307,119.42 + 14,329.08 = 321,448.50 for 新发工伤率 −10 %
-    assert cents(rows[0][3]) == cents(307_119.42) + cents(rows[0][5])
+    # the base is the 收支结余表's 年末滚存结余 314,882.26 − 7,762.83 = 307,119.43 (one rounded chain, not the
+    # engine's 307,119.42 rounded on its own): 307,119.43 + 14,329.07 = 321,448.50 for 新发工伤率 −10 %
+    assert cents(rows[0][3]) == cents(307_119.43) + cents(rows[0][5])
 
 
 def test_draft_sheet_risk_is_the_seeded_run_stated_on_the_sheet(draft, outlook):
@@ -353,7 +354,8 @@ def test_note_outlook_section(result, outlook):
     assert "年末滚存结余自2027年起低于12个月平均支出的储备下限" in text
     # the rate that keeps the floor: 2027 as in 收支结余表, and the last year of the projection
     assert "2027年为0.364%，2029年为0.411%（现行0.349%）" in text
-    assert "影响最大的是新发工伤率（伤残与工亡）：冲击-10%时年末滚存结余增加14,329.08万元" in text
+    # 321,448.50 − 307,119.43 (the 收支结余表's 年末滚存结余) = 14,329.07
+    assert "影响最大的是新发工伤率（伤残与工亡）：冲击-10%时年末滚存结余增加14,329.07万元" in text
     p0, p2 = (outlook.risk_years.loc[y, "prob_below_floor"] * 100 for y in (2027, 2029))
     assert f"低于储备下限的概率2027年为{p0:.1f}%，2029年为{p2:.1f}%" in text
     assert f"按{DRAFT_DRAWS:,}次蒙特卡罗模拟（随机种子{risk.DEFAULT_SEED}）" in text

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from addin.report.outlook import DRAFT_DRAWS, OutlookTables, risk_share_table, risk_year_table, tornado_table
-from addin.report.tables import DraftTables, draft_tables
+from addin.report.tables import DraftTables, displayed_result, draft_tables
 from models.budget import BudgetResult
 from models.projection import DEFAULT_YEARS, project
 from models.risk import DEFAULT_SEED, draws_for_size, simulate
@@ -26,7 +26,7 @@ def draft_report(result: BudgetResult, chosen: Sequence[str] | None = None, *, o
     tables = draft_tables(result, chosen)
     if not outlook:
         return tables
-    return dataclasses.replace(tables, outlook=draft_outlook(result, tables.chosen[0], risk=risk, draws=draws))
+    return dataclasses.replace(tables, outlook=draft_outlook(tables.result, tables.chosen[0], risk=risk, draws=draws))
 
 
 def outlook_tables(result: BudgetResult, years: int = DEFAULT_YEARS, *, with_sensitivity: bool = True,
@@ -40,16 +40,19 @@ def outlook_tables(result: BudgetResult, years: int = DEFAULT_YEARS, *, with_sen
     """
     inputs = result.inputs
     proj = project(inputs, years, result=result)
-    out = OutlookTables(result=result, projection=proj, table=proj.table(wan=True),
-                        assumptions=proj.assumption_table())
+    table = proj.table(wan=True)               # its first column is the one-year tables' (one rounded chain)
+    out = OutlookTables(result=result, projection=proj, table=table, assumptions=proj.assumption_table())
     if with_sensitivity:
         out.sensitivity = sensitivity(inputs, result=result)
-        out.tornado = tornado_table(out.sensitivity)
+        out.tornado = tornado_table(out.sensitivity, base_closing=float(table.loc["closing_balance", proj.years[0]]))
     if risk_draws is not None:
         opts = list(risk_options) if risk_options is not None else None
         out.risk = simulate(inputs, risk_draws, years, opts, seed=seed, result=result, progress=progress)
-        out.risk_years = risk_year_table(out.risk)
-        out.risk_shares = {o.name: risk_share_table(out.risk, o.name) for o in out.risk.options}
+        out.risk_years = risk_year_table(out.risk, table)
+        shown = displayed_result(result).sharing          # the 缺口分担表 of each option: the budget year
+        out.risk_shares = {o.name: risk_share_table(out.risk, o.name, table=table,
+                                                    first_year=shown.table(o.name) if o.name in shown.names else None)
+                           for o in out.risk.options}
     return out
 
 

@@ -1,35 +1,55 @@
 """草案表格数据 — the figures of every draft sheet, in 万元 (2 dp), reconciled, before any styling.
 
 Every table here is a pandas DataFrame of displayed figures, so tests (and the explanatory note)
-check exactly what the reader sees:
+check exactly what the reader sees.
 
-- 收入/支出预算表: `models.balance.official_lines` (items add up to 合计 in every column).
-- 收支结余表: 本年收支结余 = 收入合计 − 支出合计 and 年末 = 年初 + 本年结余, on the displayed figures; the
-  year-end balance of 上年 is the opening balance of 本年 (both are the engine's B0, rounded once).
-- 分市预算表: controlled rounding (`addin.report.rounding`): each column's unit rows add up to its 合计,
-  the 合计 row equals the 收入/支出预算表, and each unit's items add up to its 收入合计 / 支出合计.
-  财政补贴收入 and 利息收入 are province-level (省级统收), shown on their own row.
-- 缺口分担表: `SharingResult.table` (Σ 城市 + 省级承担 = 应分担缺口).
+One rounded chain (一个舍入链): each quantity is rounded once, in the table that owns it; every other
+place shows that figure, or derives it from shown figures where an identity must hold on the page.
+
+Owner → who takes the figure:
+- 收入/支出 lines and 合计: 收入/支出预算表 (`models.balance.official_lines`: 合计 rounded once, lines by
+  largest remainder) → 收支结余表, 分市预算表 合计 row, 多年预测表 first column, 编制说明.
+- 本年收支结余, 年初/年末滚存结余, 储备下限, 高于（低于）储备下限, 可支付月数: 收支结余表, which is
+  `models.balance.balance_chain` on the shown 合计 (结余 = 收入 − 支出, 年末 = 年初 + 结余, 下限 = 支出 ÷ 12 ×
+  月数) → 多年预测表 (the same chain, continued from the shown 年末), 龙卷风表 base, 风险表 基准, the
+  缺口分担 condition text, 编制说明.
+- Each unit's lines, totals and 收支缺口: 分市预算表 (controlled rounding to the official 合计) → 预测与校验,
+  and 各市正缺口之和.
+- 应分担缺口: derived from the figure its basis names (`shown_amounts`): −本年收支结余, −高于（低于）储备下限,
+  Σ the cities' positive 收支缺口, or the fixed amount rounded once.
+- Each city's share and 省级承担: 缺口分担表 (`displayed_result(...).sharing.table`: largest remainder to the
+  shown 应分担缺口) → 方案比较, 风险表 budget year, 编制说明.
+- Later years: 多年预测表 (`Projection.table(wan=True)`) → 风险表 基准 and each year's 应分担缺口 of the
+  risk share table (`addin.report.outlook`).
+
+- 分市预算表: each column's unit rows add up to its 合计, the 合计 row equals the 收入/支出预算表, and
+  each unit's items add up to its 收入合计 / 支出合计. 财政补贴收入 and 利息收入 are province-level
+  (省级统收), shown on their own row.
+- 缺口分担表: Σ 城市 + 省级承担 = 应分担缺口.
 - 预测与校验: per unit × line, the driver figure (the same cell as 分市预算表), the trend figure and the
   deviation flag.
+Faces that run the engine themselves (workbook UDFs, command line) show the same figures when they
+display `displayed_result(run_budget(...))`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from addin.report.rounding import controlled_round
 from models import items
-from models.balance import official_lines
+from models.balance import balance_chain, official_lines
 from models.budget import BudgetResult
-from models.compare import Comparison
+from models.compare import Comparison, compare
 from models.forecast import TREND_ONLY_ITEMS
 from models.money import CENTS_PER_WAN, round_wan
+from models.sharing import SharingResult
 from models.trend import METHODS
 
 if TYPE_CHECKING:
@@ -98,13 +118,15 @@ def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.D
     months_floor = float(pb.reserve_months)
     rev = revenue.loc["revenue_total", ["estimate", "budget"]].to_numpy(dtype=float)
     exp = expenditure.loc["expenditure_total", ["estimate", "budget"]].to_numpy(dtype=float)
-    surplus = np.round(rev - exp, 2)
-    opening_y = float(round_wan(pb.opening_balance))
-    closing = np.array([opening_y, round(opening_y + surplus[1], 2)])
+    now = balance_chain(rev[1:], exp[1:], float(pb.opening_balance), months_floor)   # 本年: the one chain
+    # 上年: its 年末 is this year's 年初; its 年初 is derived backwards (年末 − 本年收支结余)
+    opening_y = float(now["opening_balance"][0])
+    surplus = np.array([round(rev[0] - exp[0], 2), float(now["surplus"][0])])
+    closing = np.array([opening_y, float(now["closing_balance"][0])])
     opening = np.array([round(opening_y - surplus[0], 2), opening_y])
-    months_est = closing[0] / (exp[0] / 12.0) if exp[0] > 0 else np.nan
-    months = np.array([round(months_est, 2), round(float(pb.months_payable), 2)])
-    floor = np.array([float(round_wan(months_floor * exp[0] * 1e4 / 12.0)), float(round_wan(pb.floor))])
+    months_est = round(closing[0] / (exp[0] / 12.0), 2) if exp[0] > 0 else np.nan
+    months = np.array([months_est, float(now["months_payable"][0])])
+    floor = np.array([float(round_wan(months_floor * exp[0] * 1e4 / 12.0)), float(now["reserve_floor"][0])])
     margin = np.round(closing - floor, 2)
     trigger = ["是" if c < f else "否" for c, f in zip(closing, floor, strict=True)]
     premium_est = float(np.asarray(fc.estimate[items.PREMIUM]).sum())
@@ -158,6 +180,62 @@ def check_table(result: BudgetResult, units: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def shown_amounts(sharing: SharingResult, *, surplus: Any, reserve_margin: Any,
+                  city_gaps: Any = None) -> np.ndarray:
+    """应分担缺口 as shown (万元, (O, ...)), each option's taken from the figure its basis names.
+
+    全省本年收支缺口: max(0, −本年收支结余); 低于储备下限的差额: max(0, −高于（低于）储备下限);
+    各市正缺口之和: `city_gaps` (Σ of the cities' positive 收支缺口 in the 分市预算表; None: D rounded
+    once); 固定金额: D rounded once. `surplus`, `reserve_margin`, `city_gaps`: shown figures, shaped like
+    the scenario axes (...) — the budget year (scalars) or the projection years (T,).
+    """
+    out = np.array(round_wan(sharing.amount), dtype=float, ndmin=1)
+    lead = out.shape[1:]
+    by_basis = {"deficit": np.maximum(0.0, -np.asarray(surplus, dtype=float)),
+                "floor_shortfall": np.maximum(0.0, -np.asarray(reserve_margin, dtype=float))}
+    if city_gaps is not None:
+        by_basis["city_gaps"] = np.asarray(city_gaps, dtype=float)
+    for o, opt in enumerate(sharing.options):
+        if opt.amount in by_basis:
+            out[o] = np.round(np.broadcast_to(by_basis[opt.amount], lead), 2) + 0.0   # + 0.0: no "−0.00"
+    return out
+
+
+def positive_city_gaps(units: pd.DataFrame, cities: Sequence[str]) -> float:
+    """各市正缺口之和 as the 分市预算表 shows it: Σ max(0, 收支缺口) over the cities (万元)."""
+    gaps = units.loc[list(cities), "gap"].to_numpy(dtype=float)
+    return round(float(np.maximum(gaps, 0.0).sum()), 2)
+
+
+def displayed_result(result: BudgetResult, *, balance: pd.DataFrame | None = None,
+                     units: pd.DataFrame | None = None) -> BudgetResult:
+    """The engine result whose sharing and comparison are shown from the draft tables' figures.
+
+    Its `sharing` rounds each option's shares to the 应分担缺口 its basis shows (`shown_amounts`) and
+    quotes the 收支结余表's 本年收支结余 / 年初滚存结余 in the condition text; `comparison` is rebuilt on
+    it. Raw (yuan) arrays are unchanged. `balance` / `units`: the 收支结余表 and 分市预算表 if already built.
+    """
+    if balance is None or units is None:
+        revenue = official_lines(result.province, "revenue")
+        expenditure = official_lines(result.province, "expenditure")
+        balance = balance_table(result, revenue, expenditure) if balance is None else balance
+        units = unit_budget_table(result, revenue, expenditure) if units is None else units
+    b = balance["budget"]
+    surplus, opening = float(b["surplus"]), float(b["opening_balance"])
+    amounts = shown_amounts(result.sharing, surplus=surplus, reserve_margin=float(b["reserve_margin"]),
+                            city_gaps=positive_city_gaps(units, result.sharing.cities))
+    sharing = result.sharing.with_shown(amounts, surplus_wan=surplus, opening_wan=opening)
+    comparison = compare(result.options, result.context, baseline=result.comparison.baseline, result=sharing)
+    return dataclasses.replace(result, sharing=sharing, comparison=comparison)
+
+
+def shown_closing(result: BudgetResult) -> float:
+    """本年年末滚存结余 as the 收支结余表 (and the 多年预测表) shows it, 万元 — the tornado's base."""
+    revenue = official_lines(result.province, "revenue")
+    expenditure = official_lines(result.province, "expenditure")
+    return float(balance_table(result, revenue, expenditure).loc["closing_balance", "budget"])
+
+
 def chosen_options(result: BudgetResult, chosen: Sequence[str] | None) -> list[str]:
     """Codes of the options that get a 缺口分担表: the ones asked for (checked), else the baseline."""
     if not chosen:
@@ -176,10 +254,11 @@ def draft_tables(result: BudgetResult, chosen: Sequence[str] | None = None, *,
     revenue = official_lines(result.province, "revenue")
     expenditure = official_lines(result.province, "expenditure")
     units = unit_budget_table(result, revenue, expenditure)
-    codes = chosen_options(result, chosen)
+    balance = balance_table(result, revenue, expenditure)
+    shown = displayed_result(result, balance=balance, units=units)
+    codes = chosen_options(shown, chosen)
     return DraftTables(
-        result=result, revenue=revenue, expenditure=expenditure,
-        balance=balance_table(result, revenue, expenditure), units=units,
-        checks=check_table(result, units), chosen=codes,
-        sharing={c: result.sharing.table(c) for c in codes}, comparison=result.comparison, outlook=outlook,
+        result=shown, revenue=revenue, expenditure=expenditure, balance=balance, units=units,
+        checks=check_table(shown, units), chosen=codes,
+        sharing={c: shown.sharing.table(c) for c in codes}, comparison=shown.comparison, outlook=outlook,
     )

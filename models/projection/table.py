@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from models import items
+from models.balance import balance_chain, shown_parts
 from models.errors import BudgetInputError
 from models.inputs import CITY
-from models.money import allocate_wan, round_wan
+from models.money import round_wan
 from models.projection.setup import PATH_LABELS, ROW_LABELS
 from models.sharing import SharingContext, SharingOption, SharingResult, make_context, share_options
 
@@ -118,29 +119,28 @@ class Projection:
         """多年预测表: rows = line items, totals, balances, floor and rates; columns = years.
 
         Yuan by default. With ``wan=True`` money is in 万元 (2 dp) and reconciles: items add up to
-        收入合计 / 支出合计 (largest remainder), 本年收支结余 = 收入 − 支出, 年末 = 年初 + 结余, next
-        年初 = this 年末 (the chain starts from the rounded first opening balance). Rates stay fractions.
+        收入合计 / 支出合计 (largest remainder), and the balance rows are `models.balance.balance_chain` on
+        the displayed totals (本年收支结余 = 收入 − 支出, 年末 = 年初 + 结余, next 年初 = this 年末, 储备下限
+        and 可支付月数 from the displayed 支出合计, 低于储备下限 on the displayed figures) — the budget-year
+        column is therefore the one-year tables' figures. Rates stay fractions.
         """
         sel = self._scenario(index)
         rev_codes, exp_codes = list(items.REVENUE_ITEMS), list(items.EXPENDITURE_ITEMS)
         lines = {c: self.lines[c][sel] for c in (*rev_codes, *exp_codes)}
         rows: dict[str, np.ndarray] = {}
-        if wan:
-            rev_parts = allocate_wan(np.stack([lines[c] for c in rev_codes], -1), self.revenue[sel])
-            exp_parts = allocate_wan(np.stack([lines[c] for c in exp_codes], -1), self.expenditure[sel])
-            revenue = np.round(rev_parts.sum(-1), 2)
-            expenditure = np.round(exp_parts.sum(-1), 2)
-            surplus = np.round(revenue - expenditure, 2)
-            closing = np.round(round_wan(self.opening_balance[sel][0]) + np.cumsum(surplus), 2)
-            opening = np.concatenate([[round_wan(self.opening_balance[sel][0])], closing[:-1]])
-            floor = np.asarray(round_wan(self.floor[sel]))
+        if wan:     # the one rounded chain (models.balance): the budget year shows what the one-year tables show
+            rev_parts, revenue = shown_parts(np.stack([lines[c] for c in rev_codes], -1))
+            exp_parts, expenditure = shown_parts(np.stack([lines[c] for c in exp_codes], -1))
+            chain = balance_chain(revenue, expenditure, float(self.opening_balance[sel][0]), self.reserve_months)
+            below = chain["below_floor"]
             rows.update({c: rev_parts[:, i] for i, c in enumerate(rev_codes)})
             rows["revenue_total"] = revenue
             rows.update({c: exp_parts[:, i] for i, c in enumerate(exp_codes)})
-            rows.update(expenditure_total=expenditure, surplus=surplus, opening_balance=opening, closing_balance=closing,
-                        months_payable=self.months_payable[sel], reserve_floor=floor,
-                        floor_shortfall=np.round(np.maximum(0.0, floor - closing), 2),
-                        below_floor=self.below_floor[sel], payroll=np.asarray(round_wan(self.payroll[sel])),
+            rows.update(expenditure_total=expenditure, surplus=chain["surplus"],
+                        opening_balance=chain["opening_balance"], closing_balance=chain["closing_balance"],
+                        months_payable=chain["months_payable"], reserve_floor=chain["reserve_floor"],
+                        floor_shortfall=np.maximum(0.0, -chain["reserve_margin"]), below_floor=below,
+                        payroll=np.asarray(round_wan(self.payroll[sel])),
                         average_rate=self.average_rate[sel], premium_needed=np.asarray(round_wan(self.premium_needed[sel])),
                         rate_needed=self.rate_needed[sel])
         else:
@@ -156,7 +156,8 @@ class Projection:
         df = pd.DataFrame({y: [rows[r][t] for r in rows] for t, y in enumerate(self.years)},
                           index=pd.Index(list(rows), name="item"), dtype=object)
         df.insert(0, "label", [ROW_LABELS[r] for r in rows])
-        below = self.below_floor[sel]
+        if not wan:
+            below = self.below_floor[sel]
         df.attrs.update({"单位制": "万元" if wan else "元", "储备月数": self.reserve_months,
                          "首次低于储备下限年度": self.years[int(np.argmax(below))] if below.any() else None,
                          "示例数据": self.synthetic})

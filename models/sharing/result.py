@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,20 @@ class SharingResult:
     components: np.ndarray       # (O, ..., U, K) in COMPONENTS order; sum over K = share
     context: SharingContext = field(repr=False)
     component_names: tuple[str, ...] = COMPONENTS
+    #: 应分担缺口 as the tables show it (万元, (O, ...)), and the 本年收支结余 / 年初滚存结余 the condition text
+    #: quotes; None: the engine's figures rounded on their own. Set with :meth:`with_shown`.
+    shown_amount: np.ndarray | None = field(default=None, repr=False)
+    shown_surplus: np.ndarray | None = field(default=None, repr=False)
+    shown_opening: np.ndarray | None = field(default=None, repr=False)
+
+    def with_shown(self, amount_wan: np.ndarray, *, surplus_wan: Any = None, opening_wan: Any = None) -> SharingResult:
+        """The same result displayed from figures other tables show (万元): `amount_wan` (O, ...) is each
+        option's 应分担缺口 as its basis shows it (e.g. −本年收支结余 of the 收支结余表), the total that the
+        rounded shares add up to; `surplus_wan` / `opening_wan` (...) are quoted by the condition text."""
+        def arr(x: Any) -> np.ndarray | None:
+            return None if x is None else np.asarray(x, dtype=float)
+        amount = np.broadcast_to(np.asarray(amount_wan, dtype=float), self.amount.shape).copy()
+        return replace(self, shown_amount=amount, shown_surplus=arr(surplus_wan), shown_opening=arr(opening_wan))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -85,22 +100,32 @@ class SharingResult:
         if opt.alpha_basis == "fixed":
             return f"省级固定承担 {alpha * 100:g}%（省:市 = {ratio_text(alpha)}）"
         met = bool(self.condition_met[sel])
+        lead = self.alpha.shape[1:]
         if opt.alpha_basis == "surplus_positive":
-            x = float(np.broadcast_to(self.context.current_surplus, self.alpha.shape[1:])[index])
-            facts = f"本年收支结余 {round_wan(x):,.2f} 万元 {'>' if met else '≤'} 0"
+            x = self._shown(self.shown_surplus, self.context.current_surplus, lead, index)
+            facts = f"本年收支结余 {x:,.2f} 万元 {'>' if met else '≤'} 0"
         else:
-            b = float(np.broadcast_to(self.context.opening_balance, self.alpha.shape[1:])[index])
-            d = float(self.amount[sel])
-            facts = (f"年初滚存结余 {round_wan(b):,.2f} 万元 {'≥' if met else '<'} 应分担缺口 "
-                     f"{round_wan(d):,.2f} 万元（{'足以' if met else '不足以'}弥补）")
+            b = self._shown(self.shown_opening, self.context.opening_balance, lead, index)
+            d = float(self.rounded["amount"][sel])
+            facts = (f"年初滚存结余 {b:,.2f} 万元 {'≥' if met else '<'} 应分担缺口 "
+                     f"{d:,.2f} 万元（{'足以' if met else '不足以'}弥补）")
         return f"{facts}，省:市 = {ratio_text(alpha)}"
+
+    @staticmethod
+    def _shown(shown: np.ndarray | None, engine: Any, lead: tuple[int, ...], index: tuple[int, ...]) -> float:
+        """A scalar context figure at `index` in 万元: as shown when given, else the engine's rounded."""
+        if shown is not None:
+            return float(np.broadcast_to(shown, lead)[index])
+        return float(round_wan(float(np.broadcast_to(engine, lead)[index])))
 
     @cached_property
     def rounded(self) -> dict[str, np.ndarray]:
-        """万元 (2 dp): 'share' (O, ..., U) and 'province' (O, ...) with Σ share + province = 'amount'."""
+        """万元 (2 dp): 'share' (O, ..., U) and 'province' (O, ...) with Σ share + province = 'amount'
+        ('amount' is the shown 应分担缺口 when set by :meth:`with_shown`, else D rounded on its own)."""
         parts = np.concatenate([self.share, self.province[..., None]], axis=-1)
-        wan = allocate_wan(parts, self.amount)
-        return {"share": wan[..., :-1], "province": wan[..., -1], "amount": np.asarray(round_wan(self.amount))}
+        amount = np.asarray(round_wan(self.amount)) if self.shown_amount is None else self.shown_amount
+        wan = allocate_wan(parts, np.asarray(amount) * YUAN_PER_WAN)
+        return {"share": wan[..., :-1], "province": wan[..., -1], "amount": np.asarray(amount, dtype=float)}
 
     def _columns(self, o: int) -> list[int]:
         opt = self.options[o]
