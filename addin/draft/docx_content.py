@@ -97,7 +97,7 @@ def lines_table(t: DraftTables, side: str) -> TableSpec:
         total = code in ("revenue_total", "expenditure_total", "benefit_total")
         rows.append(Row([label, wan(r["prior_budget"]), wan(r["estimate"]), wan(r["budget"]), wan(r["change"]),
                          fixed(r["growth"])], total=total, indent=2 if sub else 0))
-    notes = ["注：增减额 = 本年预算数 − 上年预计执行数；增长% = 增减额 ÷ 上年预计执行数 × 100。"]
+    notes = ["增减额 = 本年预算数 − 上年预计执行数；增长% = 增减额 ÷ 上年预计执行数 × 100。"]
     if side == "revenue":
         notes.append("财政补贴收入、利息收入为省级统收项目，其余项目为各设区市和省本级汇总数。")
     else:
@@ -128,7 +128,7 @@ def balance_table(t: DraftTables) -> TableSpec:
         rows.append(Row([r["label"], {"费率": "%"}.get(unit, unit), _balance_value(r["estimate"], unit),
                          _balance_value(r["budget"], unit), r["note"]], total=key))
     m = f"{t.result.province.reserve_months:g}"
-    notes = [f"注：上年年末滚存结余即本年年初滚存结余；储备下限为{m}个月的平均支出。年末滚存结余低于储备下限时，"
+    notes = [f"上年年末滚存结余即本年年初滚存结余；储备下限为{m}个月的平均支出。年末滚存结余低于储备下限时，"
              "按规定上调行业基准费率。"]
     return TableSpec(headers=["项目", "单位", f"{y - 1}年预计\n执行数", f"{y}年\n预算数", "说明"], rows=rows,
                      aligns=["left", "center", "right", "right", "left"], notes=notes, wrap=4, meta_right="")
@@ -152,9 +152,9 @@ def unit_tables(t: DraftTables) -> list[TableSpec]:
                          aligns=["left"] + ["right"] * len(cols), caption=caption, notes=notes)
 
     return [
-        spec(rev_cols, "（一）收入", [f"注：{PROVINCE_ROW}为省级统一收取的财政补贴收入和利息收入，不属于任何设区市；"
+        spec(rev_cols, "（一）收入", [f"{PROVINCE_ROW}为省级统一收取的财政补贴收入和利息收入，不属于任何设区市；"
                                     "合计行与收入预算表一致，各单位之和等于合计。"]),
-        spec(exp_cols, "（二）支出", ["注：收支缺口 = 支出合计 − 收入合计，正数为缺口，负数为结余；合计行与支出预算表一致。"]),
+        spec(exp_cols, "（二）支出", ["收支缺口 = 支出合计 − 收入合计，正数为缺口，负数为结余；合计行与支出预算表一致。"]),
     ]
 
 
@@ -172,18 +172,18 @@ def sharing_table(t: DraftTables, code: str) -> TableSpec:
         rows.append(Row([name, *[wan(r[h]) for h in heads[1:]]], total=name in (TOTAL_ROW, PROVINCE_LABEL)))
     res = t.result.sharing
     opt = res.options[res.option_index(code)]
-    notes = []
+    info = []
     amount = attrs.get("应分担缺口")
     if amount is not None:
-        notes.append(f"应分担缺口（{AMOUNTS.get(opt.amount, '')}）{wan(amount)}万元。".replace("（）", ""))
+        info.append(f"应分担缺口（{AMOUNTS.get(opt.amount, '')}）{wan(amount)}万元。".replace("（）", ""))
     if attrs.get("条件"):
-        notes.append(f"省级承担比例依据：{attrs['条件']}。")
+        info.append(f"省级承担比例依据：{attrs['条件']}。")
     parts = [f"{k}{wan(v)}万元" for k, v in (attrs.get("省级承担构成") or {}).items() if round(float(v), 2) != 0]
     if parts:
-        notes.append("省级承担构成：" + "；".join(parts) + "。")
-    notes.append("注：各设区市分担额合计与省级承担之和等于应分担缺口；各列逐行、逐列与合计一致。")
+        info.append("省级承担构成：" + "；".join(parts) + "。")
+    notes = ["各设区市分担额合计与省级承担之和等于应分担缺口；各列逐行、逐列与合计一致。"]
     return TableSpec(headers=[_break_label(h) for h in heads], rows=rows, aligns=["left"] + ["right"] * (len(heads) - 1),
-                     notes=notes)
+                     notes=notes, info=info)
 
 
 def comparison_tables(t: DraftTables) -> list[TableSpec]:
@@ -208,7 +208,7 @@ def comparison_tables(t: DraftTables) -> list[TableSpec]:
         specs.append(TableSpec(headers=["单位", *titles], rows=rows, aligns=["left"] + ["right"] * len(codes),
                                caption=f"（{NUMERALS[k]}）{title}", meta_right=unit_text))
     specs[-1].notes = [
-        "注：分担额与缺口分担表一致；人均分担额 = 分担额 ÷ 年平均参保人数；占征缴收入比例 = 分担额 ÷ 本年工伤保险费收入"
+        "分担额与缺口分担表一致；人均分担额 = 分担额 ÷ 年平均参保人数；占征缴收入比例 = 分担额 ÷ 本年工伤保险费收入"
         " × 100；较基准方案的变化 = 该方案分担额 − 基准方案分担额；增加（减少）城市数为分担额高于（低于）基准方案的"
         "设区市个数。"]
     return specs
@@ -233,7 +233,7 @@ def annexes(t: DraftTables) -> list[Annex]:
            Annex("分市收支预算表", unit_tables(t), who)]
     for code in t.chosen:
         out.append(Annex(f"缺口分担表（{names[code]}）", [sharing_table(t, code)],
-                         f"{names[code]}：{option_label(t, code)}"))
+                         legend=[f"{names[code]}：{option_label(t, code)}"]))
     out.append(Annex("缺口分担方案比较表", comparison_tables(t), legend=legend(t)))
     return out
 

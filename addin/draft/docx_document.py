@@ -29,7 +29,7 @@ from docx.shared import Mm, Pt
 from addin.draft import docx_style as st
 from addin.draft.build import default_date, package_version
 from addin.draft.docx_content import Annex, annexes, option_names
-from addin.draft.docx_tables import PT_PER_MM, TableSpec, plan, table_xml, text_em
+from addin.draft.docx_tables import PT_PER_MM, Layout, TableSpec, plan, table_xml, text_em
 from addin.draft.note import NoteSection, explanatory_note
 from addin.report.tables import DraftTables
 from addin.workbook.atomic import atomic_write, check_target
@@ -137,25 +137,34 @@ def _meta(doc: DocxDocument, left: str, right: str, landscape: bool) -> None:
     p.add_run(f"{left}\t{right}" if right else left)
 
 
-def _table(doc: DocxDocument, spec: TableSpec, landscape: bool, meta_left: str, style_ids: dict[str, str]) -> None:
-    layout = plan(spec, landscape_only=landscape)
+def _table(doc: DocxDocument, spec: TableSpec, layout: Layout, meta_left: str, style_ids: dict[str, str]) -> None:
     if spec.caption:
         _paragraph(doc, spec.caption, st.CAPTION)
     for k, columns in enumerate(layout.parts):
         if k:
             _paragraph(doc, "（续表）", st.CAPTION)
-        _meta(doc, meta_left if k == 0 else "", spec.meta_right, landscape)
+        _meta(doc, meta_left if k == 0 else "", spec.meta_right, layout.landscape)
         doc.element.body.sectPr.addprevious(table_xml(spec, layout, columns, style_ids))
-    for k, text in enumerate(spec.notes):
+    lines = list(spec.info)
+    if len(spec.notes) == 1:
+        lines.append("注：" + spec.notes[0])
+    else:
+        lines += [("注：" if k == 0 else "") + f"{k + 1}．{text}" for k, text in enumerate(spec.notes)]
+    for k, text in enumerate(lines):       # the notes stay with the table's last row
         p = _paragraph(doc, text, st.TABLE_NOTE)
+        p.paragraph_format.keep_with_next = k < len(lines) - 1
         if k == 0:
             p.paragraph_format.space_before = Pt(4)
+        elif text[0].isdigit():              # numbered note lines align under the first one
+            p.paragraph_format.left_indent = Pt(2 * st.NOTE_PT)
 
 
 def _annex(doc: DocxDocument, t: DraftTables, number: int, annex: Annex, landscape_now: bool,
            style_ids: dict[str, str]) -> bool:
-    """One 附表 from a new page; returns whether its pages are landscape."""
-    landscape = any(plan(spec).landscape for spec in annex.tables)
+    """One 附表 from a new page; a part too wide for the current page turns it. Returns the last
+    page orientation."""
+    layouts = [plan(spec) for spec in annex.tables]
+    landscape = layouts[0].landscape
     if landscape != landscape_now:
         _turn_page(doc, landscape)
         _paragraph(doc, f"附表{number}", st.ANNEX_NO)
@@ -165,8 +174,11 @@ def _annex(doc: DocxDocument, t: DraftTables, number: int, annex: Annex, landsca
     _paragraph(doc, f"{inp.province}{inp.budget_year}年工伤保险基金{annex.title}", st.TABLE_TITLE)
     for line in annex.legend:
         _paragraph(doc, line, st.TABLE_META)
-    for k, spec in enumerate(annex.tables):
-        _table(doc, spec, landscape, annex.meta_left if k == 0 else "", style_ids)
+    for k, (spec, layout) in enumerate(zip(annex.tables, layouts, strict=True)):
+        if layout.landscape != landscape:
+            landscape = layout.landscape
+            _turn_page(doc, landscape)
+        _table(doc, spec, layout, annex.meta_left if k == 0 else "", style_ids)
     return landscape
 
 

@@ -41,7 +41,11 @@ MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 37.0, 35.0, 2
 FOOTER_DISTANCE_MM = 23.0        # the page number sits about 7 mm under the text block
 HEADER_DISTANCE_MM = 15.0
 TEXT_WIDTH_PORTRAIT_MM = PAGE_SHORT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM       # 156 mm
-TEXT_WIDTH_LANDSCAPE_MM = PAGE_LONG_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM       # 243 mm
+# a landscape page is the portrait page turned (the reader turns the bound document clockwise): its top is
+# the binding side (28 mm), its bottom 26 mm, its left the portrait bottom (35 mm), its right the top (37 mm)
+TEXT_WIDTH_LANDSCAPE_MM = PAGE_LONG_MM - MARGIN_BOTTOM_MM - MARGIN_TOP_MM       # 225 mm
+TEXT_HEIGHT_PORTRAIT_MM = PAGE_LONG_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM       # 225 mm
+TEXT_HEIGHT_LANDSCAPE_MM = PAGE_SHORT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM     # 156 mm
 
 BODY_PT = 16.0           # 三号
 TITLE_PT = 22.0          # 二号
@@ -223,19 +227,21 @@ def setup_styles(doc: DocxDocument, fonts: DocxFonts) -> None:
     for name in (TABLE_TEXT, TABLE_HEAD):
         pf = doc.styles[name].paragraph_format
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        pf.space_before = Pt(1)
-        pf.space_after = Pt(1)
+        pf.space_before = Pt(2)
+        pf.space_after = Pt(2)
 
 
 def setup_page(section: Section, *, landscape: bool = False) -> None:
-    """A4 with the GB/T 9704 margins (kept the same when the page is turned for a wide table)."""
+    """A4 with the GB/T 9704 margins; a landscape page has them turned with the page."""
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     short, long_ = Mm(PAGE_SHORT_MM), Mm(PAGE_LONG_MM)
     section.page_width, section.page_height = (long_, short) if landscape else (short, long_)
-    section.top_margin = Mm(MARGIN_TOP_MM)
-    section.bottom_margin = Mm(MARGIN_BOTTOM_MM)
-    section.left_margin = Mm(MARGIN_LEFT_MM)
-    section.right_margin = Mm(MARGIN_RIGHT_MM)
+    top, bottom, left, right = ((MARGIN_LEFT_MM, MARGIN_RIGHT_MM, MARGIN_BOTTOM_MM, MARGIN_TOP_MM) if landscape else
+                                (MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM))
+    section.top_margin = Mm(top)
+    section.bottom_margin = Mm(bottom)
+    section.left_margin = Mm(left)
+    section.right_margin = Mm(right)
     section.footer_distance = Mm(FOOTER_DISTANCE_MM)
     section.header_distance = Mm(HEADER_DISTANCE_MM)
 

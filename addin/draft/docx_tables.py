@@ -9,6 +9,7 @@ the column marked `wrap` takes what is left. Header rows repeat on every page, r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
@@ -16,15 +17,24 @@ from xml.sax.saxutils import escape
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from addin.draft.docx_style import TABLE_HEAD, TABLE_TEXT, TEXT_WIDTH_LANDSCAPE_MM, TEXT_WIDTH_PORTRAIT_MM
+from addin.draft.docx_style import (
+    TABLE_HEAD,
+    TABLE_TEXT,
+    TEXT_HEIGHT_LANDSCAPE_MM,
+    TEXT_HEIGHT_PORTRAIT_MM,
+    TEXT_WIDTH_LANDSCAPE_MM,
+    TEXT_WIDTH_PORTRAIT_MM,
+)
 
 PT_PER_MM = 72 / 25.4
 TWIPS_PER_PT = 20
 FONT_SIZES = (10.5, 9.0, 8.0)          # 五号, 小五, 六号 — tried in this order
 CELL_PAD_PT = 2.9                       # left and right cell margin (about 1 mm each)
 SLACK = 1.06                            # renderers differ a little: keep a margin on measured widths
-WRAP_MIN_EM = 8.0                       # a wrapping column keeps at least 8 characters
+WRAP_MIN_EM = 9.0                       # a wrapping column keeps at least 9 characters
 BORDER = "808080"
+HEADING_ROOM_PT = 150                   # 附表 number, title, legend and unit line above a table
+LINE_FACTOR = 1.45                      # line height of the CJK fonts, in font sizes
 HEAD_FILL = "E7EEF7"
 TOTAL_FILL = "F2F2F2"
 
@@ -68,7 +78,8 @@ class TableSpec:
     rows: list[Row]
     aligns: list[str]                    # "left" | "center" | "right" per column
     caption: str = ""                    # （一）… sub-caption above the table, when a 附表 has several
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # 注：1．… 2．…
+    info: list[str] = field(default_factory=list)      # lines under the table before the notes
     wrap: int | None = None              # index of the column that takes the spare width and wraps
     meta_right: str = "金额单位：万元"
 
@@ -148,20 +159,37 @@ def _fill(widths: list[float], available: float, wrap: int | None) -> list[float
 # ---------------------------------------------------------------- XML
 
 
-def _cell(text: str, width_tw: int, align: str, style: str, *, head: bool, total: bool, indent_em: float = 0.0,
-          size: float = 10.5) -> str:
+def _row_lines(row_cells: Sequence[str], widths: Sequence[float], size: float) -> int:
+    return max(math.ceil(text_em(c) * size * SLACK / max(1.0, w - 2 * CELL_PAD_PT)) if c else 1
+               for c, w in zip(row_cells, widths, strict=True))
+
+
+def fits_one_page(spec: TableSpec, layout: Layout, cols: Sequence[int]) -> bool:
+    """Whether the table (estimated: lines × line height + paddings per row) fits under its heading on one page."""
+    height = (TEXT_HEIGHT_LANDSCAPE_MM if layout.landscape else TEXT_HEIGHT_PORTRAIT_MM) * PT_PER_MM
+    widths = [layout.widths[k] for k in cols]
+    size = layout.size
+    head_lines = max(h.count("\n") + 1 for h in spec.headers)
+    total = head_lines * size * LINE_FACTOR + 6
+    for row in spec.rows:
+        total += _row_lines([row.cells[k] for k in cols], widths, size) * size * LINE_FACTOR + 6
+    return total + HEADING_ROOM_PT + 20 * (len(spec.notes) + len(spec.info)) <= height
+
+
+def _cell(text: str, width_tw: int, align: str, style: str, *, head: bool, total: bool, keep: bool,
+          indent_em: float = 0.0, size: float = 10.5) -> str:
     fill = HEAD_FILL if head else (TOTAL_FILL if total else None)
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
-    jc = {"left": "left", "right": "right", "center": "center"}[align]
     ind = f'<w:ind w:left="{int(indent_em * size * TWIPS_PER_PT)}"/>' if indent_em else ""
     half_points = int(round(size * 2))
-    run_pr = f'<w:rPr>{"<w:b/><w:bCs/>" if total and not head else ""}<w:sz w:val="{half_points}"/>' \
-             f'<w:szCs w:val="{half_points}"/></w:rPr>'
+    run_pr = (f'<w:rPr>{"<w:b/><w:bCs/>" if total and not head else ""}<w:sz w:val="{half_points}"/>'
+              f'<w:szCs w:val="{half_points}"/></w:rPr>')
+    keep_next = "<w:keepNext/>" if keep else ""
     paragraphs = []
     for line in (text.split("\n") if head else [text]):
         run = f'<w:r>{run_pr}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
-        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="{escape(style)}"/>'
-                          f'{ind}<w:jc w:val="{jc}"/></w:pPr>{run}</w:p>')
+        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="{escape(style)}"/>{keep_next}{ind}<w:jc w:val="{align}"/>'
+                          f'{run_pr}</w:pPr>{run}</w:p>')
     return (f'<w:tc><w:tcPr><w:tcW w:w="{width_tw}" w:type="dxa"/>{shading}<w:vAlign w:val="center"/></w:tcPr>'
             + "".join(paragraphs) + "</w:tc>")
 
@@ -182,12 +210,14 @@ def table_xml(spec: TableSpec, layout: Layout, columns: Sequence[int], style_ids
     size = layout.size
     head_style = style_ids[TABLE_HEAD]
     text_style = style_ids[TABLE_TEXT]
-    header_cells = "".join(_cell(spec.headers[k], w, "center", head_style, head=True, total=False, size=size)
-                           for k, w in zip(cols, widths_tw, strict=True))
+    together = fits_one_page(spec, layout, cols)      # then keep-with-next on every row but the last
+    header_cells = "".join(_cell(spec.headers[k], w, "center", head_style, head=True, total=False, keep=True,
+                                 size=size) for k, w in zip(cols, widths_tw, strict=True))
     parts.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' + header_cells + "</w:tr>")
-    for row in spec.rows:
+    last = len(spec.rows) - 1
+    for n, row in enumerate(spec.rows):
         cells = "".join(_cell(row.cells[k], w, spec.aligns[k], text_style, head=False, total=row.total,
-                              indent_em=row.indent if k == 0 else 0.0, size=size)
+                              keep=(together and n < last) or (n == last and bool(spec.notes or spec.info)), indent_em=row.indent if k == 0 else 0.0, size=size)
                         for k, w in zip(cols, widths_tw, strict=True))
         parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + cells + "</w:tr>")
     parts.append("</w:tbl>")
