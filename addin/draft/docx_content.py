@@ -73,7 +73,7 @@ def _break_label(label: str) -> str:
     head, paren, rest = label.partition("（")
     if paren:
         return _break_label(head) + "\n（" + rest
-    if len(label) <= 5:
+    if len(label) <= 4:
         return label
     if len(label) == 8:
         return label[:4] + "\n" + label[4:]

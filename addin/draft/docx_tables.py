@@ -124,22 +124,31 @@ def _split(widths: Sequence[float], available: float) -> list[list[int]] | None:
     return parts
 
 
-def plan(spec: TableSpec, *, landscape_only: bool = False) -> Layout:
-    """The first of: portrait, landscape, at 五号 then 小五 then 六号 — where the whole table fits;
-    else the smallest setting on a landscape page with the columns split into parts."""
+def plan(spec: TableSpec) -> Layout:
+    """How to set a table: the first of 五号, 小五, 六号 × portrait, landscape where it fits the width and,
+    with its heading, one page; else the first that fits the width (a long table runs on, its header
+    repeated); else the smallest setting on a landscape page with the columns split into parts."""
+    every = list(range(len(spec.headers)))
+    first_fit: Layout | None = None
     for size in FONT_SIZES:
-        for landscape in ((True,) if landscape_only else (False, True)):
+        for landscape in (False, True):
             available = (TEXT_WIDTH_LANDSCAPE_MM if landscape else TEXT_WIDTH_PORTRAIT_MM) * PT_PER_MM
             widths = _natural(spec, size)
-            if sum(widths) <= available:
-                return Layout(landscape, size, _fill(widths, available, spec.wrap), [list(range(1, len(widths)))])
+            if sum(widths) > available:
+                continue
+            layout = Layout(landscape, size, _fill(widths, available, spec.wrap), [every[1:]])
+            if fits_one_page(spec, layout, every):
+                return layout
+            first_fit = first_fit or layout
+    if first_fit is not None:
+        return first_fit
     size = FONT_SIZES[-1]
     available = TEXT_WIDTH_LANDSCAPE_MM * PT_PER_MM
     widths = _natural(spec, size)
     parts = _split(widths, available)
     if parts is None:           # one column wider than the page: let the text wrap in it
         widths = [min(w, available / 2) for w in widths]
-        parts = _split(widths, available) or [list(range(1, len(widths)))]
+        parts = _split(widths, available) or [every[1:]]
     return Layout(True, size, widths, parts)
 
 
