@@ -29,7 +29,16 @@ from docx.shared import Mm, Pt
 from addin.draft import docx_style as st
 from addin.draft.build import default_date, package_version
 from addin.draft.docx_content import Annex, annexes, option_names
-from addin.draft.docx_tables import PT_PER_MM, Layout, TableSpec, plan, table_xml, text_em
+from addin.draft.docx_tables import (
+    HEADING_ROOM_PT,
+    PART_HEADING_PT,
+    PT_PER_MM,
+    Layout,
+    TableSpec,
+    plan,
+    table_xml,
+    text_em,
+)
 from addin.draft.note import NoteSection, explanatory_note
 from addin.report.tables import DraftTables
 from addin.workbook.atomic import atomic_write, check_target
@@ -47,7 +56,7 @@ def plain_text(text: str, names: dict[str, str]) -> str:
     """Option codes out of a sentence: "（方案代码 x）" dropped, any other code replaced by 方案一 …"""
     for code, name in names.items():
         text = re.sub(rf"（方案代码\s*{re.escape(code)}）", "", text)
-        text = re.sub(rf"方案\s*{re.escape(code)}(?![A-Za-z0-9_])", name, text)
+        text = re.sub(rf"方案\s*{re.escape(code)}(?![A-Za-z0-9_])\s*", name, text)
         text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(code)}(?![A-Za-z0-9_])", name, text)
     return text
 
@@ -163,7 +172,8 @@ def _annex(doc: DocxDocument, t: DraftTables, number: int, annex: Annex, landsca
            style_ids: dict[str, str]) -> bool:
     """One 附表 from a new page; a part too wide for the current page turns it. Returns the last
     page orientation."""
-    layouts = [plan(spec) for spec in annex.tables]
+    layouts = [plan(spec, HEADING_ROOM_PT + 20 * len(annex.legend) if k == 0 else PART_HEADING_PT)
+               for k, spec in enumerate(annex.tables)]
     landscape = layouts[0].landscape
     if landscape != landscape_now:
         _turn_page(doc, landscape)

@@ -29,11 +29,13 @@ from addin.draft.docx_style import (
 PT_PER_MM = 72 / 25.4
 TWIPS_PER_PT = 20
 FONT_SIZES = (10.5, 9.0, 8.0)          # 五号, 小五, 六号 — tried in this order
+READABLE_SIZES = (10.5, 9.0)           # 六号 only when nothing else fits the width
 CELL_PAD_PT = 2.9                       # left and right cell margin (about 1 mm each)
 SLACK = 1.06                            # renderers differ a little: keep a margin on measured widths
 WRAP_MIN_EM = 9.0                       # a wrapping column keeps at least 9 characters
 BORDER = "808080"
 HEADING_ROOM_PT = 150                   # 附表 number, title, legend and unit line above a table
+PART_HEADING_PT = 60                    # sub-caption and unit line above a further part of a 附表
 LINE_FACTOR = 1.45                      # line height of the CJK fonts, in font sizes
 HEAD_FILL = "E7EEF7"
 TOTAL_FILL = "F2F2F2"
@@ -124,10 +126,10 @@ def _split(widths: Sequence[float], available: float) -> list[list[int]] | None:
     return parts
 
 
-def plan(spec: TableSpec) -> Layout:
-    """How to set a table: the first of 五号, 小五, 六号 × portrait, landscape where it fits the width and,
-    with its heading, one page; else the first that fits the width (a long table runs on, its header
-    repeated); else the smallest setting on a landscape page with the columns split into parts."""
+def plan(spec: TableSpec, heading_pt: float = HEADING_ROOM_PT) -> Layout:
+    """How to set a table: the first of 五号, 小五 × portrait, landscape where it fits the width and, under
+    `heading_pt` of headings, one page; else the first setting (六号 included) that fits the width (a long
+    table runs on, its header repeated); else 六号 on a landscape page with the columns split into parts."""
     every = list(range(len(spec.headers)))
     first_fit: Layout | None = None
     for size in FONT_SIZES:
@@ -137,7 +139,7 @@ def plan(spec: TableSpec) -> Layout:
             if sum(widths) > available:
                 continue
             layout = Layout(landscape, size, _fill(widths, available, spec.wrap), [every[1:]])
-            if fits_one_page(spec, layout, every):
+            if size in READABLE_SIZES and fits_one_page(spec, layout, every, heading_pt):
                 return layout
             first_fit = first_fit or layout
     if first_fit is not None:
@@ -173,7 +175,7 @@ def _row_lines(row_cells: Sequence[str], widths: Sequence[float], size: float) -
                for c, w in zip(row_cells, widths, strict=True))
 
 
-def fits_one_page(spec: TableSpec, layout: Layout, cols: Sequence[int]) -> bool:
+def fits_one_page(spec: TableSpec, layout: Layout, cols: Sequence[int], heading_pt: float = HEADING_ROOM_PT) -> bool:
     """Whether the table (estimated: lines × line height + paddings per row) fits under its heading on one page."""
     height = (TEXT_HEIGHT_LANDSCAPE_MM if layout.landscape else TEXT_HEIGHT_PORTRAIT_MM) * PT_PER_MM
     widths = [layout.widths[k] for k in cols]
@@ -182,7 +184,7 @@ def fits_one_page(spec: TableSpec, layout: Layout, cols: Sequence[int]) -> bool:
     total = head_lines * size * LINE_FACTOR + 6
     for row in spec.rows:
         total += _row_lines([row.cells[k] for k in cols], widths, size) * size * LINE_FACTOR + 6
-    return total + HEADING_ROOM_PT + 20 * (len(spec.notes) + len(spec.info)) <= height
+    return total + heading_pt + 20 * (len(spec.notes) + len(spec.info)) <= height
 
 
 def _cell(text: str, width_tw: int, align: str, style: str, *, head: bool, total: bool, keep: bool,
