@@ -216,6 +216,7 @@ def test_option_codes_become_option_numbers():
     names = {"anhui": "方案一", "own_gap": "方案三"}
     assert plain_text("本草案采用“甲”（方案代码 anhui）。", names) == "本草案采用“甲”。"
     assert plain_text("以方案 own_gap 为基准", names) == "以方案三为基准"
+    assert plain_text("（偏离-13.9%）；1–9月", names) == "（偏离−13.9%）；1–9月"
     assert [ordinal(k) for k in (0, 9, 10, 19)] == ["一", "十", "十一", "二十"]
 
 

@@ -53,7 +53,9 @@ def document_title(t: DraftTables) -> str:
 
 
 def plain_text(text: str, names: dict[str, str]) -> str:
-    """Option codes out of a sentence: "（方案代码 x）" dropped, any other code replaced by 方案一 …"""
+    """Option codes out of a sentence ("（方案代码 x）" dropped, any other code replaced by 方案一 …) and a
+    minus sign that keeps to its number (−13.9%, never "-" at a line end and "13.9%" on the next)."""
+    text = re.sub(r"(?<![0-9A-Za-z])-(?=[0-9])", "−", text)
     for code, name in names.items():
         text = re.sub(rf"（方案代码\s*{re.escape(code)}）", "", text)
         text = re.sub(rf"方案\s*{re.escape(code)}(?![A-Za-z0-9_])\s*", name, text)
@@ -154,18 +156,18 @@ def _table(doc: DocxDocument, spec: TableSpec, layout: Layout, meta_left: str, s
             _paragraph(doc, "（续表）", st.CAPTION)
         _meta(doc, meta_left if k == 0 else "", spec.meta_right, layout.landscape)
         doc.element.body.sectPr.addprevious(table_xml(spec, layout, columns, style_ids))
-    lines = list(spec.info)
-    if len(spec.notes) == 1:
-        lines.append("注：" + spec.notes[0])
-    else:
-        lines += [("注：" if k == 0 else "") + f"{k + 1}．{text}" for k, text in enumerate(spec.notes)]
-    for k, text in enumerate(lines):       # the notes stay with the table's last row
+    notes = spec.notes if len(spec.notes) < 2 else [f"{k + 1}．{text}" for k, text in enumerate(spec.notes)]
+    lines = [(text, False) for text in spec.info] + [(("注：" if k == 0 else "") + text, True)
+                                                      for k, text in enumerate(notes)]
+    for k, (text, note) in enumerate(lines):       # the notes stay with the table's last row
         p = _paragraph(doc, text, st.TABLE_NOTE)
-        p.paragraph_format.keep_with_next = k < len(lines) - 1
+        pf = p.paragraph_format
+        pf.keep_with_next = k < len(lines) - 1
         if k == 0:
-            p.paragraph_format.space_before = Pt(4)
-        elif text[0].isdigit():              # numbered note lines align under the first one
-            p.paragraph_format.left_indent = Pt(2 * st.NOTE_PT)
+            pf.space_before = Pt(4)
+        if note:                                   # wrapped lines and later notes align after "注："
+            pf.left_indent = Pt(2 * st.NOTE_PT)
+            pf.first_line_indent = Pt(-2 * st.NOTE_PT if text.startswith("注：") else 0)
 
 
 def _annex(doc: DocxDocument, t: DraftTables, number: int, annex: Annex, landscape_now: bool,
