@@ -233,6 +233,13 @@ def test_same_inputs_same_bytes_and_existing_file_refused(tables, docx_path, tmp
     assert [p.name for p in tmp_path.iterdir()] == ["again.docx"]      # no temporary left behind
 
 
+def test_stamp_goes_into_every_page_header(tables, tmp_path):
+    doc = Document(str(write_docx(tables, tmp_path / "未通过.docx", on=ON, stamp="未通过数据检查")))
+    header = doc.sections[0].header.paragraphs[0].text
+    assert header == "未通过数据检查　示例数据（虚构），仅供演示"
+    assert len(doc.sections) > 1 and all(s.header.paragraphs[0].text == header for s in doc.sections)
+
+
 def test_core_properties_carry_the_draft_date(doc):
     cp = doc.core_properties
     assert cp.created == cp.modified == dt.datetime(2026, 10, 15, tzinfo=dt.UTC)

@@ -1,6 +1,6 @@
 """wibudget 命令行 — the budget draft, option comparison, forecast and input check without Excel.
 
-    wibudget draft [WORKBOOK] [-o OUT] [--option NAME ...] [--baseline NAME] [--date D] [--pdf] [--no-risk] [--force]
+    wibudget draft [WORKBOOK] [-o OUT] [--option NAME ...] [--baseline NAME] [--date D] [--docx] [--pdf] [--no-risk] [--force]
     wibudget compare [WORKBOOK] [--options A,B,C] [--baseline A] [--csv FILE] [--xlsx FILE] [--force]
     wibudget forecast [WORKBOOK]
     wibudget project [WORKBOOK] [--years N] [--csv FILE] [--xlsx FILE] [--force]

@@ -198,8 +198,10 @@ def _annex(doc: DocxDocument, t: DraftTables, number: int, annex: Annex, landsca
 
 
 def build_docx(tables: DraftTables, *, on: dt.date | None = None, note: list[NoteSection] | None = None,
-               fonts: st.DocxFonts | None = None) -> DocxDocument:
-    """生成编制说明文档 — the note and the 附表 in a new python-docx Document (nothing is computed here)."""
+               fonts: st.DocxFonts | None = None, stamp: str = "") -> DocxDocument:
+    """生成编制说明文档 — the note and the 附表 in a new python-docx Document (nothing is computed here).
+
+    `stamp`: a line in every page header (e.g. "未通过数据检查"), beside the synthetic-data mark."""
     fonts = fonts or st.DocxFonts.detect()
     inp = tables.result.inputs
     on = on or default_date(inp)
@@ -209,7 +211,8 @@ def build_docx(tables: DraftTables, *, on: dt.date | None = None, note: list[Not
     style_ids = {name: doc.styles[name].style_id for name in (st.TABLE_TEXT, st.TABLE_HEAD)}
     first = doc.sections[0]
     st.setup_page(first)
-    st.add_page_numbers(first, stamp="示例数据（虚构），仅供演示" if tables.synthetic else "")
+    marks = [stamp, "示例数据（虚构），仅供演示" if tables.synthetic else ""]
+    st.add_page_numbers(first, stamp="　".join(m for m in marks if m))
     body = doc.element.body
     for p in list(body.iterchildren(qn("w:p"))):    # the template's empty paragraph
         body.remove(p)
@@ -255,11 +258,11 @@ def save_docx(doc: DocxDocument, path: Path | str, when: dt.datetime) -> None:
 
 
 def write_docx(tables: DraftTables, path: Path | str, *, on: dt.date | None = None, force: bool = False,
-               fonts: st.DocxFonts | None = None) -> Path:
+               fonts: st.DocxFonts | None = None, stamp: str = "") -> Path:
     """写出编制说明 (.docx) — build it from computed tables and write it atomically to `path` (refused if it
-    exists, unless `force`)."""
+    exists, unless `force`); `stamp` goes into every page header."""
     check_target(path, force)
     on = on or default_date(tables.result.inputs)
-    doc = build_docx(tables, on=on, fonts=fonts)
+    doc = build_docx(tables, on=on, fonts=fonts, stamp=stamp)
     when = dt.datetime(on.year, on.month, on.day)
     return atomic_write(path, lambda tmp: save_docx(doc, tmp, when), force=force)
