@@ -217,6 +217,8 @@ def test_option_codes_become_option_numbers():
     assert plain_text("本草案采用“甲”（方案代码 anhui）。", names) == "本草案采用“甲”。"
     assert plain_text("以方案 own_gap 为基准", names) == "以方案三为基准"
     assert plain_text("（偏离-13.9%）；1–9月", names) == "（偏离−13.9%）；1–9月"
+    assert plain_text("1. 工伤医疗待遇支出", names) == "1．工伤医疗待遇支出"
+    assert plain_text("省:市 9:1", names) == "省:\u2060市 9:1"                 # a word joiner: no break after ":"
     assert [ordinal(k) for k in (0, 9, 10, 19)] == ["一", "十", "十一", "二十"]
 
 

@@ -56,6 +56,8 @@ def plain_text(text: str, names: dict[str, str]) -> str:
     """Option codes out of a sentence ("（方案代码 x）" dropped, any other code replaced by 方案一 …) and a
     minus sign that keeps to its number (−13.9%, never "-" at a line end and "13.9%" on the next)."""
     text = re.sub(r"(?<![0-9A-Za-z])-(?=[0-9])", "−", text)
+    text = re.sub(r"^(\d{1,2})\.\s+", r"\1．", text)                   # 1. 工伤医疗 → 1．工伤医疗
+    text = re.sub(r"(?<=[\u4e00-\u9fff]):(?=[\u4e00-\u9fff])", ":\u2060", text)   # 省:市 never split
     for code, name in names.items():
         text = re.sub(rf"（方案代码\s*{re.escape(code)}）", "", text)
         text = re.sub(rf"方案\s*{re.escape(code)}(?![A-Za-z0-9_])\s*", name, text)
@@ -185,7 +187,7 @@ def _annex(doc: DocxDocument, t: DraftTables, number: int, annex: Annex, landsca
     inp = t.result.inputs
     _paragraph(doc, f"{inp.province}{inp.budget_year}年工伤保险基金{annex.title}", st.TABLE_TITLE)
     for line in annex.legend:
-        _paragraph(doc, line, st.TABLE_META)
+        _paragraph(doc, plain_text(line, {}), st.TABLE_META)
     for k, (spec, layout) in enumerate(zip(annex.tables, layouts, strict=True)):
         if layout.landscape != landscape:
             landscape = layout.landscape
