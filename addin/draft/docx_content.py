@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from addin.draft.docx_tables import Row, TableSpec
 from addin.report.tables import PROVINCE_ROW, TOTAL_ROW, UNIT_COLUMNS, DraftTables
 from models import items
@@ -236,8 +234,3 @@ def annexes(t: DraftTables) -> list[Annex]:
                          legend=[f"{names[code]}：{option_label(t, code)}"]))
     out.append(Annex("缺口分担方案比较表", comparison_tables(t), legend=legend(t)))
     return out
-
-
-def frame_figures(spec: TableSpec) -> pd.DataFrame:
-    """A table's body as text (rows × headers) — what tests compare with the draft tables."""
-    return pd.DataFrame([r.cells for r in spec.rows], columns=[h.replace("\n", "") for h in spec.headers])

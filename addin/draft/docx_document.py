@@ -21,7 +21,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Mm, Pt
@@ -110,7 +110,7 @@ def _note(doc: DocxDocument, sections: list[NoteSection], t: DraftTables, fonts:
     if t.synthetic:
         p = _paragraph(doc, SYNTHETIC_LINE, st.HEADING2)
         p.paragraph_format.first_line_indent = Pt(0)
-        p.alignment = 1          # centre
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(st.LINE_PT / 2)
     for s in sections:
         _paragraph(doc, plain_text(s.title, names), st.HEADING1)
