@@ -162,7 +162,7 @@ def _table(doc: DocxDocument, spec: TableSpec, layout: Layout, meta_left: str, s
     lines = [(text, False) for text in spec.info] + [(("注：" if k == 0 else "") + text, True)
                                                       for k, text in enumerate(notes)]
     for k, (text, note) in enumerate(lines):       # the notes stay with the table's last row
-        p = _paragraph(doc, text, st.TABLE_NOTE)
+        p = _paragraph(doc, plain_text(text, {}), st.TABLE_NOTE)
         pf = p.paragraph_format
         pf.keep_with_next = k < len(lines) - 1
         if k == 0:
