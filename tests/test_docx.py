@@ -242,6 +242,12 @@ def test_stamp_goes_into_every_page_header(tables, tmp_path):
     assert len(doc.sections) > 1 and all(s.header.paragraphs[0].text == header for s in doc.sections)
 
 
+def test_the_note_is_signed_by_the_issuing_agencies_and_dated(doc):
+    texts = [p.text for p in doc.paragraphs if p.style.name == st.DATE]
+    # no 编制单位 given in the example: the province's two departments sign (联合行文)
+    assert texts == ["江西省人力资源和社会保障厅　江西省财政厅", "2026年10月15日"]
+
+
 def test_core_properties_carry_the_draft_date(doc):
     cp = doc.core_properties
     assert cp.created == cp.modified == dt.datetime(2026, 10, 15, tzinfo=dt.UTC)

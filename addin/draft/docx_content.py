@@ -223,7 +223,7 @@ def legend(t: DraftTables) -> list[str]:
 def annexes(t: DraftTables) -> list[Annex]:
     """The 附表 of the document in order."""
     inp = t.result.inputs
-    who = f"编制单位：{inp.province}　预算年度：{inp.budget_year}年"
+    who = f"{inp.province}　预算年度：{inp.budget_year}年"
     names = option_names(t)
     out = [Annex("收入预算表", [lines_table(t, "revenue")], who),
            Annex("支出预算表", [lines_table(t, "expenditure")], who),

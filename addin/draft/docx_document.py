@@ -52,6 +52,12 @@ def document_title(t: DraftTables) -> str:
     return f"{inp.province}{inp.budget_year}年工伤保险基金收支预算编制说明"
 
 
+def issuing_agency(inputs) -> str:
+    """编制单位: the inputs' own, else the province's human resources and social security and finance departments."""
+    given = str(getattr(inputs, "issuing_agency", "") or "").strip()
+    return given or f"{inputs.province}人力资源和社会保障厅　{inputs.province}财政厅"
+
+
 def plain_text(text: str, names: dict[str, str]) -> str:
     """Option codes out of a sentence ("（方案代码 x）" dropped, any other code replaced by 方案一 …) and a
     minus sign that keeps to its number (−13.9%, never "-" at a line end and "13.9%" on the next)."""
@@ -125,7 +131,13 @@ def _note(doc: DocxDocument, sections: list[NoteSection], t: DraftTables, fonts:
             pf.first_line_indent = Pt(0)
             pf.left_indent = Pt(5 * st.BODY_PT)
         pf.keep_with_next = k < len(annex_titles)
-    p = _paragraph(doc, f"{on.year}年{on.month}月{on.day}日", st.DATE)
+    # 发文机关署名 centred over the 成文日期, which stands four characters from the right margin
+    date = f"{on.year}年{on.month}月{on.day}日"
+    agency = issuing_agency(t.result.inputs)
+    p = _paragraph(doc, agency, st.DATE)
+    p.paragraph_format.right_indent = Pt(max(0.0, 4 + (text_em(date) - text_em(agency)) / 2) * st.BODY_PT)
+    p = _paragraph(doc, date, st.DATE)
+    p.paragraph_format.space_before = Pt(0)
     p.paragraph_format.right_indent = Pt(4 * st.BODY_PT)
 
 
