@@ -1,6 +1,6 @@
 """wibudget 命令行 — the budget draft, option comparison, forecast and input check without Excel.
 
-    wibudget draft [WORKBOOK] [-o OUT] [--option NAME ...] [--baseline NAME] [--date D] [--pdf] [--no-risk] [--force]
+    wibudget draft [WORKBOOK] [-o OUT] [--option NAME ...] [--baseline NAME] [--date D] [--docx] [--pdf] [--no-risk] [--force]
     wibudget compare [WORKBOOK] [--options A,B,C] [--baseline A] [--csv FILE] [--xlsx FILE] [--force]
     wibudget forecast [WORKBOOK]
     wibudget project [WORKBOOK] [--years N] [--csv FILE] [--xlsx FILE] [--force]
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", metavar="NAME", help="方案比较的基准方案（默认：第一个 --option）")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="封面和文档属性中的编制日期（默认：今天，限定在编制年度即预算年度的上一年之内）")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
+    p.add_argument("--docx", action="store_true",
+                   help="同时生成编制说明 Word 文档（同名 .docx，含主要表格）；与 --pdf 同用时 PDF 由该文档转换")
     p.add_argument("--timeout", type=float, default=120.0, help="PDF 转换的时间上限（秒，默认 120）")
     p.add_argument("--no-risk", action="store_true",
                    help="“多年预测与风险”表不做风险模拟（只有多年预测和敏感性分析）")

@@ -47,9 +47,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
     if args.workbook and _same_file(out, Path(args.workbook)):
         raise CliError("输出文件不能与输入工作簿相同：输入工作簿只读，不会被改写")
     pdf_out = out.with_suffix(".pdf")
+    docx_out = out.with_suffix(".docx")
     check_target(out, args.force)
     if args.pdf:
         check_target(pdf_out, args.force)
+    if args.docx:
+        check_target(docx_out, args.force)
     on = parse_date(args.date)
 
     all_options = available_options(inputs, options)
@@ -69,12 +72,18 @@ def cmd_draft(args: argparse.Namespace) -> int:
     progress.done(f"{len(wb.sheetnames)} 张工作表")
     written = [("草案", out)]
     status = EXIT_OK
+    if args.docx:
+        from addin.draft.docx_document import write_docx
+
+        write_docx(tables, docx_out, on=on, force=args.force)
+        written.append(("编制说明", docx_out))
     if args.pdf:
         from addin.draft.pdf import PdfError, convert_to_pdf
 
         progress("转换 PDF（LibreOffice）")
         try:
-            convert_to_pdf(out, pdf_out, force=args.force, timeout=args.timeout)
+            convert_to_pdf(docx_out if args.docx else out, pdf_out, force=args.force,
+                           timeout=args.timeout)
             written.append(("PDF", pdf_out))
             progress.done("完成")
         except PdfError as exc:
