@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=120.0, help="PDF 转换的时间上限（秒，默认 120）")
     p.add_argument("--no-risk", action="store_true",
                    help="“多年预测与风险”表不做风险模拟（只有多年预测和敏感性分析）")
+    p.add_argument("--draws", type=_count, default=None, metavar="N",
+                   help="风险模拟次数（默认按省份规模：一般 2,000 次，单位很多时减少，至少 200 次）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.set_defaults(func=cmd_draft)
 

@@ -32,8 +32,7 @@ from addin.report.text import SafeCsvWriter, fmt_number
 
 def cmd_draft(args: argparse.Namespace) -> int:
     from addin.draft.build import build_draft, default_output, save_workbook
-    from addin.report.compute import draft_outlook
-    from addin.report.outlook import DRAFT_DRAWS
+    from addin.report.compute import draft_draws, draft_outlook
     from addin.report.tables import draft_tables
     from addin.workbook.atomic import atomic_write, check_target
 
@@ -62,8 +61,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
     result = run_engine(inputs, all_options, baseline, progress)
 
     tables = draft_tables(result, chosen)
-    progress("多年预测与风险：多年预测、敏感性分析" + ("" if args.no_risk else f"、风险模拟 {DRAFT_DRAWS:,} 次"))
-    outlook = draft_outlook(result, tables.chosen[0], risk=not args.no_risk)
+    draws = args.draws or draft_draws(result)
+    progress("多年预测与风险：多年预测、敏感性分析" + ("" if args.no_risk else f"、风险模拟 {draws:,} 次"))
+    outlook = draft_outlook(result, tables.chosen[0], risk=not args.no_risk, draws=draws)
     tables = dataclasses.replace(tables, outlook=outlook)
     progress.done(_breach_words(outlook))
     progress(f"写出：{out}")
@@ -73,9 +73,11 @@ def cmd_draft(args: argparse.Namespace) -> int:
     written = [("草案", out)]
     status = EXIT_OK
     if args.docx:
+        from addin.draft.check_sheet import STAMP
         from addin.draft.docx_document import write_docx
 
-        write_docx(tables, docx_out, on=on, force=args.force)
+        stamped = any(f.severity == "error" for f in findings or ())
+        write_docx(tables, docx_out, on=on, force=args.force, stamp=STAMP if stamped else "")
         written.append(("编制说明", docx_out))
     if args.pdf:
         from addin.draft.pdf import PdfError, convert_to_pdf
