@@ -114,6 +114,8 @@ class BudgetInputs:
     options: list[dict[str, Any]] = field(default_factory=list)                     # 分担方案
     synthetic: bool = False            # example data: every output must say so
     notes: str = ""
+    #: 法定参数调整: parameter name → (value, 依据), in force from the budget year (参数 sheet)
+    parameter_overrides: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
     @property
     def unit_names(self) -> list[str]:
