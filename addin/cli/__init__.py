@@ -8,6 +8,8 @@
     wibudget sensitivity [WORKBOOK]
     wibudget check WORKBOOK
     wibudget build-workbook [-o budget.xlsm] [--force]
+    wibudget new --province 名称 --cities 甲市,乙市 [--year Y] [--province-level] -o FILE.xlsm
+    wibudget cities split|collect|notices …   (the city round, addin/cli/city_commands.py)
 
 Without WORKBOOK the embedded example province (synthetic data) is used. The input workbook is only
 read, never written. Progress goes to stderr, results and output paths to stdout.
@@ -21,6 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from addin.cli.budget_commands import cmd_compare, cmd_draft, cmd_forecast
+from addin.cli.city_commands import add_city_parsers
 from addin.cli.common import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -133,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_build_workbook)
+    add_city_parsers(sub)
     return parser
 
 

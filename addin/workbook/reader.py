@@ -70,7 +70,7 @@ def inputs_from_sheets(sheets: dict[str, Rows]) -> tuple[BudgetInputs, list[dict
 
 def read_overrides(rows: Rows, inputs: BudgetInputs) -> dict[str, tuple[Any, str]]:
     """参数调整 table beside the parameters: name → (value, 依据); none when the sheet has no such table."""
-    from addin.workbook.overrides import overrides_from_rows   # the table is optional: its own module
+    from addin.workbook.overrides import overrides_from_rows  # the table is optional: its own module
 
     return overrides_from_rows(rows, inputs, _table_block)
 

@@ -19,7 +19,7 @@ from models.budget import BudgetResult, sharing_context
 from models.errors import BudgetInputError
 from models.forecast import BENEFICIARY_COLUMNS, Forecast, forecast
 from models.inputs import BudgetInputs
-from models.parameter_set import ParameterSet, load_parameters, parameters_for, parse_parameters
+from models.parameter_set import ParameterSet, parameters_for, parse_parameters
 from models.sharing import SharingContext
 from models.tables import per_unit, unit_index
 
