@@ -143,14 +143,31 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
-    from addin.cities.notices import write_notices
+    from addin.cli.common import available_options, load_inputs, run_engine, select_options
+    from addin.draft.build import save_workbook
+    from addin.draft.notice_sheet import notice_workbook
+    from addin.report.notice import city_units
+    from addin.report.tables import draft_tables
+    from addin.workbook.atomic import atomic_write, check_target
 
-    source = workbook_path(args.workbook)
-    progress = Progress(total=1, quiet=args.quiet)
-    progress(f"生成分市通知：{source}")
-    written = write_notices(source, Path(args.output), option=args.option, baseline=args.baseline,
-                            force=args.force)
-    progress.done(f"{len(written)} 份")
-    for unit, path in written:
+    progress = Progress(total=3, quiet=args.quiet)
+    progress(f"读取输入：{args.workbook}")
+    inputs, options, _ = load_inputs(str(workbook_path(args.workbook)))
+    progress.done(f"{inputs.province} {inputs.budget_year} 年，{len(inputs.units)} 个单位")
+    all_options = available_options(inputs, options)
+    chosen = [args.option] if args.option else []
+    select_options(all_options, chosen + ([args.baseline] if args.baseline else []))
+    result = run_engine(inputs, all_options, args.baseline or (chosen[0] if chosen else None), progress)
+    tables = draft_tables(result, chosen)
+    folder = Path(args.output)
+    targets = [(u, folder / f"{inputs.budget_year}年分市通知_{u}.xlsx") for u in city_units(tables)]
+    for _, target in targets:
+        check_target(target, args.force)
+    progress(f"写出分市通知：{folder}")
+    for unit, target in targets:
+        wb = notice_workbook(tables, unit, tables.chosen[0])
+        atomic_write(target, lambda tmp, wb=wb: save_workbook(wb, tmp), force=args.force)
+    progress.done(f"{len(targets)} 份")
+    for unit, path in targets:
         print(f"{unit}：{path}")
     return EXIT_OK

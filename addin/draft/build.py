@@ -110,6 +110,8 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
         write_outlook(ws[names["outlook"]], tables.outlook, style,
                       risk_skipped="本草案未进行储备风险模拟（生成时选择了 --no-risk）。")
     sharing_sheets.write_note(ws[names["note"]], tables, style, note)
+    from addin.draft.notice_sheet import NOTICE_SHEET, write_notice_pages  # 分市通知, one page per city
+    write_notice_pages(wb.create_sheet(NOTICE_SHEET), tables, style)
     wb.active = 0
 
     inp = result.inputs
