@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from addin.cities import form
@@ -124,6 +125,7 @@ def read_form(path: Path, province: BudgetInputs) -> Form:
     if str(ident[form.ID_PROVINCE] or "").strip() != str(province.province).strip():
         raise FormRefused(f"省份不符：{where}{form.ID_PROVINCE} 为“{ident[form.ID_PROVINCE]}”，"
                           f"全省工作簿为“{province.province}”")
+    _same_headers(sheets)
     capped = check._Capped()
     for key in form.TABLE_KEYS:
         check._scan_table(sheets[layout.TABLES[key].sheet], layout.TABLES[key], capped)
@@ -138,6 +140,21 @@ def read_form(path: Path, province: BudgetInputs) -> Form:
             raise FormRefused(f"表式已改动或填写有误：{exc.message}") from None
     _same_rows(tables, province, unit)
     return Form(path, unit, tables)
+
+
+def _same_headers(sheets: dict[str, list[list[Any]]]) -> None:
+    """Every table's headers exactly as split wrote them (a renamed or moved column is a changed layout)."""
+    for key in form.TABLE_KEYS:
+        table = layout.TABLES[key]
+        rows = sheets[table.sheet]
+        header = rows[table.row - 1] if len(rows) >= table.row else []
+        for j, column in enumerate(table.columns):
+            c = table.col - 1 + j
+            got = header[c] if c < len(header) else None
+            if got != column.title:
+                cell = f"{table.sheet}!{get_column_letter(c + 1)}{table.row}"
+                raise FormRefused(f"表式已改动：{cell} 的表头应为“{column.title}”，现为“{got or '空白'}”；"
+                                  "请不要增删、移动或改名表中的列")
 
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
