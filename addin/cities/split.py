@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.cities import form
@@ -22,9 +22,11 @@ from addin.workbook.reader import read_inputs
 from models import items
 from models.inputs import BudgetInputs
 
+LOCKED_FILL = "D9D9D9"
+
 INSTRUCTIONS: tuple[str, ...] = (
     "一、本表由{unit}填写，填好后按原文件名报回省级（不要改文件名中的单位名称，也不要另存为其他格式）。",
-    "二、只填白色可编辑的单元格；表头、单位、年度、月数以及分担系数、考核排名等由省级确定的列已锁定。",
+    "二、只填白色单元格；表头和灰色单元格（单位、年度、月数以及分担系数、考核排名等由省级确定的列）已锁定。",
     "三、金额单位为元，人数单位为人，本人工资为元/月；比率按百分数填写，如 5%。",
     "四、“历年执行”中月数为 12 的行填全年决算数；月数不足 12 的行填当年 1–N 月执行数（N 以该行月数为准）。",
     "五、不要增删工作表、行或列，不要修改本页第4至7行：省级汇总时据此识别填报单位和表式，改动后将被拒收。",
@@ -46,11 +48,14 @@ def unit_inputs(inputs: BudgetInputs, unit: str) -> BudgetInputs:
 
 def _protect(ws: Worksheet, table: layout.TableLayout, n_rows: int, editable: tuple[str, ...]) -> None:
     """Lock the sheet except the unit's editable cells (no password: it guards against slips, not people)."""
+    locked_fill = PatternFill(fill_type="solid", start_color=LOCKED_FILL, end_color=LOCKED_FILL)
     for j, column in enumerate(table.columns):
-        if column.code not in editable:
-            continue
         for i in range(n_rows):
-            ws.cell(table.row + 1 + i, table.col + j).protection = Protection(locked=False)
+            cell = ws.cell(table.row + 1 + i, table.col + j)
+            if column.code in editable:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = locked_fill          # grey: set by the province, not to be filled
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -67,6 +72,7 @@ def _intro(wb: Workbook, inputs: BudgetInputs, unit: str) -> None:
         ws[f"A{ref[1:]}"] = label
         ws[f"A{ref[1:]}"].font = Font(bold=True)
         ws[ref] = values[ref]
+        ws[ref].alignment = Alignment(horizontal="left")
     for i, line in enumerate(INSTRUCTIONS):
         cell = ws.cell(9 + i, 1, line.format(unit=unit))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -75,7 +81,10 @@ def _intro(wb: Workbook, inputs: BudgetInputs, unit: str) -> None:
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 30
     for col in "CDEF":
-        ws.column_dimensions[col].width = 18
+        ws.column_dimensions[col].width = 12
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.protection.sheet = True
 
 

@@ -68,9 +68,9 @@ def write_notice_block(fr: Frame, t: DraftTables, n: CityNotice) -> None:
     fr.row += 1
     mark = "（示例数据，虚构）" if n.synthetic else ""
     _merged_text(fr, fr.row, 1, f"　　根据{inp.province}{inp.budget_year}年工伤保险基金收支预算草案，现将你市收支预算和"
-                 f"基金缺口分担情况通知如下{mark}（金额单位：万元）。", height=34)
+                 f"基金缺口分担情况通知如下{mark}。", height=34)
 
-    _section(fr, "一、收支预算")
+    _section(fr, "一、收支预算（金额单位：万元）")
     _table_header(fr, ["项目", "上年预计执行数", "本年预算数", "增减额", "增长%"])
     for code, line in n.lines.iterrows():
         total = code in ("revenue_total", "expenditure_total", "gap")
