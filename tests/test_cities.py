@@ -272,3 +272,35 @@ def test_notices_command_writes_one_page_per_city(tmp_path, tables):
     share = run_budget(*read_inputs(BUDGET)).sharing.table("liaoning")
     assert share.loc[share["单位"] == "萍乡", "分担额"].iloc[0] in values
     assert not any(isinstance(v, str) and ("liaoning" in v or "xlsx" in v) for v in values)
+
+
+def test_the_round_starts_from_a_blank_workbook(tmp_path):
+    # new → split → one city fills its form → collect: that city is in, the blank forms are refused
+    # with the cells still to fill, and the merged workbook holds the city's figures
+    book = tmp_path / "乙省.xlsm"
+    assert main(["new", "--province", "乙省", "--cities", "东市,西市", "--year", "2027", "-o", str(book), "-q"]) == 0
+    folder = tmp_path / "填报表"
+    assert main(["cities", "split", str(book), "-o", str(folder), "-q"]) == 0
+    path = folder / form.form_file_name("乙省", 2027, "西市")
+    wb = load_workbook(path)
+    ws = wb[layout.HISTORY_SHEET]
+    for r in range(layout.HEADER_ROW + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value == "西市":
+            for c in range(4, len(layout.TABLES["history"].columns) + 1):
+                ws.cell(r, c, 1000)
+    heads = [c.code for c in layout.TABLES["plans"].columns]
+    for code in form.CITY_COLUMNS["plans"]:
+        wb[layout.PLANS_SHEET].cell(layout.HEADER_ROW + 1, heads.index(code) + 1, 500)
+    for j in range(2, len(layout.TABLES["beneficiaries"].columns) + 1):
+        wb[layout.BENEFICIARIES_SHEET].cell(layout.HEADER_ROW + 1, j, 2)
+    wb.save(path)
+    out = collect_forms(folder, book)
+    assert list(out.merged) == ["西市"] and out.missing == ["东市"]
+    east = out.refused[folder / form.form_file_name("乙省", 2027, "东市")]
+    assert "填写错误" in east.reason and "历年执行!D5" in [f.location for f in east.findings]
+    merged = tmp_path / "汇总.xlsm"
+    assert main(["cities", "collect", str(folder), "--into", str(book), "-o", str(merged), "-q"]) == 1
+    from addin.cities.lenient import read_partial
+    inputs, _ = read_partial(merged)
+    west = inputs.history[inputs.history["unit"] == "西市"]
+    assert (west["premium"] == 1000).all() and inputs.history[inputs.history["unit"] == "东市"]["premium"].isna().all()

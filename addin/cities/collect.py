@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from addin.cities import form
+from addin.cities.lenient import read_partial
 from addin.workbook import check, layout, reader
 from addin.workbook.check import Finding
 from addin.workbook.safe_open import inspect_workbook
@@ -214,7 +215,7 @@ def form_files(folder: Path) -> list[Path]:
 
 def collect_forms(folder: Path, provincial: Path) -> Collected:
     """Read every form in `folder`, refuse the bad ones, merge the rest into `provincial`'s inputs."""
-    inputs, options = reader.read_inputs(provincial)
+    inputs, options = read_partial(provincial)
     units = [str(u) for u in inputs.units["unit"]]
     out = Collected(inputs, list(options), units)
     by_unit: dict[str, list[Form]] = defaultdict(list)

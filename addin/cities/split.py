@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.cities import form
+from addin.cities.lenient import read_partial
 from addin.workbook import layout, writer
 from addin.workbook.atomic import atomic_write, check_target
-from addin.workbook.reader import read_inputs
 from models import items
 from models.inputs import BudgetInputs
 
@@ -147,7 +147,7 @@ def form_workbook(inputs: BudgetInputs, unit: str) -> Workbook:
 def split_workbook(source: Path, folder: Path, *, force: bool = False) -> list[tuple[str, Path]]:
     """One form per unit of `source` in `folder`; returns (unit, path) in unit order. Nothing is written
     when any target exists (without `force`)."""
-    inputs, _ = read_inputs(source)
+    inputs, _ = read_partial(source)
     units = [str(u) for u in inputs.units["unit"]]
     targets = [(u, folder / form.form_file_name(inputs.province, inputs.budget_year, u)) for u in units]
     names = [t.name for _, t in targets]
