@@ -75,10 +75,13 @@ def _fill(path: Path) -> None:
     wb.save(path)
 
 
-def test_new_makes_a_blank_workbook_that_check_walks_through_and_a_hand_case_drafts(tmp_path):
+def test_new_makes_a_blank_workbook_that_check_walks_through_and_a_hand_case_drafts(tmp_path, capsys):
     path = tmp_path / "甲省.xlsm"
     assert main(["new", "--province", "甲省", "--cities", "甲市,乙市", "--year", "2027", "--province-level",
                  "-o", str(path), "-q"]) == 0
+    said = capsys.readouterr().out
+    # what to fill, sheet by sheet: 3 units × 4 years × 10 figures + 4 years × 3 province figures = 132
+    assert "须填写 参数：1 项（上年全省在岗职工月平均工资）" in said and "须填写 历年执行：132 项" in said
     wb = load_workbook(path, keep_vba=True)
     assert wb[layout.PARAMS_SHEET]["A1"].value == layout.SHEET_TITLES[layout.PARAMS_SHEET]   # not marked synthetic
     plans = wb[layout.PLANS_SHEET]

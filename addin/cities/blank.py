@@ -111,3 +111,33 @@ def sizing_inputs(blank: BudgetInputs) -> BudgetInputs:
         units=units, history=history, province_history=province_history, plans=plans,
         beneficiaries=beneficiaries, assumptions=assumptions, prior_budget=blank.prior_budget,
         options=list(blank.options), synthetic=False, notes="")
+
+
+def to_fill(inputs: BudgetInputs) -> list[tuple[str, int, str]]:
+    """须填写 (what is still blank), sheet by sheet: (sheet, count, what) for the required inputs."""
+    from addin.workbook import layout
+
+    out: list[tuple[str, int, str]] = []
+    blank_settings = [s.label for s in layout.PARAM_ROWS if not s.optional and s.code in inputs.assumptions.as_dict()
+                      and _is_blank(inputs.assumptions.as_dict()[s.code])]
+    if blank_settings:
+        out.append((layout.PARAMS_SHEET, len(blank_settings), "、".join(blank_settings)))
+    for sheet, frames in ((layout.HISTORY_SHEET, ("history", "province_history")), (layout.PLANS_SHEET, ("plans",)),
+                          (layout.BENEFICIARIES_SHEET, ("beneficiaries",))):
+        count, heads = 0, []
+        for key in frames:
+            frame = getattr(inputs, key)
+            for code in mi.COLUMNS[key]:
+                if code in mi.OPTIONAL_COLUMNS.get(key, set()) or code not in frame.columns:
+                    continue
+                n = int(pd.isna(frame[code]).sum())
+                if n:
+                    count += n
+                    heads.append(mi.COLUMNS[key][code])
+        if count:
+            out.append((sheet, count, "、".join(dict.fromkeys(heads))))
+    return out
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

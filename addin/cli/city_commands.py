@@ -90,7 +90,7 @@ def build_input_workbook(inputs: Any, options: list[dict] | None, target: Path, 
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from addin.cities.blank import blank_inputs
+    from addin.cities.blank import blank_inputs, to_fill
 
     target = _xlsm_target(args.output, args.force)
     inputs = blank_inputs(args.province, args.cities, args.year, province_level=args.province_level)
@@ -99,6 +99,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     build_input_workbook(inputs, None, target, args.force)
     progress.done("完成")
     print(f"工作簿：{target}")
+    for sheet, count, what in to_fill(inputs):
+        print(f"须填写 {sheet}：{count} 项（{what}）")
     print(f"下一步：填写参数、历年执行、扩面计划、待遇人员各表（或用 wibudget cities split 分发给各市填报）；"
           f"wibudget check {target} 逐表列出尚未填写的单元格")
     return EXIT_OK
