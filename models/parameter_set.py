@@ -226,7 +226,7 @@ class ParameterSet:
 
     def unconfirmed_text(self) -> str:
         """The standards to confirm, named in Chinese: 一次性工伤医疗补助金（…）、…; '' when none."""
-        return "、".join(self._province[n].description.split(" — ")[0] for n in self._unconfirmed)
+        return "、".join(self._province[n].description.split(" — ")[0].split("：")[0] for n in self._unconfirmed)
 
     def names(self) -> tuple[str, ...]:
         """参数名 (parameter names): national file order, then names only the province defines."""
