@@ -22,7 +22,7 @@ from models.compare import Comparison, compare
 from models.errors import BudgetInputError
 from models.forecast import Forecast, forecast
 from models.inputs import BudgetInputs
-from models.parameter_set import ParameterSet, load_parameters
+from models.parameter_set import ParameterSet, parameters_for
 from models.sharing import (
     SharingContext,
     SharingOption,
@@ -105,7 +105,7 @@ def resolve_options(options: Sequence[Any] | None) -> list[SharingOption]:
 def run_budget(inputs: BudgetInputs, options: Sequence[Any] | None = None, baseline: str | None = None,
                params: ParameterSet | None = None) -> BudgetResult:
     """预算编制: forecast → province budget → sharing of every option → side-by-side comparison."""
-    params = params or load_parameters(inputs.province_code)
+    params = params or parameters_for(inputs)
     fc = forecast(inputs, params)
     pb = province_budget(inputs, fc)
     ctx = sharing_context(inputs, fc, pb)

@@ -17,7 +17,7 @@ from models import benefits, items
 from models.errors import BudgetInputError
 from models.execution import estimate_full_year, estimate_year_end_stock
 from models.inputs import CITY, PROVINCE, BudgetInputs
-from models.parameter_set import ParameterSet, load_parameters
+from models.parameter_set import ParameterSet, parameters_for
 from models.tables import history_cube, per_unit, unit_index
 from models.trend import deviation, trend
 from models.uprating import uprate, uprating_note
@@ -131,7 +131,7 @@ def national_income_for(year: int, assumed: float | None, growth: float, params:
 
 def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Forecast:
     """收支预测: forecast every unit's line items for `inputs.budget_year`."""
-    params = params or load_parameters(inputs.province_code)
+    params = params or parameters_for(inputs)
     a = inputs.assumptions
     Y = int(inputs.budget_year)
     b = Y - 1

@@ -115,6 +115,8 @@ class BudgetInputs:
     synthetic: bool = False            # example data: every output must say so
     notes: str = ""
     issuing_agency: str = ""           # 编制单位 on the draft's cover ("" → the province's two departments)
+    #: 法定参数调整: parameter name → (value, 依据), in force from the budget year (参数 sheet)
+    parameter_overrides: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
     @property
     def unit_names(self) -> list[str]:

@@ -7,7 +7,10 @@ source (出处). The value in force on a day is the last one whose date is not a
 
 A province file overrides or adds parameters: for a name it defines, the province timeline is used
 from its first date on; before that date, and for names it does not define, lookups fall back to
-the national file.
+the national file. Standards the Regulations leave to the province (``province_defaults.toml``, e.g.
+the medical-grant months) fall back, when a province has no file or its file lacks them, to reference
+values that the province must confirm: `ParameterSet.unconfirmed` names them and the input check
+warns (V601) — a province without a file still runs.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pandas as pd
 from models.errors import BudgetInputError, ParameterError
 
 NATIONAL_FILE = "national.toml"
+DEFAULTS_FILE = "province_defaults.toml"   # reference values of province-set standards (待核实)
 PROVINCE_FOLDER = "provinces"
 _DATA_PACKAGE = "models"
 _DATA_FOLDER = "parameters"
@@ -199,15 +203,30 @@ class ParameterSet:
     """参数集 (a parameter set): national parameters, optionally overridden by one province's."""
 
     def __init__(self, national: Mapping[str, Parameter], province_parameters: Mapping[str, Parameter] | None = None,
-                 province: str | None = None) -> None:
+                 province: str | None = None, defaults: Mapping[str, Parameter] | None = None,
+                 has_file: bool = True) -> None:
         self.province = province
+        self.has_file = has_file                  # False: the province has no parameter file of its own
+        own = dict(province_parameters or {})
+        # province-set standards the province does not give: reference values, to be confirmed
+        self._unconfirmed = tuple(n for n in (defaults or {}) if n not in own)
+        own |= {n: (defaults or {})[n] for n in self._unconfirmed}
         self._national = MappingProxyType(dict(national))
-        self._province = MappingProxyType(dict(province_parameters or {}))
+        self._province = MappingProxyType(own)
         for name, own in self._province.items():
             base = self._national.get(name)
             if base is not None and _shape(base.entries[0].value) != _shape(own.entries[0].value):
                 raise ParameterError(f"参数文件 {own.source} 中参数 {name} 的元素个数与 {base.source} 不一致，请改正",
                                      field=name)
+
+    @property
+    def unconfirmed(self) -> tuple[str, ...]:
+        """待核实的省级标准 (province-set standards running on reference values, to be confirmed)."""
+        return self._unconfirmed
+
+    def unconfirmed_text(self) -> str:
+        """The standards to confirm, named in Chinese: 一次性工伤医疗补助金（…）、…; '' when none."""
+        return "、".join(self._province[n].description.split(" — ")[0].split("：")[0] for n in self._unconfirmed)
 
     def names(self) -> tuple[str, ...]:
         """参数名 (parameter names): national file order, then names only the province defines."""
@@ -260,6 +279,40 @@ class ParameterSet:
         return ParameterError(f"{scope}中没有名为 {name} 的参数。可用参数：{'、'.join(self.names())}{hint}",
                               field="name", value=name)
 
+    def with_overrides(self, overrides: Mapping[str, tuple[Any, str]], year: int) -> ParameterSet:
+        """参数调整 (the parameter sheet's overrides): each name → (value, 依据), in force from 1 January of `year`.
+
+        An overridden province-set standard counts as confirmed. Raises ParameterError for an unknown
+        name or a value with the wrong number of elements.
+        """
+        if not overrides:
+            return self
+        day = dt.date(int(year), 1, 1)
+        own = dict(self._province)
+        for name, (raw, basis) in overrides.items():
+            if name not in self:
+                raise self._unknown(name)
+            base = (self._province.get(name) or self._national[name])
+            numbers_ = list(raw) if isinstance(raw, tuple | list) else [raw]
+            scalar = _shape(base.entries[0].value) is None and len(numbers_) == 1
+            value = _parse_value(numbers_[0] if scalar else numbers_)
+            if value is None or _shape(value) != _shape(base.entries[0].value):
+                count = _shape(base.entries[0].value)
+                want = f"{count} 个数（按等级排列，用逗号分隔）" if count else "一个数"
+                raise ParameterError(f"参数调整中 {name}（{base.description.split(' — ')[0]}）应为{want}",
+                                     field=name, value=format_value(value) if value is not None else raw)
+            earlier = tuple(e for e in (own[name].entries if name in own else ()) if e.effective < day)
+            entry = ParameterEntry(name, value, day, f"参数表调整：{basis or '未注明依据'}", "参数表",
+                                   base.description, base.unit, "预算年度起适用")
+            own[name] = Parameter(name, base.description, base.unit, "参数表", earlier + (entry,))
+        out = ParameterSet(self._national, own, self.province, has_file=self.has_file)
+        out._unconfirmed = tuple(n for n in self._unconfirmed if n not in overrides)
+        return out
+
+    def overridden(self) -> tuple[ParameterEntry, ...]:
+        """参数表调整 (entries that come from the parameter sheet), for the draft's key-parameter paragraph."""
+        return tuple(e for p in self._province.values() for e in p.entries if e.source == "参数表")
+
     def __repr__(self) -> str:
         return f"ParameterSet(province={self.province!r}, parameters={len(self.names())})"
 
@@ -277,6 +330,36 @@ def _data_folder() -> Any:
     return resources.files(_DATA_PACKAGE).joinpath(_DATA_FOLDER)
 
 
+#: 省级行政区名称 → 参数文件代码 (province names → file codes); a name is also accepted without 省/市/自治区.
+PROVINCE_CODES: dict[str, str] = {
+    "北京": "beijing", "天津": "tianjin", "河北": "hebei", "山西": "shanxi", "内蒙古": "neimenggu",
+    "辽宁": "liaoning", "吉林": "jilin", "黑龙江": "heilongjiang", "上海": "shanghai", "江苏": "jiangsu",
+    "浙江": "zhejiang", "安徽": "anhui", "福建": "fujian", "江西": "jiangxi", "山东": "shandong",
+    "河南": "henan", "湖北": "hubei", "湖南": "hunan", "广东": "guangdong", "广西": "guangxi",
+    "海南": "hainan", "重庆": "chongqing", "四川": "sichuan", "贵州": "guizhou", "云南": "yunnan",
+    "西藏": "xizang", "陕西": "shaanxi", "甘肃": "gansu", "青海": "qinghai", "宁夏": "ningxia",
+    "新疆": "xinjiang",
+}
+_NAME_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市")
+
+
+def province_code(name_or_code: object) -> str | None:
+    """参数代码 (parameter file code) of a province name or code: 山东省 / 山东 / Shandong → 'shandong'.
+
+    A name that is not a province is returned stripped and lower-cased (it then runs on the
+    national parameters with a warning); blank gives None.
+    """
+    if not isinstance(name_or_code, str) or not name_or_code.strip():
+        return None
+    text = name_or_code.strip()
+    short = text
+    for suffix in _NAME_SUFFIXES:
+        if short.endswith(suffix) and len(short) > len(suffix):
+            short = short[: -len(suffix)]
+            break
+    return PROVINCE_CODES.get(short, text.lower())
+
+
 def available_provinces() -> tuple[str, ...]:
     """可用省份代码 (province codes that have a parameter file), e.g. ('jiangxi',)."""
     folder = _data_folder().joinpath(PROVINCE_FOLDER)
@@ -288,10 +371,11 @@ def available_provinces() -> tuple[str, ...]:
 def load_parameters(province: str | None = None) -> ParameterSet:
     """载入参数 (load the packaged parameters): national, plus the province file when a code is given.
 
-    `province` is a file code such as 'jiangxi' (case and surrounding spaces ignored); results are cached.
+    `province` is a file code such as 'jiangxi' or a province name such as 山东省 (case and surrounding
+    spaces ignored); results are cached. A province without a file runs on the national parameters,
+    with the province-set standards at reference values (`ParameterSet.unconfirmed`, `has_file` False).
     """
-    key = province.strip().lower() if isinstance(province, str) else None
-    return _load(key or None)
+    return _load(province_code(province))
 
 
 @functools.cache
@@ -299,13 +383,21 @@ def _load(province: str | None) -> ParameterSet:
     national = parse_parameters(_read(NATIONAL_FILE), NATIONAL_FILE)
     if province is None:
         return ParameterSet(national)
-    codes = available_provinces()
-    if province not in codes:
-        listing = "、".join(codes) or "（无）"
-        raise ParameterError(f"没有省份参数文件 {province}.toml。可用省份代码：{listing}；不指定省份则只用全国参数",
-                             field="province", value=province)
+    defaults = parse_parameters(_read(DEFAULTS_FILE), DEFAULTS_FILE)
+    if province not in available_provinces():
+        return ParameterSet(national, None, province, defaults=defaults, has_file=False)
     relative = f"{PROVINCE_FOLDER}/{province}.toml"
-    return ParameterSet(national, parse_parameters(_read(relative), relative), province)
+    return ParameterSet(national, parse_parameters(_read(relative), relative), province, defaults=defaults)
+
+
+def parameters_for(inputs: Any) -> ParameterSet:
+    """本预算的参数集 (the parameters of one budget): the province's file (by 参数代码, else by 省份名称)
+    with the parameter sheet's overrides (`inputs.parameter_overrides`) from the budget year on."""
+    code = inputs.province_code if isinstance(inputs.province_code, str) and inputs.province_code.strip() \
+        else inputs.province
+    params = load_parameters(code)
+    overrides = getattr(inputs, "parameter_overrides", None)
+    return params.with_overrides(overrides, inputs.budget_year) if overrides else params
 
 
 def _read(relative: str) -> str:

@@ -34,8 +34,8 @@ from models.budget import run_budget
 from models.money import round_wan
 
 SHEETS = ["封面", "收入预算表", "支出预算表", "收支结余表", "分市预算表", "缺口分担表", "方案比较", "预测与校验",
-          "多年预测与风险", "编制说明"]
-TABLE_SHEETS = SHEETS[1:-1]
+          "多年预测与风险", "编制说明", "分市通知"]
+TABLE_SHEETS = SHEETS[1:-2]
 CITIES = ["南昌", "景德镇", "萍乡", "九江", "新余", "鹰潭", "赣州", "吉安", "宜春", "抚州", "上饶"]
 SOFFICE = find_soffice()
 needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) 未安装：跳过 PDF 转换测试")
@@ -275,7 +275,7 @@ def test_every_option_closes_on_its_amount_in_the_comparison(wb, result):
 def test_every_sheet_prints_a4_landscape_one_page_wide_with_page_numbers(wb, sheet):
     ws = wb[sheet]
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9     # A4
-    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.orientation == ("portrait" if sheet == "分市通知" else "landscape")   # notices: letters
     one_page = 1 if sheet == "封面" else 0              # the cover is one page, however many options
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == one_page
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True

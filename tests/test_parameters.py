@@ -168,10 +168,13 @@ def test_cached_and_case_insensitive():
     assert load_parameters() is load_parameters(None)
 
 
-def test_unknown_province_lists_available():
-    with pytest.raises(ParameterError) as err:
-        load_parameters("atlantis")
-    assert "atlantis" in str(err.value) and "jiangxi" in str(err.value)
+def test_unknown_province_runs_on_national_parameters_with_reference_values():
+    # issue 14: no file is not an error — the national set plus reference values the province must confirm
+    params = load_parameters("atlantis")
+    assert not params.has_file and params.province == "atlantis"
+    assert set(params.unconfirmed) == {"medical_grant_months", "reserve_months_floor"}
+    assert params.value("funeral_months", 2027) == 6                     # national
+    assert "一次性工伤医疗补助金" in params.unconfirmed_text()
 
 
 def _one(entry_lines: str, name: str = "care_ratio") -> str:

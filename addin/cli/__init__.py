@@ -9,6 +9,8 @@
     wibudget check WORKBOOK
     wibudget build-workbook [--from WORKBOOK] [-o budget.xlsm] [--force]
     wibudget libreoffice build|install …   ·   wibudget recalc WORKBOOK -o OUT.xlsx
+    wibudget new --province 名称 --cities 甲市,乙市 [--year Y] [--province-level] -o FILE.xlsm
+    wibudget cities split|collect|notices …   (the city round, addin/cli/city_commands.py)
 
 Without WORKBOOK the embedded example province (synthetic data) is used. The input workbook is only
 read, never written. Progress goes to stderr, results and output paths to stdout.
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 
 from addin.cli import office_commands
 from addin.cli.budget_commands import cmd_compare, cmd_draft, cmd_forecast
+from addin.cli.city_commands import add_city_parsers
 from addin.cli.common import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -146,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_build_workbook)
     office_commands.add_parsers(sub)
+    add_city_parsers(sub)
     return parser
 
 

@@ -165,11 +165,11 @@ def run_engine(inputs: Any, options: list[Any], baseline: str | None, progress: 
     from models.budget import BudgetResult, sharing_context
     from models.compare import compare
     from models.forecast import forecast
-    from models.parameter_set import load_parameters
+    from models.parameter_set import parameters_for
     from models.sharing import share_options
 
     progress(f"预测：{len(inputs.units)} 个单位，{inputs.budget_year} 年收支")
-    params = load_parameters(inputs.province_code)
+    params = parameters_for(inputs)
     fc = forecast(inputs, params)
     pb = province_budget(inputs, fc)
     progress.done(f"收入合计 {pb.revenue / 1e4:,.2f} 万元，支出合计 {pb.expenditure / 1e4:,.2f} 万元")

@@ -29,6 +29,7 @@ from addin.draft import sharing_sheets, sheets
 from addin.draft.check_sheet import DATA_CHECK_SHEET, mark_headers, write_findings
 from addin.draft.frame import issuing_agency
 from addin.draft.note import NoteSection, explanatory_note
+from addin.draft.notice_sheet import NOTICE_SHEET, write_notice_pages
 from addin.draft.outlook_sheet import write_outlook
 from addin.draft.style import DraftStyle, load_style, set_chart_fonts
 from addin.report.rule_text import ordinal
@@ -54,6 +55,7 @@ SHEET_DESCRIPTIONS: dict[str, str] = {
     "checks": "驱动测算与趋势测算对照，偏离超出容差的标出",
     "outlook": "多年收支预测与储备下限图、预测假设、敏感性分析（龙卷风图）、储备风险模拟",
     "note": "编制依据、主要参数、增减原因、基金储备、缺口分担等说明",
+    "notice": "分市通知：各设区市的收支预算、收支缺口和分担额（每市一页）",
     "data_check": "输入数据检查结果：规则、位置和修改方法",
 }
 
@@ -112,7 +114,7 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
              *[("sharing", n) for n in sharing_names],
              ("comparison", names["comparison"]), ("checks", names["checks"]),
              *([("outlook", names["outlook"])] if tables.outlook is not None else []), ("note", names["note"]),
-             *([] if stamped else check_sheet)]
+             ("notice", NOTICE_SHEET), *([] if stamped else check_sheet)]
     contents = [(title, SHEET_DESCRIPTIONS[key]) for key, title in order if key != "cover"]
 
     wb = Workbook()
@@ -134,6 +136,7 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
     sharing_sheets.write_note(ws[names["note"]], tables, style, note)
     if findings is not None:
         write_findings(ws[DATA_CHECK_SHEET], tables, style, findings)
+    write_notice_pages(ws[NOTICE_SHEET], tables, style)          # 分市通知, one page per city
     wb.active = 0
     mark_headers(wb, style, synthetic=tables.synthetic, stamped=stamped)
     neutralise_formulas(wb)

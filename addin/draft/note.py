@@ -109,6 +109,8 @@ def _parameters(t: DraftTables, on: dt.date) -> NoteSection:
             cites.append(f"{desc}{_parameter_value(e.value, e.unit)}（{e.reference}）")
     if cites:
         paras.append("采用的法定标准：" + "；".join(cites) + "。")
+    from addin.report.parameter_notes import override_paragraph, unconfirmed_paragraph  # issue 14
+    paras += [p for p in (override_paragraph(r.parameters), unconfirmed_paragraph(r.parameters)) if p]
     return NoteSection("二、主要参数", paras)
 
 

@@ -257,6 +257,16 @@ TABLES: dict[str, TableLayout] = {
                            "缺口分担方案（每列一个方案）", OPTION_TABLE_COLUMNS, ("code",)),
 }
 
+#: 参数调整 (statutory parameters overridden for the budget year, with their basis), beside tblParams.
+#: Not in TABLES: a workbook without it reads as before (no overrides); the UDFs do not see it.
+OVERRIDE_TABLE = TableLayout(
+    "overrides", PARAMS_SHEET, "tblParamOverrides", "inp_param_overrides",
+    _beside(_A, len(PARAM_TABLE_COLUMNS)), "法定参数调整（预算年度起适用）",
+    (Column("name", "参数代码", TEXT, note="法定参数的代码，如 medical_grant_months（见草案“编制说明”参数表）"),
+     Column("value", "调整后数值", LIST, note="按等级排列的用逗号分隔，如 22, 18, 13, 10, 7, 4"),
+     Column("basis", "依据", TEXT, note="文件名称、文号和条款")),
+    ("name",))
+
 SHEET_TITLES: dict[str, str] = {
     PARAMS_SHEET: "预算参数与预测假设",
     HISTORY_SHEET: "历年基金收支执行情况（金额单位：元；人数单位：人）",
@@ -313,7 +323,8 @@ TREND_ITEMS: tuple[str, ...] = items.REVENUE_ITEMS + items.EXPENDITURE_ITEMS
 
 _GENERAL_SETTINGS: tuple[Setting, ...] = (
     Setting("province", "省份名称", TEXT, note="如 江西省"),
-    Setting("province_code", "参数代码", TEXT, note="省级参数覆盖集代码，如 jiangxi"),
+    Setting("province_code", "参数代码", TEXT, optional=True,
+            note="省级参数文件代码，如 jiangxi；留空则按省份名称确定（山东省 → shandong）"),
     Setting("budget_year", "预算年度", INT, unit="年"),
     Setting("synthetic", "示例数据", BOOL, choices=BOOL_CHOICES, optional=True,
             note="是 = 虚构的示例数据，所有结果都会标明"),

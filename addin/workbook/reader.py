@@ -24,6 +24,7 @@ from addin.workbook.safe_open import inspect_workbook
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
+from models.parameter_set import province_code
 
 WEIGHT_TOLERANCE = 1e-9        # Σβ = 1 within this (the sharing module uses the same)
 _FORMULA_HINT = "（若该格是公式，请在 Excel 中打开并保存一次，以存下计算结果）"
@@ -56,13 +57,22 @@ def inputs_from_sheets(sheets: dict[str, Rows]) -> tuple[BudgetInputs, list[dict
     assumption_fields = {f for f in Assumptions.__dataclass_fields__ if f != "trend_methods"}
     assumptions = Assumptions(**{k: v for k, v in params.items() if k in assumption_fields},
                               trend_methods=params["trend_methods"])
+    code = params.get("province_code") or province_code(params["province"]) or ""
     inputs = BudgetInputs(
-        province=params["province"], province_code=params["province_code"],
+        province=params["province"], province_code=code,
         budget_year=params["budget_year"], units=units, history=history,
         province_history=province_history, plans=plans, beneficiaries=beneficiaries,
         assumptions=assumptions, prior_budget=prior_budget, options=options,
         synthetic=params["synthetic"], notes=params["notes"], issuing_agency=params["issuing_agency"])
+    inputs.parameter_overrides = read_overrides(sheets[layout.PARAMS_SHEET], inputs)
     return inputs, options
+
+
+def read_overrides(rows: Rows, inputs: BudgetInputs) -> dict[str, tuple[Any, str]]:
+    """参数调整 table beside the parameters: name → (value, 依据); none when the sheet has no such table."""
+    from addin.workbook.overrides import overrides_from_rows  # the table is optional: its own module
+
+    return overrides_from_rows(rows, inputs, _table_block)
 
 
 def _load_sheets(path: Path) -> dict[str, Rows]:

@@ -49,6 +49,7 @@ def write_inputs(wb: Workbook, inputs: BudgetInputs, options: list[dict]) -> dic
     _drop_default_sheet(wb)
     names: dict[str, str] = {}
     names |= _write_params(wb, inputs)
+    names |= _write_overrides(wb, inputs)
     names |= _write_history(wb, inputs)
     names |= _write_plans(wb, inputs)
     names |= _write_beneficiaries(wb, inputs)
@@ -254,6 +255,18 @@ def _write_params(wb: Workbook, inputs: BudgetInputs) -> dict[str, str]:
             dv.add(cell.coordinate)
         names[layout.param_defined_name(setting.code)] = _absolute(ws.title, value_col, r, value_col, r)
     names[table.defined_name] = _add_table(ws, table, c0 + len(table.columns) - 1, r0 + len(rows))
+    return names
+
+
+def _write_overrides(wb: Workbook, inputs: BudgetInputs) -> dict[str, str]:
+    """参数调整 table beside the parameters (one blank row when there are none)."""
+    table = layout.OVERRIDE_TABLE
+    overrides = getattr(inputs, "parameter_overrides", None) or {}
+    frame = pd.DataFrame({"name": list(overrides), "value": [list(v) for v, _ in overrides.values()],
+                          "basis": [b for _, b in overrides.values()]}, dtype=object)
+    names = _write_table(wb[table.sheet], table, frame)
+    for column, width in zip(table.columns, (26, 24, 40), strict=True):
+        wb[table.sheet].column_dimensions[get_column_letter(table.col + table.columns.index(column))].width = width
     return names
 
 

@@ -19,7 +19,7 @@ from models.budget import BudgetResult, sharing_context
 from models.errors import BudgetInputError
 from models.forecast import BENEFICIARY_COLUMNS, Forecast, forecast
 from models.inputs import BudgetInputs
-from models.parameter_set import ParameterSet, load_parameters, parse_parameters
+from models.parameter_set import ParameterSet, parameters_for, parse_parameters
 from models.sharing import SharingContext
 from models.tables import per_unit, unit_index
 
@@ -258,7 +258,7 @@ def prepare_projection(inputs: BudgetInputs, years: int = DEFAULT_YEARS,
     if result is not None:
         params, fc, pb, ctx = result.parameters, result.forecast, result.province, result.context
     else:
-        params = params or load_parameters(inputs.province_code)
+        params = params or parameters_for(inputs)
         fc = forecast(inputs, params)
         pb = province_budget(inputs, fc)
         ctx = sharing_context(inputs, fc, pb)

@@ -12,7 +12,7 @@ import pandas as pd
 from models import items
 from models.errors import ParameterError
 from models.inputs import BudgetInputs
-from models.parameter_set import ParameterSet, load_parameters
+from models.parameter_set import ParameterSet, available_provinces, load_parameters, parameters_for
 from models.trend import METHODS as TREND_METHODS
 from models.validation.cells import is_blank_value, not_a_number, scalar_value, shown_value
 from models.validation.rules import MAX_MAGNITUDE, PLAUSIBLE_CHANGE, YEAR_RANGE, Findings
@@ -112,14 +112,28 @@ def load_params_for(inputs: BudgetInputs, params: ParameterSet | None, f: Findin
         return params
     code = inputs.province_code
     try:
-        return load_parameters(code if isinstance(code, str) and code.strip() else None)
+        params = parameters_for(inputs)
     except ParameterError as exc:
         f.add("V601", "assumptions", f"参数代码“{shown_value(code)}”无效：{exc.message}", column="province_code",
               value=shown_value(code))
+    else:
+        if params.unconfirmed:
+            f.add("V601", "assumptions", province_warning(params), column="province_code", value=shown_value(code))
+        return params
     try:
         return load_parameters(None)
     except ParameterError:  # pragma: no cover - the packaged national file is always there
         return None
+
+
+def province_warning(params: ParameterSet) -> str:
+    """V601 text: which province-set standards run on reference values and must be confirmed."""
+    where = (f"参数代码“{params.province}”没有省级参数文件（现有：{'、'.join(available_provinces())}；参数代码留空则"
+             "按省份名称确定），按全国参数测算" if not params.has_file
+             else f"省级参数文件“{params.province}”缺少部分省级标准")
+    return (f"{where}；以下由省级规定的标准暂用参考值，须由本省核实：{params.unconfirmed_text()}。"
+            f"可在参数表的“法定参数调整”表中按本省文件填写（参数代码 {'、'.join(params.unconfirmed)}，注明依据），"
+            "或请维护人员增加本省参数文件")
 
 
 def prior_budget_of(inputs: BudgetInputs) -> pd.Series | None:

@@ -94,7 +94,7 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule("V505", ERROR, "方案所需数据空白", "方案使用财力因素或以一般公共预算收入封顶，但有设区市该项空白"),
     Rule("V506", WARNING, "分担方案条件或因素无法生效", REACHABILITY_DESCRIPTION),
     # parameters, prior budget, engine
-    Rule("V601", ERROR, "参数代码无效", "参数表中的省级参数代码没有对应的参数文件"),
+    Rule("V601", WARNING, "省级标准待核实", "该省没有省级参数文件（或文件缺少某些省级标准），按全国参数和参考值测算"),
     Rule("V701", WARNING, "上年预算科目无法识别", "上年预算数中有不是预算科目的代码"),
     Rule("V801", ERROR, "测算无法进行", "其他规则未发现、但测算引擎拒绝的输入"),
 )
