@@ -238,3 +238,94 @@ class SheetLocator:
         if i is None or j is None:
             return template_cell(table, None, column)
         return split_address(position(i, j))
+
+
+# ---------------------------------------------------------------- structured errors → cells
+
+#: Engine tables named in Chinese (computed from the input tables) → the input table they come from.
+_DERIVED_TABLES: dict[str, str] = {"分担依据": "plans", "单位名单": "units", "扩面计划": "plans",
+                                   "历年执行": "history", "省级收支": "province_history", "待遇人员": "beneficiaries",
+                                   "上年预算数": "prior_budget", "参数": "assumptions", "分担方案": "options"}
+
+
+def _option_index(exc: BudgetInputError, options: Sequence[dict]) -> int | None:
+    parts = str(exc.table or "").split(" ", 1)
+    name = parts[1] if len(parts) == 2 else (exc.unit if exc.unit is not None else exc.value)
+    for k, o in enumerate(options):
+        if isinstance(o, dict) and str(o.get("name")) == str(name):
+            return k
+    return None
+
+
+def error_position(exc: BudgetInputError, options: Sequence[dict] = ()) -> tuple[str, int | None, str | None]:
+    """(input table code, row, column code) of a structured error — the position validation issues use.
+
+    The parameter code wins; a statutory ParameterError sits on the budget year (its date comes from
+    there); an engine table named in Chinese is taken back to the input table it is computed from.
+    """
+    from models.errors import ParameterError
+
+    if exc.parameter:
+        return "assumptions", None, exc.parameter
+    if isinstance(exc, ParameterError):
+        return "assumptions", None, "budget_year"
+    head = str(exc.table or "").split(" ")[0]
+    table = head if head in LAYOUT_TABLES else _DERIVED_TABLES.get(head)
+    if table is None:
+        return "assumptions", None, "budget_year"
+    if table == "options":
+        k = exc.row if exc.row is not None else _option_index(exc, options)
+        return "options", k, exc.column or "name"
+    if table == "assumptions":
+        return "assumptions", None, exc.column or "budget_year"
+    column = exc.column if exc.column is not None else "unit"
+    return table, exc.row, column
+
+
+def _unit_rows(locator: SheetLocator, table: str, unit: Any, year: Any) -> int | None:
+    """0-based row of `unit` (and `year`, if given) in a located column table."""
+    key = LAYOUT_TABLES.get(table)
+    found = locator._block(key) if key else None
+    if found is None:
+        return None
+    block, _, heads = found
+    j, y = heads.get("unit"), heads.get("year")
+    hits = []
+    for i in range(1, len(block)):
+        row = block[i]
+        if j is None or j >= len(row) or coerce.is_blank(row[j]):
+            continue
+        if coerce_tables.normalize_key(str(row[j])) != coerce_tables.normalize_key(str(unit)):
+            continue
+        if year is not None and y is not None and y < len(row) and row[y] != year:
+            continue
+        hits.append(i - 1)
+    return hits[0] if hits else None
+
+
+def locate_error(exc: BudgetInputError, locator: SheetLocator | None = None,
+                 options: Sequence[dict] = ()) -> CellRef:
+    """单元格定位（错误）: the one mapping of any structured :class:`BudgetInputError` to sheet!cell.
+
+    Uses, in order, the address the reader recorded (``exc.cell``), else the error's table, row,
+    column and unit, or its parameter code (:func:`error_position`), placed in the workbook by
+    `locator` (or on the template's cells when there is no workbook). Never reads the message.
+    """
+    if exc.cell:
+        ref = split_address(exc.cell)
+        if ref.sheet:
+            return ref
+    if getattr(exc, "sheet", None) and not exc.table:
+        return CellRef(getattr(exc, "sheet"))
+    table, row, column = error_position(exc, options)
+    if locator is None:
+        return template_cell(table, row, column)
+    if row is None and exc.unit is not None and table in ("history", "province_history", "plans", "units",
+                                                          "beneficiaries"):
+        year = exc.value if isinstance(exc.value, int) and not isinstance(exc.value, bool) else None
+        row = _unit_rows(locator, table, exc.unit, year)
+        if row is None and year is not None:
+            row = _unit_rows(locator, table, exc.unit, None)
+    option = options[row] if table == "options" and row is not None and row < len(options) else None
+    return locator.locate(table, row, column, unit=None if exc.unit is None else str(exc.unit),
+                          option=option if isinstance(option, dict) else None)

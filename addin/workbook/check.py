@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from addin.workbook import coerce, coerce_tables, layout, reader, safe_open
-from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
+from addin.workbook.cells import CellRef, SheetLocator, locate_error, split_address, template_cell
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
@@ -94,35 +94,10 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
 
 
 def _reader_rule(exc: BudgetInputError) -> str:
-    """The rule a refusal of the workbook reader falls under (its wording is addin.workbook.coerce's)."""
-    text = exc.message
+    """The rule a refusal falls under: the rule the raiser recorded on the error (never its wording)."""
     if isinstance(exc, safe_open.WorkbookFileError):
         return "V002" if exc.reason == safe_open.LIMIT else "V001"
-    if "缺少工作表" in text:
-        return "V003"
-    if exc.field == "文件":
-        return "V001"
-    if "方案代码" in text and "重复" in text:
-        return "V504"
-    if "权重合计" in text:
-        return "V502"
-    if "未知的代码" in text:
-        return "V503" if str(exc.value or "").startswith("weight.") else "V004"
-    checks = (
-        (("找不到表", "缺少列", "表头", "出现了两次", "参数表缺少"), "V101"),
-        (("重复",), "V201"),
-        (("错误值",), "V105"),
-        (("为空",), "V102"),
-        (("不是数字", "须为整数", "逻辑值", "日期", "不是有限数值"), "V103"),
-        (("不能小于 0",), "V104"),
-        (("不能小于", "不能大于"), "V106"),
-        (("须为", "下拉"), "V107"),
-        (("只能填一种", "请同时", "请填写"), "V501"),
-    )
-    for words, rule in checks:
-        if any(w in text for w in words):
-            return rule
-    return "V004"
+    return exc.rule if exc.rule in RULES else "V004"
 
 
 def _strip_address(text: str) -> str:
@@ -130,11 +105,16 @@ def _strip_address(text: str) -> str:
     return _ADDRESS_IN_TEXT.sub("", text, count=1).strip() if _ADDRESS_IN_TEXT.match(text) else text
 
 
-def reader_finding(exc: BudgetInputError, sheet: str | None = None) -> Finding:
-    """One finding for a refusal of the reader (or of safe_open), at the cell it names."""
-    m = _ADDRESS_IN_TEXT.search(exc.message)
-    where = split_address(m.group("address")) if m else CellRef(getattr(exc, "sheet", None) or sheet
-                                                                or _known_sheet(exc.table))
+def reader_finding(exc: BudgetInputError, sheet: str | None = None, locator: SheetLocator | None = None,
+                   options: Sequence[dict] = ()) -> Finding:
+    """One finding for a refusal of the reader, of safe_open or of the engine, at the cell it names
+    (:func:`addin.workbook.cells.locate_error`: the error's recorded cell, table/row/column or parameter)."""
+    if isinstance(exc, safe_open.WorkbookFileError):
+        where = CellRef(exc.sheet)
+    else:
+        where = locate_error(exc, locator, options)
+        if where.sheet is None and sheet is not None:
+            where = _sheet_anchor(sheet)
     message = _strip_address(exc.message)
     if exc.field and not exc.field.isascii() and exc.field not in ("文件", "工作表") and exc.field not in message:
         message = f"“{exc.field}”{message}"
@@ -142,15 +122,18 @@ def reader_finding(exc: BudgetInputError, sheet: str | None = None) -> Finding:
         message = f"{exc.unit}：{message}"
     rule = _reader_rule(exc)
     if rule == "V503":
-        factors = "、".join(f"weight.{k}（{v}）" for k, v in layout.WEIGHT_FACTORS.items())
+        factors = "、".join(f"{v}" for v in layout.WEIGHT_FACTORS.values())
         message = f"“{exc.value}”不是可用的分担因素，可用：{factors}"
-    elif exc.value is not None and exc.field not in ("文件",) and str(exc.value) not in message:
+    elif exc.value is not None and exc.field not in ("文件",) and not isinstance(exc.value, tuple | list | dict) \
+            and str(exc.value) not in message and not str(exc.value).isascii():
         message = f"{message}（{exc.value}）"
     return _finding(rule, message, where, exc.unit)
 
 
-def _known_sheet(name: str | None) -> str | None:
-    return name if name in layout.INPUT_SHEETS else None
+def _sheet_anchor(sheet: str) -> CellRef:
+    """The first table's header cell on `sheet` (the sheet alone if it holds no input table)."""
+    anchors = [t.anchor for t in layout.TABLES.values() if t.sheet == sheet]
+    return CellRef(sheet, anchors[0] if anchors else None)
 
 
 # ---------------------------------------------------------------- cell scan
@@ -270,13 +253,19 @@ def _missing_column_cell(block: list[list[Any]], position: Any, table: layout.Ta
     return split_address(position(0, unknown[0] if unknown else len(header)))
 
 
-def scan_cells(sheets: dict[str, list[list[Any]]]) -> list[Finding]:
-    """单元格检查: all bad cells of the column tables (the reader stops at the first one)."""
+def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = None) -> list[Finding]:
+    """单元格检查: all bad cells of the column tables (the reader stops at the first one).
+
+    Each table is scanned on its own; the keys of tables with an error are added to `failed`.
+    """
     out = _Capped()
     for key in SCANNED_TABLES:
         table = layout.TABLES[key]
         if table.sheet in sheets:
+            before = sum(out._count.values())
             _scan_table(sheets[table.sheet], table, out)
+            if failed is not None and sum(out._count.values()) > before:
+                failed.add(key)
     return out.result()
 
 
@@ -339,20 +328,85 @@ def _missing_sheets(have: Sequence[str]) -> list[Finding]:
             for s in layout.INPUT_SHEETS if s not in have]
 
 
+#: Rules that look across tables: run only when every input table passed its own checks.
+_CROSS_RULES = frozenset({"V202", "V203", "V204", "V301", "V302", "V303", "V305", "V306", "V401", "V402",
+                          "V403", "V404", "V405", "V406", "V505", "V801"})
+#: Layout table → the validation tables it holds (扩面计划 holds the unit list and the plans).
+_VALIDATION_TABLES = {"params": ("assumptions",), "plans": ("units", "plans")}
+
+
+def _read_tables(sheets: dict[str, list[list[Any]]], skip: set[str], locator: SheetLocator,
+                 ) -> tuple[dict[str, Any], set[str], list[Finding]]:
+    """Each input table read on its own (the reader's rules), so one bad table does not hide another's
+    findings. Returns the parts read, the keys of tables that failed, and their findings."""
+    readers = {
+        "params": lambda: reader._read_params(sheets[layout.PARAMS_SHEET]),
+        "history": lambda: reader._read_frame(sheets, layout.TABLES["history"]),
+        "province_history": lambda: reader._read_frame(sheets, layout.TABLES["province_history"]),
+        "prior_budget": lambda: reader._read_prior_budget(sheets),
+        "plans": lambda: reader._read_plans(sheets),
+        "beneficiaries": lambda: reader._read_frame(sheets, layout.TABLES["beneficiaries"]),
+        "options": lambda: reader._read_options(sheets[layout.OPTIONS_SHEET]),
+    }
+    parts: dict[str, Any] = {}
+    failed: set[str] = set()
+    findings: list[Finding] = []
+    for key, read in readers.items():
+        if key in skip:
+            failed.add(key)
+            continue
+        try:
+            parts[key] = read()
+        except BudgetInputError as exc:
+            failed.add(key)
+            findings.append(reader_finding(exc, layout.TABLES[key].sheet, locator))
+    return parts, failed, findings
+
+
+def _inputs(parts: dict[str, Any]) -> tuple[BudgetInputs, list[dict]]:
+    """BudgetInputs from tables read one by one (as `reader.inputs_from_sheets` assembles them)."""
+    params = parts["params"]
+    units, plans = parts["plans"]
+    fields = {f for f in reader.Assumptions.__dataclass_fields__ if f != "trend_methods"}
+    assumptions = reader.Assumptions(**{k: v for k, v in params.items() if k in fields},
+                                     trend_methods=params["trend_methods"])
+    inputs = BudgetInputs(
+        province=params["province"], province_code=params["province_code"], budget_year=params["budget_year"],
+        units=units, history=parts["history"], province_history=parts["province_history"], plans=plans,
+        beneficiaries=parts["beneficiaries"], assumptions=assumptions, prior_budget=parts["prior_budget"],
+        options=parts["options"], synthetic=params["synthetic"], notes=params["notes"])
+    return inputs, parts["options"]
+
+
+def _later_layer(issue: Issue, failed: set[str]) -> bool:
+    """Whether a validation issue stands on tables that all passed the earlier layers."""
+    bad = {v for k in failed for v in _VALIDATION_TABLES.get(k, (k,))}
+    if issue.table in bad:
+        return False
+    return not (bad and issue.rule in _CROSS_RULES)
+
+
 def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
-    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first."""
+    ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first.
+
+    Every table is checked on its own and every finding reported in one run; the rules that look
+    across tables run on the tables that passed (a bad table's own findings come first).
+    """
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
-    scanned = scan_cells(sheets)
-    if has_errors(scanned):
-        return _sorted(scanned)
-    try:
-        inputs, options = reader.inputs_from_sheets(sheets)
-    except BudgetInputError as exc:
-        return _sorted([*scanned, reader_finding(exc)])
-    issues = validate(inputs, options, params)
-    return _sorted([*scanned, *place_issues(issues, SheetLocator(sheets), options)])
+    failed: set[str] = set()
+    scanned = scan_cells(sheets, failed)
+    locator = SheetLocator(sheets)
+    parts, failed, read = _read_tables(sheets, failed, locator)
+    if not {"params", "plans"} <= set(parts):
+        return _sorted([*scanned, *read])
+    for key, empty in (("history", None), ("province_history", None), ("beneficiaries", None),
+                       ("prior_budget", pd.Series(dtype=float)), ("options", [])):
+        parts.setdefault(key, empty if empty is not None else pd.DataFrame())
+    inputs, options = _inputs(parts)
+    issues = [i for i in validate(inputs, options, params) if _later_layer(i, failed)]
+    return _sorted([*scanned, *read, *place_issues(issues, locator, options)])
 
 
 def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) -> list[Finding]:

@@ -24,6 +24,19 @@ MAX_PER_COLUMN = 20              # issues listed per (rule, table, column); the 
 YEAR_RANGE = (1990, 2100)
 MAX_MAGNITUDE = 1e15             # no amount (元) or count (人) in a provincial budget comes near this
 
+#: 读入数值界限 — the one table of numeric limits: the workbook reader refuses a value beyond them at
+#: read time (naming the cell) and validation applies the same bounds, so the engine never sees a
+#: value the rules would refuse. Code → (lowest, highest); every other number: |x| ≤ MAX_MAGNITUDE.
+READ_LIMITS: dict[str, tuple[float | None, float | None]] = {
+    "year": YEAR_RANGE, "budget_year": YEAR_RANGE, "months": (1, 12), "assessment_rank": (1, None),
+}
+
+
+def read_limits(code: str | None) -> tuple[float, float]:
+    """(lowest, highest) a number of column/setting `code` may take when read (±MAX_MAGNITUDE by default)."""
+    low, high = READ_LIMITS.get(code or "", (None, None))
+    return (-MAX_MAGNITUDE if low is None else low, MAX_MAGNITUDE if high is None else high)
+
 #: Input tables, in the order issues are reported.
 TABLES: tuple[str, ...] = ("assumptions", "units", "plans", "history", "province_history", "beneficiaries",
                            "prior_budget", "options")
