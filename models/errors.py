@@ -70,8 +70,7 @@ class BudgetInputError(ValueError):
             where.append(f"单位 {self.unit}")
         if self.field and not _is_code(self.field):
             where.append(f"字段 {self.field}")
-        if self.value is not None and not isinstance(self.value, tuple | list | dict) \
-                and not _is_code(self.value):
+        if self.value is not None and not isinstance(self.value, tuple | list | dict):
             where.append(f"值 {self.value!r}" if not isinstance(self.value, str) else f"值 “{self.value}”")
         prefix = "，".join(where)
         return f"{prefix}：{self.message}" if prefix else self.message

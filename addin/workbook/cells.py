@@ -242,44 +242,13 @@ class SheetLocator:
 
 # ---------------------------------------------------------------- structured errors → cells
 
-#: Engine tables named in Chinese (computed from the input tables) → the input table they come from.
-_DERIVED_TABLES: dict[str, str] = {"分担依据": "plans", "单位名单": "units", "扩面计划": "plans",
-                                   "历年执行": "history", "省级收支": "province_history", "待遇人员": "beneficiaries",
-                                   "上年预算数": "prior_budget", "参数": "assumptions", "分担方案": "options"}
-
-
-def _option_index(exc: BudgetInputError, options: Sequence[dict]) -> int | None:
-    parts = str(exc.table or "").split(" ", 1)
-    name = parts[1] if len(parts) == 2 else (exc.unit if exc.unit is not None else exc.value)
-    for k, o in enumerate(options):
-        if isinstance(o, dict) and str(o.get("name")) == str(name):
-            return k
-    return None
-
-
 def error_position(exc: BudgetInputError, options: Sequence[dict] = ()) -> tuple[str, int | None, str | None]:
-    """(input table code, row, column code) of a structured error — the position validation issues use.
+    """(input table code, row, column code) of a structured error — the positions validation issues use
+    (`models.validation.engine_error_position`: parameter code, statutory parameter → 预算年度, engine
+    tables back to the input table they come from)."""
+    from models.validation.options import engine_error_position
 
-    The parameter code wins; a statutory ParameterError sits on the budget year (its date comes from
-    there); an engine table named in Chinese is taken back to the input table it is computed from.
-    """
-    from models.errors import ParameterError
-
-    if exc.parameter:
-        return "assumptions", None, exc.parameter
-    if isinstance(exc, ParameterError):
-        return "assumptions", None, "budget_year"
-    head = str(exc.table or "").split(" ")[0]
-    table = head if head in LAYOUT_TABLES else _DERIVED_TABLES.get(head)
-    if table is None:
-        return "assumptions", None, "budget_year"
-    if table == "options":
-        k = exc.row if exc.row is not None else _option_index(exc, options)
-        return "options", k, exc.column or "name"
-    if table == "assumptions":
-        return "assumptions", None, exc.column or "budget_year"
-    column = exc.column if exc.column is not None else "unit"
-    return table, exc.row, column
+    return engine_error_position(exc, options)
 
 
 def _unit_rows(locator: SheetLocator, table: str, unit: Any, year: Any) -> int | None:
@@ -316,7 +285,7 @@ def locate_error(exc: BudgetInputError, locator: SheetLocator | None = None,
         if ref.sheet:
             return ref
     if getattr(exc, "sheet", None) and not exc.table:
-        return CellRef(getattr(exc, "sheet"))
+        return CellRef(exc.sheet)
     table, row, column = error_position(exc, options)
     if locator is None:
         return template_cell(table, row, column)

@@ -18,7 +18,7 @@ from models.parameter_set import ParameterSet
 from models.sharing import FACTORS, parse_option
 from models.validation.cells import cell_text, shown_value
 from models.validation.plausibility import rate_band, rate_message
-from models.validation.rules import BALANCE_TOLERANCE, TABLES, Findings
+from models.validation.rules import BALANCE_TOLERANCE, TABLE_LABELS, TABLES, Findings
 
 # ---------------------------------------------------------------- 7. sharing options
 
@@ -73,6 +73,39 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
 _HEADER_CODES: dict[str, dict[str, str]] = {t: {v: k for k, v in cols.items()} for t, cols in COLUMNS.items()}
 
 
+#: Engine tables named in Chinese (computed from the input tables) → the input table they come from.
+_DERIVED_TABLES: dict[str, str] = {"分担依据": "plans", "清算": "options", "清算规则": "options"}
+
+
+def engine_error_position(exc: BudgetInputError, options: Sequence[Any] = ()) -> tuple[str, int | None, str]:
+    """(input table, row, column code) of an engine refusal, from the error's structured position.
+
+    A parameter code sits on the 参数 sheet; a statutory parameter (ParameterError) on 预算年度, whose
+    date selects it; an engine table named in Chinese goes back to the input table it is computed from.
+    """
+    from models.errors import ParameterError
+
+    if exc.parameter:
+        return "assumptions", None, exc.parameter
+    head = str(exc.table or "").split(" ")[0]
+    labels = {v: k for k, v in TABLE_LABELS.items()}
+    table = head if head in TABLES else labels.get(head) or _DERIVED_TABLES.get(head)
+    if isinstance(exc, ParameterError) or table is None:
+        return "assumptions", None, "budget_year"
+    column = exc.column
+    if column is None and exc.field in _HEADER_CODES.get(table, {}):
+        column = _HEADER_CODES[table][exc.field]
+    if table == "options":
+        names = [str(o.get("name")) if isinstance(o, dict) else str(getattr(o, "name", "")) for o in options]
+        parts = str(exc.table or "").split(" ", 1)
+        name = parts[1] if len(parts) == 2 else exc.value
+        row = exc.row if exc.row is not None else (names.index(str(name)) if str(name) in names else None)
+        return "options", row, column or "name"
+    if table == "assumptions":
+        return table, None, column or "budget_year"
+    return table, exc.row, column or "unit"
+
+
 def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: ParameterSet, b: int,
                    f: Findings) -> None:
     """Run the engine: a refusal is V801; its estimates feed the base-year rate and prevention cap checks."""
@@ -82,11 +115,8 @@ def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: Paramete
     try:
         result = run_budget(inputs, list(options) or None, params=params)
     except BudgetInputError as exc:
-        table = exc.table if exc.table in TABLES else None
-        column = exc.field
-        if table is not None and column in _HEADER_CODES.get(table, {}):
-            column = _HEADER_CODES[table][column]
-        f.add("V801", table, f"测算无法进行：{exc.describe()}", column=column, unit=exc.unit,
+        table, row, column = engine_error_position(exc, options)
+        f.add("V801", table, f"测算无法进行：{exc.describe()}", row=row, column=column, unit=exc.unit,
               value=shown_value(exc.value) if exc.value is not None else None)
         return
     fc = result.forecast
