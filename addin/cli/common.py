@@ -205,3 +205,75 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+
+
+# ---------------------------------------------------------------- argparse in Chinese
+
+#: argparse's own texts (looked up through gettext at run time) → Chinese.
+ARGPARSE_TEXTS: dict[str, str] = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中须给出一个",
+    "ignored explicit argument %r": "多余的值 %r",
+}
+
+
+def chinese_argparse() -> None:
+    """Show argparse's headings, help and errors in Chinese ("usage:" → 用法：, "options" → 选项 …).
+
+    argparse looks its texts up through gettext each time it formats help or an error, so the
+    lookup is replaced by :data:`ARGPARSE_TEXTS` (other texts pass through unchanged).
+    """
+    import argparse
+
+    if getattr(argparse._, "wibudget", False):
+        return
+
+    def translate(text: str) -> str:
+        return ARGPARSE_TEXTS.get(text, text)
+
+    translate.wibudget = True  # type: ignore[attr-defined]
+    argparse._ = translate  # type: ignore[attr-defined]
+
+
+MAX_SEED = 2**32 - 1
+
+
+def seed_value(text: str) -> int:
+    """--seed: a whole number 0 … 4294967295 (what the random generator takes), or a clear message."""
+    import argparse
+
+    try:
+        seed = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"随机种子应为整数：{text}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"随机种子应为 0 至 {MAX_SEED} 之间的整数，收到 {text}")
+    return seed
+
+
+def positive_count(text: str) -> int:
+    """--draws: a whole number of at least 1, or a clear message."""
+    import argparse
+
+    try:
+        n = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，收到 {text}")
+    return n

@@ -423,6 +423,29 @@ def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) ->
     return check_sheets(sheets, params)
 
 
+def error_text(exc: BudgetInputError, path: str | Path | None = None) -> str:
+    """出错位置与说明: '历年执行!F12：…' for a refusal of reading or computing a workbook's inputs.
+
+    The cell comes from the error's structured position (:func:`locate_error`), placed in the
+    workbook at `path` when it can be read (else on the template's cells); the text never shows an
+    internal table name.
+    """
+    locator = None
+    options: list[dict] = []
+    if path is not None and not isinstance(exc, safe_open.WorkbookFileError) and not exc.cell:
+        try:
+            sheets = _read_sheets(Path(path))
+            locator = SheetLocator(sheets)
+            options = reader._read_options(sheets[layout.OPTIONS_SHEET])
+        except Exception:   # noqa: BLE001 - placing the message must never hide it
+            log.debug("could not re-read %s to place an error", path, exc_info=True)
+    finding = reader_finding(exc, None, locator, options)
+    if isinstance(exc, safe_open.WorkbookFileError):
+        return f"{finding.location + '：' if finding.location else ''}{exc.describe()}"
+    message = finding.message if exc.cell else exc.describe()
+    return f"{finding.location}：{message}" if finding.location else message
+
+
 def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEFAULT_LIMITS,
                    params: ParameterSet | None = None) -> list[Finding]:
     """检查工作簿: every problem of the input workbook at `path`, errors first; the file is only read.
