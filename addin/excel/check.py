@@ -28,7 +28,7 @@ def findings(ranges: Sequence[Any]) -> list[check.Finding]:
     """Every finding for the seven input ranges, errors first (cached until an input changes)."""
     def run() -> list[check.Finding]:
         try:
-            sheets = udf_inputs.sheets_from_ranges(ranges)
+            sheets = udf_inputs.sheets_from_ranges([check.trim_range(r) for r in ranges])
         except BudgetInputError as exc:           # a range that is empty or missing: one finding, not a cell error
             return [check.reader_finding(exc)]
         return check.check_sheets(sheets)

@@ -386,6 +386,27 @@ def _later_layer(issue: Issue, failed: set[str]) -> bool:
     return not (bad and issue.rule in _CROSS_RULES)
 
 
+def _blank_row(row: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row) \
+        or all(coerce.is_blank(v) for v in row)
+
+
+def trim_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """The rows up to the last one with any value: an oversized range (A1:M200000) is read only as far as
+    it holds data, so the check's time follows the data, not the selection."""
+    end = len(rows)
+    while end and _blank_row(rows[end - 1]):
+        end -= 1
+    return rows if end == len(rows) else rows[:end]
+
+
+def trim_range(value: Any) -> Any:
+    """A range value (rows of cells) without its trailing blank rows; any other value unchanged."""
+    if isinstance(value, list) and value and all(isinstance(r, list | tuple) for r in value):
+        return trim_rows(value)
+    return value
+
+
 def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
     ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first.
@@ -395,6 +416,12 @@ def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None
     """
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
+    sheets = {name: trim_rows(rows) for name, rows in sheets.items()}
+    too_long = [name for name, rows in sheets.items() if len(rows) > safe_open.DEFAULT_LIMITS.max_rows]
+    if too_long:
+        limit = safe_open.DEFAULT_LIMITS.max_rows
+        return [_finding("V002", f"工作表“{name}”有数据的行超过 {limit:,} 行（上限），请删除多余的行", CellRef(name))
+                for name in too_long]
     failed: set[str] = set()
     scanned = scan_cells(sheets, failed)
     locator = SheetLocator(sheets)
