@@ -31,10 +31,9 @@ from addin.cli.common import (
     MAX_YEARS,
     CliError,
     chinese_argparse,
-    positive_count,
     seed_value,
 )
-from addin.cli.outlook_commands import _years, cmd_project, cmd_risk, cmd_sensitivity
+from addin.cli.outlook_commands import _count, _years, cmd_project, cmd_risk, cmd_sensitivity
 from addin.cli.workbook_commands import cmd_build_workbook, cmd_check
 from models.errors import BudgetInputError
 
@@ -114,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("risk", help="储备风险：蒙特卡罗模拟低于储备下限的概率、缺口和各市分担额的分布",
                        description="储备风险模拟：逐年低于储备下限的概率，当年收支缺口和各方案下各市分担额的百分位数。")
     common(p)
-    p.add_argument("--draws", type=positive_count, default=DEFAULT_DRAWS, metavar="N",
+    p.add_argument("--draws", type=_count, default=DEFAULT_DRAWS, metavar="N",
                    help=f"模拟次数（默认 {DEFAULT_DRAWS:,}）")
     p.add_argument("--years", type=_years, default=DEFAULT_YEARS, metavar="N",
                    help=f"预测年数（含预算年度，默认 {DEFAULT_YEARS}，最多 {MAX_YEARS}）")

@@ -265,15 +265,3 @@ def seed_value(text: str) -> int:
         raise argparse.ArgumentTypeError(f"随机种子应为 0 至 {MAX_SEED} 之间的整数，收到 {text}")
     return seed
 
-
-def positive_count(text: str) -> int:
-    """--draws: a whole number of at least 1, or a clear message."""
-    import argparse
-
-    try:
-        n = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数，收到 {text}")
-    return n

@@ -23,117 +23,36 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from addin.workbook import coerce, coerce_tables, layout, reader, safe_open
-from addin.workbook.cells import CellRef, SheetLocator, locate_error, split_address, template_cell
+from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
+from addin.workbook.findings import (  # noqa: F401 - public names of the check
+    FINDING_HEADERS,
+    Finding,
+    _finding,
+    _sheet_anchor,
+    _sorted,
+    file_warnings,
+    findings_table,
+    has_errors,
+    reader_finding,
+    trim_range,
+    trim_rows,
+)
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
-from models.validation import ERROR, MAX_PER_COLUMN, RULES, SEVERITY_LABELS, Issue, validate
+from models.validation import MAX_PER_COLUMN, RULES, Issue, validate
 
 log = logging.getLogger(__name__)
 
-FINDING_HEADERS: tuple[str, ...] = ("规则", "级别", "位置", "单位", "说明")
 #: Column tables whose every cell is checked before the reader runs.
 SCANNED_TABLES: tuple[str, ...] = ("history", "province_history", "prior_budget", "plans", "beneficiaries")
-_ADDRESS_IN_TEXT = re.compile(r"(?P<address>[^\s!：，:（）()]+![A-Z]{1,3}\d+)(?::[A-Z]{1,3}\d+)?")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """一条检查结果: rule id, severity (error/warning), sheet and cell, unit, Chinese message."""
-
-    rule: str
-    severity: str
-    sheet: str | None
-    cell: str | None
-    unit: str | None
-    message: str
-
-    @property
-    def location(self) -> str:
-        """'历年执行!F12', or the sheet alone, or ''."""
-        return str(CellRef(self.sheet, self.cell))
-
-    @property
-    def title(self) -> str:
-        return RULES[self.rule].title
-
-    def as_row(self) -> list[str]:
-        """One row of the findings table (see :data:`FINDING_HEADERS`)."""
-        return [self.rule, SEVERITY_LABELS[self.severity], self.location, self.unit or "", self.message]
-
-
-def findings_table(findings: Sequence[Finding]) -> list[list[str]]:
-    """检查结果表 (for GS_CHECK and CSV): the header row, then one row per finding."""
-    return [list(FINDING_HEADERS), *(f.as_row() for f in findings)]
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    """True when any finding is an error (the check command then exits non-zero)."""
-    return any(f.severity == ERROR for f in findings)
-
-
-def _finding(rule: str, message: str, where: CellRef | None = None, unit: Any = None) -> Finding:
-    where = where or CellRef(None)
-    return Finding(rule, RULES[rule].severity, where.sheet, where.cell, None if unit is None else str(unit),
-                   message)
-
-
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: 0 if f.severity == ERROR else 1)
-
-
-# ---------------------------------------------------------------- reader refusals → rules
-
-
-def _reader_rule(exc: BudgetInputError) -> str:
-    """The rule a refusal falls under: the rule the raiser recorded on the error (never its wording)."""
-    if isinstance(exc, safe_open.WorkbookFileError):
-        return "V002" if exc.reason == safe_open.LIMIT else "V001"
-    return exc.rule if exc.rule in RULES else "V004"
-
-
-def _strip_address(text: str) -> str:
-    """The message without the leading '历年执行!F12 ' the reader puts in front."""
-    return _ADDRESS_IN_TEXT.sub("", text, count=1).strip() if _ADDRESS_IN_TEXT.match(text) else text
-
-
-def reader_finding(exc: BudgetInputError, sheet: str | None = None, locator: SheetLocator | None = None,
-                   options: Sequence[dict] = ()) -> Finding:
-    """One finding for a refusal of the reader, of safe_open or of the engine, at the cell it names
-    (:func:`addin.workbook.cells.locate_error`: the error's recorded cell, table/row/column or parameter)."""
-    if isinstance(exc, safe_open.WorkbookFileError):
-        where = CellRef(exc.sheet)
-    else:
-        where = locate_error(exc, locator, options)
-        if where.sheet is None and sheet is not None:
-            where = _sheet_anchor(sheet)
-    message = _strip_address(exc.message)
-    if exc.field and not exc.field.isascii() and exc.field not in ("文件", "工作表") and exc.field not in message:
-        message = f"“{exc.field}”{message}"
-    if exc.unit and str(exc.unit) not in message:
-        message = f"{exc.unit}：{message}"
-    rule = _reader_rule(exc)
-    if rule == "V503":
-        factors = "、".join(f"{v}" for v in layout.WEIGHT_FACTORS.values())
-        message = f"“{exc.value}”不是可用的分担因素，可用：{factors}"
-    elif exc.value is not None and exc.field not in ("文件",) and not isinstance(exc.value, tuple | list | dict) \
-            and str(exc.value) not in message and not str(exc.value).isascii():
-        message = f"{message}（{exc.value}）"
-    return _finding(rule, message, where, exc.unit)
-
-
-def _sheet_anchor(sheet: str) -> CellRef:
-    """The first table's header cell on `sheet` (the sheet alone if it holds no input table)."""
-    anchors = [t.anchor for t in layout.TABLES.values() if t.sheet == sheet]
-    return CellRef(sheet, anchors[0] if anchors else None)
 
 
 # ---------------------------------------------------------------- cell scan
@@ -386,27 +305,6 @@ def _later_layer(issue: Issue, failed: set[str]) -> bool:
     return not (bad and issue.rule in _CROSS_RULES)
 
 
-def _blank_row(row: Sequence[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row) \
-        or all(coerce.is_blank(v) for v in row)
-
-
-def trim_rows(rows: list[list[Any]]) -> list[list[Any]]:
-    """The rows up to the last one with any value: an oversized range (A1:M200000) is read only as far as
-    it holds data, so the check's time follows the data, not the selection."""
-    end = len(rows)
-    while end and _blank_row(rows[end - 1]):
-        end -= 1
-    return rows if end == len(rows) else rows[:end]
-
-
-def trim_range(value: Any) -> Any:
-    """A range value (rows of cells) without its trailing blank rows; any other value unchanged."""
-    if isinstance(value, list) and value and all(isinstance(r, list | tuple) for r in value):
-        return trim_rows(value)
-    return value
-
-
 def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
     ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first.
@@ -447,7 +345,7 @@ def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) ->
         sheets = _read_sheets(path)
     except BudgetInputError as exc:
         return [reader_finding(exc)]
-    return check_sheets(sheets, params)
+    return _sorted([*check_sheets(sheets, params), *file_warnings(info)])
 
 
 def error_text(exc: BudgetInputError, path: str | Path | None = None) -> str:

@@ -96,6 +96,10 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule("V405", WARNING, "金额单位疑似错误", f"数值与同单位其他年度或其他单位相差{UNIT_SLIP_RATIO:,.0f}倍以上，"
          f"或人均保险费不足{MIN_PREMIUM_PER_INSURED:g}元：疑似元与万元混用"),
     Rule("V406", WARNING, "工伤预防费计划超过上限", "各单位工伤预防费计划合计超过上年保险费收入的规定比例"),
+    # workbook level warnings (reported by addin.workbook.check from the file itself)
+    Rule("V407", WARNING, "隐藏的行或列中有数据", "输入表中被隐藏的行或列里有数据，测算会照常使用：请取消隐藏并核对"),
+    Rule("V408", WARNING, "输入表被隐藏", "输入表所在的工作表被隐藏，其数据会照常使用：请取消隐藏并核对"),
+    Rule("V409", WARNING, "公式链接到其他工作簿", "输入表中的公式引用了其他工作簿或外部程序，读取的是上次保存的结果：请改为数值并核对"),
     # sharing options
     Rule("V501", ERROR, "分担方案设置无效", "分担方案的设置无法识别或数值不合要求"),
     Rule("V502", ERROR, "分担权重之和不为1", "一个方案中各分担因素的权重合计须等于100%"),
