@@ -141,7 +141,7 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     kinds = np.array([str(k).strip() for k in inputs.units["kind"].to_numpy(dtype=object)], dtype=object)
     bad_kind = ~np.isin(kinds, [CITY, PROVINCE])
     if bad_kind.any():
-        raise BudgetInputError("类型应为 设区市(city) 或 省本级(province)", table="units",
+        raise BudgetInputError("类型应为 设区市 或 省本级", table="units",
                                unit=idx[int(np.argmax(bad_kind))], field="类型", value=kinds[bad_kind][0], column="kind")
     if not (kinds == CITY).any():
         raise BudgetInputError("单位名单中没有设区市", table="units", field="类型", column="kind")

@@ -149,7 +149,8 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
                 coerce.coerce_cell(raw, spec, table=table.sheet)
             except BudgetInputError as exc:
                 who = f"{unit.strip()}的" if unit and code != "unit" else ""
-                out.add(_finding(_cell_rule(raw, spec), f"{who}“{spec.header}”{exc.message}",
+                rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
+                out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
                                  split_address(position(i, j)), unit.strip() if unit else None))
 
 
@@ -381,6 +382,6 @@ def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEF
     path = Path(path)
     try:
         return _check(path, limits, params)
-    except Exception as exc:
+    except Exception:
         log.exception("check of %s failed", path)
-        return [_finding("V009", f"检查程序内部错误（{type(exc).__name__}），请将工作簿和此信息发给维护人员")]
+        return [_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")]

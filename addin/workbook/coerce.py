@@ -283,8 +283,12 @@ def coerce_cell(value: Any, column: layout.Column | layout.Setting, *, where: st
         return to_bool(value, field, **kw)
     number = to_int(value, field, **kw) if spec.kind == layout.INT else to_float(value, field, **kw)
     low, high = read_limits(spec.code)
+    if number < low == 0:
+        raise input_error("不能小于 0", field, value, **kw, rule="V104")
     if number < low or number > high:
-        raise input_error(f"应在 {low:g}–{high:g} 之间", field, value, **kw, rule="V106")
+        shown = f"{low:g}–{high:g}" if abs(high) < MAX_MAGNITUDE else f"不小于 {low:g}"
+        raise input_error(f"应在 {shown} 之间" if abs(high) < MAX_MAGNITUDE else shown, field, value, **kw,
+                          rule="V106")
     if spec.minimum is not None and number < spec.minimum:
         raise input_error(f"不能小于 {spec.minimum:g}", field, value, **kw,
                           rule="V104" if spec.minimum == 0 else "V106")

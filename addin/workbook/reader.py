@@ -310,6 +310,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == []
 
 
+def _shown_name(values: dict[str, Any]) -> Any:
+    """An option as a message names it: its 方案名称 (Chinese for the presets), else its code."""
+    label = values.get("label")
+    return values.get("name") if _blank(label) else label
+
+
 def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) -> dict[str, Any]:
     """One option column → the dict `models.sharing.parse_option` takes.
 
@@ -318,7 +324,7 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
     def need(code: str, message: str) -> Any:
         value = values.get(code)
         if _blank(value):
-            raise BudgetInputError(f"{where.get(code, sheet)} {message}", table=sheet, unit=values.get("name"),
+            raise BudgetInputError(f"{where.get(code, sheet)} {message}", table=sheet, unit=_shown_name(values),
                                    column=code, rule="V501", cell=where.get(code))
         return value
 
@@ -327,12 +333,13 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
         return default if _blank(value) else value
 
     name = need("name", "方案代码为空，请为每个方案填写唯一的代码")
+    shown = _shown_name(values)
     amount = need("amount", "分担基数为空，请从下拉列表中选择")
     share: Any
     if not _blank(values.get("province_share.basis")):
         if not _blank(values.get("province_share")):
             raise BudgetInputError(f"{where['province_share']} 省级分担比例与条件比例只能填一种，请清空其中之一",
-                                   table=sheet, unit=name, column="province_share", rule="V501",
+                                   table=sheet, unit=shown, column="province_share", rule="V501",
                                    cell=where["province_share"])
         share = {"basis": values["province_share.basis"],
                  "if_true": need("province_share.if_true", "请填写条件成立时的省级比例"),
@@ -349,11 +356,11 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
     cells = f"{first}:{last.split('!')[-1]}"
     if not weights:
         raise BudgetInputError(f"{cells} 各项权重都为空，请至少填写一个分担因素的权重",
-                               table=sheet, unit=name, field="权重", rule="V502", cell=first)
+                               table=sheet, unit=shown, field="权重", rule="V502", cell=first)
     total = sum(weights.values())
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise BudgetInputError(f"{cells} 权重合计为 {total:.2%}，应等于 100%，请调整",
-                               table=sheet, unit=name, field="权重", value=round(total, 6), rule="V502", cell=first)
+                               table=sheet, unit=shown, field="权重", value=round(total, 6), rule="V502", cell=first)
     option: dict[str, Any] = {
         "name": name,
         "label": get("label", name),
@@ -365,7 +372,7 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
         option["fixed_amount"] = need("fixed_amount", "分担基数为固定金额时，请填写固定分担金额")
     elif fixed is not None:
         raise BudgetInputError(f"{where['fixed_amount']} 只有分担基数为固定金额时才填写固定分担金额，请清空",
-                               table=sheet, unit=name, column="fixed_amount", value=fixed, rule="V501",
+                               table=sheet, unit=shown, column="fixed_amount", value=fixed, rule="V501",
                                cell=where["fixed_amount"])
     option |= {
         "management_charge_ratio": get("management_charge_ratio", 0.0),

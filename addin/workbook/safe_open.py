@@ -199,11 +199,11 @@ def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> int:
     total = 0
     for info in infos:
         if info.file_size > limits.max_part_bytes:
-            raise _too_big(f"部件 {info.filename} 解压后有 {_mb(info.file_size)}，超过上限 "
+            raise _too_big(f"工作簿中的一个部件解压后有 {_mb(info.file_size)}，超过上限 "
                            f"{_mb(limits.max_part_bytes)}", info.filename)
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
-            raise _too_big(f"部件 {info.filename} 的压缩比为 {ratio:,.0f}:1（上限 {limits.max_ratio:,.0f}:1），"
+            raise _too_big(f"工作簿中的一个部件压缩比为 {ratio:,.0f}:1（上限 {limits.max_ratio:,.0f}:1），"
                            "疑似压缩炸弹，已拒绝打开", info.filename)
         total += info.file_size
         if total > limits.max_total_bytes:
@@ -217,11 +217,11 @@ def _read_xml(zf: zipfile.ZipFile, name: str) -> Any:
     try:
         data = zf.read(name)
     except KeyError:
-        raise _unreadable(f"不是完整的 Excel 工作簿（缺少部件 {name}），请在 Excel 中另存后重试", name) from None
+        raise _unreadable("不是完整的 Excel 工作簿（缺少必需的部件），请在 Excel 中另存后重试", name) from None
     try:
         return SafeET.fromstring(data)
     except Exception:   # defusedxml refusals (entities, DTDs) and malformed XML alike
-        raise _unreadable(f"工作簿部件 {name} 的 XML 无法安全解析，文件可能已损坏，请在 Excel 中另存后重试",
+        raise _unreadable("工作簿的内容无法安全解析，文件可能已损坏，请在 Excel 中另存后重试",
                           name) from None
 
 
@@ -263,7 +263,7 @@ def _check_declarations(zf: zipfile.ZipFile) -> None:
         if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
             head = head.decode("utf-16", "replace").encode("utf-8", "replace")
         if _DECLARATION.search(head.replace(b"\x00", b"")):
-            raise _unreadable(f"工作簿部件 {info.filename} 含有文档类型或实体声明（可被用来攻击读取程序），已拒绝打开；"
+            raise _unreadable("工作簿的内容含有文档类型或实体声明（可被用来攻击读取程序），已拒绝打开；"
                               "请在 Excel 中另存为新的 .xlsx 后重试", info.filename)
 
 
@@ -392,7 +392,7 @@ def inspect_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workb
         with zipfile.ZipFile(path) as zf:
             total = _check_directory(zf, limits)
             if "[Content_Types].xml" not in zf.NameToInfo:
-                raise _unreadable("不是 Excel 工作簿（缺少 [Content_Types].xml），请在 Excel 中另存为 .xlsx 或 .xlsm",
+                raise _unreadable("不是 Excel 工作簿（缺少内容类型清单），请在 Excel 中另存为 .xlsx 或 .xlsm",
                                   path.name)
             _check_declarations(zf)
             workbook_part = _workbook_part(zf)
@@ -406,8 +406,8 @@ def inspect_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workb
     except WorkbookFileError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError,
-            RuntimeError) as exc:
-        raise _unreadable(f"文件不完整或已损坏（{type(exc).__name__}），请在 Excel 中重新保存或重新下载后重试",
+            RuntimeError):
+        raise _unreadable("文件不完整或已损坏，请在 Excel 中重新保存或重新下载后重试",
                           path.name) from None
     return WorkbookInfo(path, tuple(n for n, _ in sheets), sizes, has_vba, total, hidden, links)
 
@@ -427,5 +427,5 @@ def open_workbook(path: str | Path, *, read_only: bool = True, data_only: bool =
 
 def damaged(path: str | Path, exc: BaseException) -> WorkbookFileError:
     """The error for a workbook whose XML could not be parsed (openpyxl or defusedxml refused it)."""
-    return _unreadable(f"无法读取工作簿内容（{type(exc).__name__}），文件可能已损坏或含有不安全的 XML，"
+    return _unreadable("无法读取工作簿内容，文件可能已损坏或含有不安全的内容，"
                        "请在 Excel 中另存后重试", Path(path).name)

@@ -29,12 +29,16 @@ MAX_MAGNITUDE = 1e15             # no amount (元) or count (人) in a provincia
 #: value the rules would refuse. Code → (lowest, highest); every other number: |x| ≤ MAX_MAGNITUDE.
 READ_LIMITS: dict[str, tuple[float | None, float | None]] = {
     "year": YEAR_RANGE, "budget_year": YEAR_RANGE, "months": (1, 12), "assessment_rank": (1, None),
+    "weight.*": (0.0, 1.0), "province_share": (0.0, 1.0), "province_share.if_true": (0.0, 1.0),
+    "province_share.if_false": (0.0, 1.0), "management_charge_ratio": (0.0, 1.0), "cap.ratio": (0.0, None),
+    "fixed_amount": (0.0, None), "interest_rate": (0.0, 1.0),
 }
 
 
 def read_limits(code: str | None) -> tuple[float, float]:
     """(lowest, highest) a number of column/setting `code` may take when read (±MAX_MAGNITUDE by default)."""
-    low, high = READ_LIMITS.get(code or "", (None, None))
+    key = "weight.*" if (code or "").startswith("weight.") else code or ""
+    low, high = READ_LIMITS.get(key, (None, None))
     return (-MAX_MAGNITUDE if low is None else low, MAX_MAGNITUDE if high is None else high)
 
 #: Input tables, in the order issues are reported.
