@@ -135,7 +135,7 @@ def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, i
 
 
 def _with_formula_hint(exc: BudgetInputError) -> BudgetInputError:
-    if "为空" in exc.message:
+    if exc.rule == "V102":   # a blank cell (a formula never calculated reads as blank)
         exc.message += _FORMULA_HINT
         exc.args = (exc.describe(),)
     return exc
