@@ -521,3 +521,12 @@ def test_premium_udf_bounds_wage_growth_and_huge_inputs():
     assert "−100%" in udfs.GS_PREMIUM(1000, 10, 60_000, -5, 0.01)
     text = udfs.GS_PREMIUM(1e308, 10, 60_000, 0.05, 0.01)
     assert text.startswith("#输入错误") and "1e+15" in text and "#NUM!" not in text
+
+
+def test_fixed_amount_of_1e300_given_in_python_is_refused_by_validation_at_its_cell():
+    # the same option built in Python (no workbook, so no read-time bound): validation refuses it at 分担方案!C8
+    from addin.workbook.check import check_inputs
+
+    option = load_presets()[0].to_dict() | {"amount": "fixed", "fixed_amount": 1e300}
+    findings = check_inputs(load_example(), [option])
+    assert [(f.rule, f.location) for f in findings if f.severity == "error"] == [("V106", f"{OPTS}!C8")]

@@ -18,7 +18,7 @@ from models.parameter_set import ParameterSet
 from models.sharing import FACTORS, parse_option
 from models.validation.cells import cell_text, shown_value
 from models.validation.plausibility import rate_band, rate_message
-from models.validation.rules import BALANCE_TOLERANCE, TABLE_LABELS, TABLES, Findings
+from models.validation.rules import BALANCE_TOLERANCE, MAX_MAGNITUDE, TABLE_LABELS, TABLES, Findings
 
 # ---------------------------------------------------------------- 7. sharing options
 
@@ -40,8 +40,8 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
         try:
             parsed = parse_option(option)
         except BudgetInputError as exc:
-            f.add(_option_rule(exc), "options", f"分担方案“{name or k + 1}”：{exc.message}"
-                  + (f"（{exc.field}）" if exc.field else ""), row=k, column=exc.field, unit=None,
+            f.add(_option_rule(exc), "options", f"分担方案“{name or k + 1}”：{exc.message}",
+                  row=k, column=exc.column or exc.field, unit=None,
                   value=shown_value(exc.value) if exc.value is not None else None)
             continue
         except (TypeError, ValueError, AttributeError, KeyError):   # a value of a type parse_option cannot read
@@ -53,6 +53,11 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
                   row=k, column="name", value=parsed.name)
             continue
         names[parsed.name] = k
+        fixed = option.get("fixed_amount") if isinstance(option, Mapping) else getattr(option, "fixed_amount", None)
+        if isinstance(fixed, int | float) and not isinstance(fixed, bool) and abs(fixed) > MAX_MAGNITUDE:
+            f.add("V106", "options", f"分担方案“{parsed.name}”的固定分担金额为 {fixed:.3g} 元，大得不合常理（超过 "
+                  f"{MAX_MAGNITUDE:.0e}）：请核对单位和数值", row=k, column="fixed_amount", value=fixed)
+            continue
         needs_fiscal = "fiscal_capacity" in parsed.factors_used or parsed.cap_basis == "fiscal_capacity"
         units = clean.get("units")
         if not needs_fiscal or units is None:
