@@ -101,7 +101,7 @@ def _province_series(inputs: BudgetInputs, years: list[int], col: str) -> tuple[
     """(full-year series up to b−1 plus b estimate, b estimate, months) for a province-level column."""
     ph = inputs.province_history
     if col not in ph.columns:
-        raise BudgetInputError(f"缺少列 {items.label(col)}({col})", table="province_history", field=col)
+        raise BudgetInputError(f"缺少列 {items.label(col)}", table="province_history", column=col)
     year = numeric_column(ph, "province_history", "year", unit_col="year").astype(int)
     months = numeric_column(ph, "province_history", "months", unit_col="year").astype(int)
     vals = numeric_column(ph, "province_history", col, unit_col="year", allow_blank=True,
@@ -121,13 +121,15 @@ def _province_series(inputs: BudgetInputs, years: list[int], col: str) -> tuple[
                     m_b = int(mo)
     if np.isnan(full[:-1]).any():
         y = years[int(np.flatnonzero(np.isnan(full[:-1]))[0])]
-        raise BudgetInputError(f"缺少{y}年全年数据", table="province_history", field=items.label(col), value=y)
+        raise BudgetInputError(f"缺少{y}年全年数据", table="province_history", field=items.label(col), value=y,
+                               column="year")
     if not np.isnan(full[-1]):
         b_est = float(full[-1])
     elif not np.isnan(part[-1]):
         b_est = float(estimate_full_year(part[-1], part[:-1], full[:-1], m_b).full_year)
     else:
-        raise BudgetInputError(f"缺少{b}年执行数", table="province_history", field=items.label(col), value=b)
+        raise BudgetInputError(f"缺少{b}年执行数", table="province_history", field=items.label(col), value=b,
+                               column="year")
     return np.concatenate([full[:-1], [b_est]]), b_est, m_b
 
 
@@ -144,7 +146,7 @@ def province_budget(inputs: BudgetInputs, fc: Forecast) -> ProvinceBudget:
     bal = pd.to_numeric(bal, errors="coerce")
     if bal.empty or bal.isna().all():
         raise BudgetInputError(f"缺少{years[-2]}年末滚存结余", table="province_history", field="期末滚存结余",
-                               value=years[-2])
+                               value=years[-2], column="balance_end")
     closing_prev = float(bal.iloc[0])
 
     def total(src: dict[str, np.ndarray], it: str) -> np.ndarray:

@@ -142,10 +142,10 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     kinds = np.array([str(k).strip() for k in inputs.units["kind"].to_numpy(dtype=object)], dtype=object)
     bad_kind = ~np.isin(kinds, [CITY, PROVINCE])
     if bad_kind.any():
-        raise BudgetInputError("类型应为 设区市(city) 或 省本级(province)", table="units",
-                               unit=idx[int(np.argmax(bad_kind))], field="类型", value=kinds[bad_kind][0])
+        raise BudgetInputError("类型应为 设区市 或 省本级", table="units",
+                               unit=idx[int(np.argmax(bad_kind))], field="类型", value=kinds[bad_kind][0], column="kind")
     if not (kinds == CITY).any():
-        raise BudgetInputError("单位名单中没有设区市", table="units", field="类型")
+        raise BudgetInputError("单位名单中没有设区市", table="units", field="类型", column="kind")
 
     # --- history: full years up to b−1, the b year-to-date row ------------------------------
     hist = inputs.history
@@ -154,7 +154,7 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     first = min(years_present) if years_present else b
     if b - 1 not in years_present or b not in years_present:
         raise BudgetInputError(f"历年执行表须有{b - 1}年决算数和{b}年执行数（预算年度{Y}）",
-                               table="history", field="年度", value=years_present)
+                               table="history", field="年度", value=years_present, column="year")
     years = list(range(first, b + 1))
     cols = list(HISTORY_STOCKS) + list(items.UNIT_ITEMS)
     full, partial, partial_months = history_cube(idx, hist, cols, years)
@@ -162,13 +162,15 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     if missing.any():
         u, t = np.argwhere(missing)[0]
         raise BudgetInputError(f"缺少{years[t]}年全年（12个月）数据；历年数据须逐年连续",
-                               table="history", unit=idx[u], field="年度", value=years[t])
+                               table="history", unit=idx[u], field="年度", value=years[t],
+                               column="year")
     # b: its full year if complete, else year-to-date
     b_full_known = ~np.isnan(full[:, :, -1]).any(axis=1)
     b_part_known = ~np.isnan(partial[:, :, -1]).any(axis=1)
     if not (b_full_known | b_part_known).all():
         u = int(np.flatnonzero(~(b_full_known | b_part_known))[0])
-        raise BudgetInputError(f"缺少{b}年执行数（1–N月或全年）", table="history", unit=idx[u], field="年度", value=b)
+        raise BudgetInputError(f"缺少{b}年执行数（1–N月或全年）", table="history", unit=idx[u], field="年度", value=b,
+                               column="year")
     m = int(partial_months[-1]) if not np.isnan(partial_months[-1]) else 12
     flows = slice(len(HISTORY_STOCKS), None)
     est = estimate_full_year(partial[:, flows, -1], partial[:, flows, :-1], full[:, flows, :-1], m)
@@ -205,7 +207,8 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     zero_payroll = payroll_b <= 0
     if zero_payroll.any():
         raise BudgetInputError(f"{b}年参保人数或平均缴费工资为零，无法测算实际费率", table="history",
-                               unit=idx[int(np.argmax(zero_payroll))], field="期末参保人数/平均缴费工资")
+                               unit=idx[int(np.argmax(zero_payroll))], field="期末参保人数/平均缴费工资",
+                               column="insured_end", value=b)
     eff_rate = estimate[items.PREMIUM] / payroll_b
     w_y = w_b * (1.0 + g)
     payroll_y = n_avg_y * w_y
@@ -218,7 +221,7 @@ def forecast(inputs: BudgetInputs, params: ParameterSet | None = None) -> Foreca
     avg_w = float(a.avg_monthly_wage)
     if not avg_w > 0:
         raise BudgetInputError("请在参数表填写上年全省城镇非私营单位在岗职工月平均工资", table="assumptions",
-                               field="avg_monthly_wage", value=a.avg_monthly_wage)
+                               parameter="avg_monthly_wage", value=a.avg_monthly_wage)
     adj = 1.0 + np.asarray(a.benefit_adjustment, dtype=float)
     adj = adj[..., None] if np.ndim(adj) else adj
     grades10 = np.arange(1, 11)

@@ -136,7 +136,7 @@ def require_columns(df: pd.DataFrame, table: str, required: list[str] | None = N
     missing = [c for c in cols if c not in df.columns]
     if missing:
         heads = "、".join(f"{COLUMNS[table].get(c, c)}({c})" for c in missing)
-        raise BudgetInputError(f"缺少列 {heads}，请补上后重试", table=table, field=missing[0])
+        raise BudgetInputError(f"缺少列 {heads}，请补上后重试", table=table, column=missing[0])
 
 
 def numeric_column(df: pd.DataFrame, table: str, col: str, *, allow_negative: bool = False,
@@ -150,12 +150,14 @@ def numeric_column(df: pd.DataFrame, table: str, col: str, *, allow_negative: bo
         unit = df[unit_col].iloc[i] if unit_col in df.columns else None
         what = "空白" if pd.isna(raw.iloc[i]) else "不是数字"
         raise BudgetInputError(f"{what}，请填入数值", table=table, unit=unit,
-                               field=COLUMNS[table].get(col, col), value=None if pd.isna(raw.iloc[i]) else raw.iloc[i])
+                               field=COLUMNS[table].get(col, col), value=None if pd.isna(raw.iloc[i]) else raw.iloc[i],
+                               column=col, row=i)
     if not allow_negative:
         neg = values < 0
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
             unit = df[unit_col].iloc[i] if unit_col in df.columns else None
             raise BudgetInputError("不能为负数", table=table, unit=unit,
-                                   field=COLUMNS[table].get(col, col), value=float(values[i]))
+                                   field=COLUMNS[table].get(col, col), value=float(values[i]),
+                                   column=col, row=i)
     return values

@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.errors import BudgetInputError
+
 YUAN_PER_WAN = 10_000.0
 CENTS_PER_WAN = 100  # 0.01 万元 steps
+MAX_SAFE_STEPS = 2.0 ** 53   # integers a float64 holds exactly; beyond it an int64 cast is not safe
+
+
+def _safe_int_steps(steps: np.ndarray) -> np.ndarray:
+    """Whole steps as int64, refusing (never wrapping) amounts a float64 cannot hold to the step."""
+    if steps.size and not (np.isfinite(steps).all() and np.abs(steps).max() < MAX_SAFE_STEPS):
+        raise BudgetInputError("金额超出可计算的范围（超过 9 万亿万元）或不是有限数值：请核对输入的金额和单位（元）",
+                               rule="V106")
+    return steps.astype(np.int64)
 
 
 def to_wan(yuan: np.ndarray | float) -> np.ndarray | float:
@@ -38,12 +49,12 @@ def largest_remainder_steps(values: np.ndarray, total_steps: np.ndarray | None =
     """
     v = np.asarray(values, dtype=float)
     if v.shape[-1] == 0:
-        return v.astype(np.int64)
+        return _safe_int_steps(v)
     if total_steps is None:
         total_steps = _half_away(v.sum(axis=-1))
     total = np.asarray(total_steps, dtype=float)
     base = np.floor(np.round(v, 9))
-    short = np.rint(total - base.sum(axis=-1)).astype(np.int64)  # how many +1 steps to hand out
+    short = _safe_int_steps(np.rint(total - base.sum(axis=-1)))  # how many +1 steps to hand out
     rem = v - base
     # rank positions by remainder, descending, ties by position (stable sort on -rem)
     order = np.argsort(-rem, axis=-1, kind="stable")
@@ -54,7 +65,7 @@ def largest_remainder_steps(values: np.ndarray, total_steps: np.ndarray | None =
     whole = np.floor_divide(short_b, n)
     part = short_b - whole * n
     add = whole + (ranks < part)
-    return (base + add).astype(np.int64)
+    return _safe_int_steps(base + add)
 
 
 def allocate_wan(yuan: np.ndarray, total_yuan: np.ndarray | float | None = None) -> np.ndarray:

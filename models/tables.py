@@ -19,11 +19,11 @@ def unit_index(units: pd.DataFrame) -> pd.Index:
     names = [None if n is None or n != n else str(n).strip() for n in raw]
     blank = [i for i, n in enumerate(names) if not n]
     if blank:
-        raise BudgetInputError(f"第{blank[0] + 1}行单位名称为空，请填写", table="units", field="单位")
+        raise BudgetInputError(f"第{blank[0] + 1}行单位名称为空，请填写", table="units", field="单位", column="unit", row=blank[0])
     idx = pd.Index(names, dtype=object)
     dup = idx[idx.duplicated()]
     if len(dup):
-        raise BudgetInputError("单位重复出现，每个单位只能填一行", table="units", unit=dup[0], field="单位")
+        raise BudgetInputError("单位重复出现，每个单位只能填一行", table="units", unit=dup[0], field="单位", column="unit")
     return idx
 
 
@@ -37,7 +37,8 @@ def positions(index: pd.Index, df: pd.DataFrame, table: str) -> np.ndarray:
     if (pos < 0).any():
         bad = str(raw[int(np.flatnonzero(pos < 0)[0])]).strip()
         raise BudgetInputError("单位不在单位名单中，请检查名称是否一致（含空格、简称）",
-                               table=table, unit=bad, field="单位")
+                               table=table, unit=bad, field="单位", column="unit",
+                               row=int(np.flatnonzero(pos < 0)[0]))
     return pos
 
 
@@ -48,10 +49,10 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
     counts = np.bincount(pos, minlength=len(index))
     if (counts == 0).any():
         raise BudgetInputError("缺少该单位的数据行，请补上", table=table, unit=index[int(np.argmin(counts))],
-                               field="单位")
+                               field="单位", column="unit")
     if (counts > 1).any():
         raise BudgetInputError("该单位出现多行，请合并为一行", table=table, unit=index[int(np.argmax(counts))],
-                               field="单位")
+                               field="单位", column="unit")
     out: dict[str, np.ndarray] = {}
     for col in cols:
         arr = np.full(len(index), np.nan)
@@ -59,7 +60,7 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
             arr[pos] = numeric_column(df, table, col, allow_blank=col in optional,
                                       allow_negative=col in ("rate_change",))
         elif col not in optional:
-            raise BudgetInputError(f"缺少列 {COLUMNS.get(table, {}).get(col, col)}({col})", table=table, field=col)
+            raise BudgetInputError(f"缺少列 {COLUMNS.get(table, {}).get(col, col)}", table=table, column=col)
         out[col] = arr
     return out
 
@@ -78,13 +79,14 @@ def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years:
     if ((months < 1) | (months > 12)).any():
         i = int(np.flatnonzero((months < 1) | (months > 12))[0])
         raise BudgetInputError("月数应在 1–12 之间（12 表示全年决算）", table=table,
-                               unit=index[pos[i]], field="月数", value=int(months[i]))
+                               unit=index[pos[i]], field="月数", value=int(months[i]),
+                               column="months", row=i)
     key = pd.DataFrame({"u": pos, "y": year, "m": months})
     dup = key.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise BudgetInputError(f"{year[i]}年{months[i]}个月的数据重复", table=table, unit=index[pos[i]],
-                               field="年度")
+                               field="年度", column="year", row=i)
     year_pos = pd.Index(years).get_indexer(year)
     keep = year_pos >= 0
     vals = np.column_stack([numeric_column(history, table, c) for c in cols]) if cols else np.empty((len(pos), 0))
@@ -100,7 +102,7 @@ def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years:
         m = np.unique(months[is_part & (year_pos == t)])
         if len(m) > 1:
             raise BudgetInputError(f"{years[t]}年的进度数据月数不一致：{sorted(m.tolist())}，请统一为同一月份",
-                                   table=table, field="月数")
+                                   table=table, field="月数", column="months")
         if len(m) == 1:
             partial_months[t] = m[0]
     return full, partial, partial_months

@@ -268,7 +268,8 @@ CASES: dict[str, Case] = {
     "weights_sum_0_9": Case("V502", f"{OPTS}!F14", _set(OPTS, "F16", 0.1)),
     "unknown_factor": Case("V503", f"{OPTS}!B20", _set(OPTS, "B20", "weight.luck")),
     "option_code_duplicated": Case("V504", f"{OPTS}!D5", _set(OPTS, "D5", "anhui")),
-    "province_share_above_one": Case("V501", f"{OPTS}!E10", _set(OPTS, "E10", 1.5)),
+    # a share above 100 % is refused when read, at its cell (the read-time limits of models.validation.rules)
+    "province_share_above_one": Case("V106", f"{OPTS}!E10", _set(OPTS, "E10", 1.5)),
     "cap_ratio_missing": Case("V501", f"{OPTS}!F23", _set(OPTS, "F23", None)),
     # weighted_mix weighs 财力; 萍乡 (row 7) has none
     "fiscal_revenue_blank": Case("V505", f"{PLANS}!D7", _set(PLANS, "D7", None)),

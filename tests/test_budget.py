@@ -60,5 +60,7 @@ def test_city_gaps_feed_the_sharing(result):
 
 
 def test_unknown_option_factor_is_a_clear_error():
-    with pytest.raises(BudgetInputError, match="weights"):
+    # the position is data (the option's weights), not words in the message
+    with pytest.raises(BudgetInputError, match="分担因素") as caught:
         run_budget(load_example(), options=[{"name": "x", "label": "x", "weights": {"population": 1.0}}])
+    assert caught.value.column.startswith("weights")

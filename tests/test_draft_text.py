@@ -147,7 +147,7 @@ def test_names_starting_with_equals_stay_text_in_the_draft_and_compare(evil_book
     draft, comp, comp_csv = tmp_path / "d.xlsx", tmp_path / "c.xlsx", tmp_path / "c.csv"
     assert main(["draft", str(evil_book), "-o", str(draft), "-q", "--no-risk"]) == 0
     err = capsys.readouterr().err
-    assert "V407" in err                                       # check warns about such names
+    assert "V410" in err                                       # check warns about such names
     assert main(["compare", str(evil_book), "-q", "--xlsx", str(comp), "--csv", str(comp_csv)]) == 0
     for path in (draft, comp):
         _no_formulas(path)

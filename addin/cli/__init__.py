@@ -37,6 +37,8 @@ from addin.cli.common import (
     EXIT_OK,
     MAX_YEARS,
     CliError,
+    chinese_argparse,
+    seed_value,
 )
 from addin.cli.outlook_commands import _count, _years, cmd_project, cmd_risk, cmd_sensitivity
 from addin.cli.workbook_commands import cmd_build_workbook, cmd_check
@@ -56,11 +58,12 @@ def version_text() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    chinese_argparse()
     parser = argparse.ArgumentParser(
         prog="wibudget", description="工伤保险基金省级统收统支预算编制与缺口分担（命令行）",
         epilog="不给 WORKBOOK 时使用内置示例省份（虚构数据）。输入工作簿只读，不会被改写。"
                "退出码：0 完成；1 检查发现错误或 PDF 未生成；2 输入或用法有误。")
-    parser.add_argument("--version", action="version", version=f"wibudget {version_text()}")
+    parser.add_argument("--version", action="version", version=f"wibudget {version_text()}", help="显示版本号并退出")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息（traceback）")
     sub = parser.add_subparsers(dest="command", metavar="命令", required=True)
 
@@ -127,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"模拟次数（默认 {DEFAULT_DRAWS:,}）")
     p.add_argument("--years", type=_years, default=DEFAULT_YEARS, metavar="N",
                    help=f"预测年数（含预算年度，默认 {DEFAULT_YEARS}，最多 {MAX_YEARS}）")
-    p.add_argument("--seed", type=_count, default=DEFAULT_SEED, metavar="S",
+    p.add_argument("--seed", type=seed_value, default=DEFAULT_SEED, metavar="S",
                    help=f"随机种子（默认 {DEFAULT_SEED}；同一种子结果相同）")
     p.add_argument("--options", metavar="A,B", help="模拟的分担方案代码，逗号分隔（默认：全部）")
     outputs(p)
@@ -153,16 +156,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _placed_error(exc: BudgetInputError, args: argparse.Namespace) -> str:
+    """The refusal with the sheet and cell it concerns (from the error's structured position)."""
+    workbook = getattr(args, "workbook", None)
+    if workbook is None and not exc.cell:
+        return exc.describe()
+    try:
+        from addin.workbook.check import error_text
+
+        return error_text(exc, workbook)
+    except Exception:   # noqa: BLE001 - never let placing the message hide it
+        return exc.describe()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """命令行入口 (entry point `wibudget`): returns the exit code."""
     from addin.draft.pdf import PdfError
-    from addin.workbook.atomic import OutputExistsError
+    from addin.workbook.atomic import OutputExistsError, OutputWriteError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except BudgetInputError as exc:
-        print(f"错误：{exc.describe()}", file=sys.stderr)
+        print(f"错误：{_placed_error(exc, args)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (CliError, OutputExistsError, IsADirectoryError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -178,10 +194,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OutputWriteError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:
         if getattr(args, "debug", False):
             raise
-        print(f"错误：无法读写文件：{exc}", file=sys.stderr)
+        where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"错误：无法读写文件{where}（{exc.strerror or '系统错误'}）", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - the user sees one line, --debug shows the traceback
         if getattr(args, "debug", False):

@@ -209,14 +209,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 STAMP_TEXT = "未通过数据检查"
+FILE_RULES = frozenset({"V001", "V002", "V003"})    # the file itself: nothing can be read, not even --allow-errors
 
 
 class GateFailed(CliError):
     """数据检查未通过 — the inputs have errors; nothing is computed or written (exit 1)."""
 
-    def __init__(self, errors: int) -> None:
+    def __init__(self, errors: int, *, unreadable: bool = False) -> None:
+        # a file that cannot be opened at all (V001–V003) is bad input (exit 2), like any unreadable argument
         super().__init__(f"数据检查发现 {errors} 项错误，未生成任何结果。请按上列提示修改输入后重试"
-                         "（草案可加 --allow-errors 强行生成，并标注“未通过数据检查”）", code=EXIT_FAILED)
+                         "（草案可加 --allow-errors 强行生成，并标注“未通过数据检查”）",
+                         code=EXIT_BAD_INPUT if unreadable else EXIT_FAILED)
 
 
 def check_findings(workbook: str | None, inputs: Any = None) -> list[Any]:
@@ -253,8 +256,9 @@ def run_gate(workbook: str | None, inputs: Any = None, *, allow_errors: bool = F
         print(f"数据检查：错误 {errors} 项，警告 {len(findings) - errors} 项", file=sys.stderr)
         for line in finding_lines(findings):
             print(line, file=sys.stderr)
-    if has_errors(findings) and not allow_errors:
-        raise GateFailed(errors)
+    unreadable = any(f.rule in FILE_RULES for f in findings)
+    if has_errors(findings) and (unreadable or not allow_errors):
+        raise GateFailed(errors, unreadable=unreadable)
     if errors:
         print(f"警告：输入未通过数据检查（{errors} 项错误），按 --allow-errors 继续；结果标注“{STAMP_TEXT}”",
               file=sys.stderr)
@@ -281,3 +285,63 @@ def checked_inputs(args: Any, progress: Progress) -> tuple[Any, list[dict] | Non
                   + ("（示例数据，虚构）" if inputs.synthetic else "")
                   + ("；数据检查通过" if not findings else f"；检查发现错误 {errors} 项、警告 {len(findings) - errors} 项"))
     return inputs, options, findings
+
+
+# ---------------------------------------------------------------- argparse in Chinese
+
+#: argparse's own texts (looked up through gettext at run time) → Chinese.
+ARGPARSE_TEXTS: dict[str, str] = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中须给出一个",
+    "ignored explicit argument %r": "多余的值 %r",
+}
+
+
+def chinese_argparse() -> None:
+    """Show argparse's headings, help and errors in Chinese ("usage:" → 用法：, "options" → 选项 …).
+
+    argparse looks its texts up through gettext each time it formats help or an error, so the
+    lookup is replaced by :data:`ARGPARSE_TEXTS` (other texts pass through unchanged).
+    """
+    import argparse
+
+    if getattr(argparse._, "wibudget", False):
+        return
+
+    def translate(text: str) -> str:
+        return ARGPARSE_TEXTS.get(text, text)
+
+    translate.wibudget = True  # type: ignore[attr-defined]
+    argparse._ = translate  # type: ignore[attr-defined]
+
+
+MAX_SEED = 2**32 - 1
+
+
+def seed_value(text: str) -> int:
+    """--seed: a whole number 0 … 4294967295 (what the random generator takes), or a clear message."""
+    import argparse
+
+    try:
+        seed = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"随机种子应为整数：{text}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"随机种子应为 0 至 {MAX_SEED} 之间的整数，收到 {text}")
+    return seed
+

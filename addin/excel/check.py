@@ -27,8 +27,8 @@ CLEAN = "未发现问题"
 def findings(ranges: Sequence[Any]) -> list[check.Finding]:
     """Every finding for the seven input ranges, errors first (cached until an input changes).
 
-    The reader's result and the engine run come from the cache the table functions fill
-    (`udf_inputs.parsed`, `udf_inputs.CACHE`): one recalculation parses and runs the inputs once."""
+    The engine run comes from the cache the table functions fill (`udf_inputs.CACHE`): one recalculation runs
+    the engine once."""
     key = udf_inputs.cache_key(ranges)
 
     def run() -> list[check.Finding]:
@@ -36,8 +36,7 @@ def findings(ranges: Sequence[Any]) -> list[check.Finding]:
             sheets = udf_inputs.sheets(ranges, key)
         except BudgetInputError as exc:           # a range that is empty or missing: one finding, not a cell error
             return [check.reader_finding(exc)]
-        return check.check_sheets(sheets, parsed=lambda: udf_inputs.parsed(ranges, key),
-                                  result=lambda: udf_inputs.CACHE.result(ranges, key))
+        return check.check_sheets(sheets, result=lambda: udf_inputs.CACHE.result(ranges, key))
     return udf_inputs.derived("check", ranges, (), run, key)
 
 

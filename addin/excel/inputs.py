@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from addin.workbook import coerce, layout, reader
+from addin.workbook.findings import trim_range
 from models.budget import BudgetResult, run_budget
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
@@ -192,7 +193,7 @@ def clear_caches() -> None:
 def sheets(ranges: Sequence[Any], key: bytes | None = None) -> dict[str, Rows]:
     """`sheets_from_ranges`, cached (raises BudgetInputError for a missing or empty range)."""
     key = cache_key(ranges) if key is None else key
-    return STEPS.get(("sheets", key), lambda: sheets_from_ranges(ranges))
+    return STEPS.get(("sheets", key), lambda: sheets_from_ranges([trim_range(r) for r in ranges]))
 
 
 def parsed(ranges: Sequence[Any], key: bytes | None = None) -> tuple[BudgetInputs, list[dict]]:

@@ -30,6 +30,7 @@ from models.trend import METHODS, trend
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)     # Excel's day 0 (serial dates in arrays arrive as plain numbers)
 YEARS = range(1900, 2201)
+MAX_GROWTH = 10.0                        # a growth rate above 1000% is a typing slip (the projection's own bound)
 TREND_CHOICES: tuple[tuple[str, str], ...] = layout.TREND_CHOICES + tuple((label, code) for code, label in
                                                                           METHODS.items())
 #: Items whose base is the average monthly wage (the `wage` argument of GS_BENEFIT is that average).
@@ -103,8 +104,8 @@ def trend_values(history: Any, method: Any, periods: Any) -> float | list[list[f
     values, block = series(history)
     result = trend(values, trend_method(method), trend_years(periods)).value
     if block:
-        return [[float(v)] for v in np.asarray(result, dtype=float)]
-    return float(result)
+        return [[finite(v)] for v in np.asarray(result, dtype=float)]
+    return finite(result)
 
 
 def premium(insured_end: Any, expansion: Any, avg_wage: Any, wage_growth: Any, effective_rate: Any,
@@ -127,7 +128,27 @@ def premium(insured_end: Any, expansion: Any, avg_wage: Any, wage_growth: Any, e
             raise BudgetInputError("不能为负数", field=name, value=number)
     if not 0 <= tau <= 1:
         raise BudgetInputError("应在 0 到 1（0%–100%）之间", field="新增参保缴费时间占比", value=tau)
-    return float(premium_revenue(n_end, x, wage, g, rate, tau, d_rate))
+    for name, number in (("工资增长率", g), ("费率调整", d_rate)):
+        if not -1.0 < number <= MAX_GROWTH:
+            raise BudgetInputError(f"应大于 −100% 且不超过 {MAX_GROWTH:.0%}（收到 {number:.0%}）", field=name)
+    if rate > 1:
+        raise BudgetInputError(f"实际费率应不超过 100%（收到 {rate:.2%}），请按比例填写（如 0.8%）", field="实际费率")
+    return finite(premium_revenue(n_end, x, wage, g, rate, tau, d_rate))
+
+
+def finite(value: Any) -> float:
+    """A result Excel can show: a finite number, else a readable message instead of a bare #NUM!."""
+    number = float(value)
+    if not np.isfinite(number):
+        raise BudgetInputError("结果超出可计算的范围：请核对输入的数值和单位（元、人、比例）")
+    return number
+
+
+def option_number(number: int, count: int) -> int:
+    """方案序号 (1 = the first option) → 0-based position, or a message naming the valid numbers."""
+    if not 1 <= number <= count:
+        raise BudgetInputError(f"方案序号应为 1–{count} 的整数（1 表示第一个方案），收到 {number}", field="方案")
+    return number - 1
 
 
 def benefit(item: Any, grade: Any, wage: Any, count: Any, date: Any, avg_monthly_wage: Any,
@@ -157,7 +178,7 @@ def benefit(item: Any, grade: Any, wage: Any, count: Any, date: Any, avg_monthly
                                field="上年度职工月平均工资")
     amount = benefits.benefit_amount(code, grade_value, base, n, on=on, params=params,
                                      avg_monthly_wage=average, national_income=national_income)
-    return float(amount)
+    return finite(amount)
 
 
 def months(balance: Any, annual_expenditure: Any) -> float:
@@ -166,7 +187,7 @@ def months(balance: Any, annual_expenditure: Any) -> float:
     e = coerce.to_float(annual_expenditure, "年支出")
     if e <= 0:
         raise BudgetInputError("年支出应大于 0，才能计算可支付月数", field="年支出", value=e)
-    return float(months_payable(b, e))
+    return finite(months_payable(b, e))
 
 
 # ---------------------------------------------------------------------------------------------

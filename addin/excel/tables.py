@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addin.excel import results
+from addin.excel.scalars import option_number
 from addin.report import tables as report_tables
 from addin.workbook import coerce
 from models import items
@@ -108,7 +109,7 @@ def option_position(result: BudgetResult, option: Any) -> int:
     sharing = result.sharing
     if not coerce.is_blank(option) and not isinstance(option, str):
         number = coerce.to_int(option, "方案")
-        return sharing.option_index(number - 1) if number >= 1 else sharing.option_index(len(sharing.options))
+        return option_number(number, len(sharing.options))
     text = coerce.to_str(option, "方案")
     labels = [o.label for o in sharing.options]
     if text not in sharing.names and text in labels:

@@ -238,3 +238,63 @@ class SheetLocator:
         if i is None or j is None:
             return template_cell(table, None, column)
         return split_address(position(i, j))
+
+
+# ---------------------------------------------------------------- structured errors → cells
+
+def error_position(exc: BudgetInputError, options: Sequence[dict] = ()) -> tuple[str, int | None, str | None]:
+    """(input table code, row, column code) of a structured error — the positions validation issues use
+    (`models.validation.engine_error_position`: parameter code, statutory parameter → 预算年度, engine
+    tables back to the input table they come from)."""
+    from models.validation.options import engine_error_position
+
+    return engine_error_position(exc, options)
+
+
+def _unit_rows(locator: SheetLocator, table: str, unit: Any, year: Any) -> int | None:
+    """0-based row of `unit` (and `year`, if given) in a located column table."""
+    key = LAYOUT_TABLES.get(table)
+    found = locator._block(key) if key else None
+    if found is None:
+        return None
+    block, _, heads = found
+    j, y = heads.get("unit"), heads.get("year")
+    hits = []
+    for i in range(1, len(block)):
+        row = block[i]
+        if j is None or j >= len(row) or coerce.is_blank(row[j]):
+            continue
+        if coerce_tables.normalize_key(str(row[j])) != coerce_tables.normalize_key(str(unit)):
+            continue
+        if year is not None and y is not None and y < len(row) and row[y] != year:
+            continue
+        hits.append(i - 1)
+    return hits[0] if hits else None
+
+
+def locate_error(exc: BudgetInputError, locator: SheetLocator | None = None,
+                 options: Sequence[dict] = ()) -> CellRef:
+    """单元格定位（错误）: the one mapping of any structured :class:`BudgetInputError` to sheet!cell.
+
+    Uses, in order, the address the reader recorded (``exc.cell``), else the error's table, row,
+    column and unit, or its parameter code (:func:`error_position`), placed in the workbook by
+    `locator` (or on the template's cells when there is no workbook). Never reads the message.
+    """
+    if exc.cell:
+        ref = split_address(exc.cell)
+        if ref.sheet:
+            return ref
+    if getattr(exc, "sheet", None) and not exc.table:
+        return CellRef(exc.sheet)
+    table, row, column = error_position(exc, options)
+    if locator is None:
+        return template_cell(table, row, column)
+    if row is None and exc.unit is not None and table in ("history", "province_history", "plans", "units",
+                                                          "beneficiaries"):
+        year = exc.value if isinstance(exc.value, int) and not isinstance(exc.value, bool) else None
+        row = _unit_rows(locator, table, exc.unit, year)
+        if row is None and year is not None:
+            row = _unit_rows(locator, table, exc.unit, None)
+    option = options[row] if table == "options" and row is not None and row < len(options) else None
+    return locator.locate(table, row, column, unit=None if exc.unit is None else str(exc.unit),
+                          option=option if isinstance(option, dict) else None)

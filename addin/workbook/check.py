@@ -24,8 +24,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,125 +32,28 @@ import pandas as pd
 
 from addin.workbook import coerce, coerce_tables, layout, reader, safe_open
 from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
+from addin.workbook.findings import (  # noqa: F401 - public names of the check
+    FINDING_HEADERS,
+    Finding,
+    _finding,
+    _sheet_anchor,
+    _sorted,
+    file_warnings,
+    findings_table,
+    has_errors,
+    reader_finding,
+    trim_range,
+    trim_rows,
+)
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
-from models.validation import ERROR, MAX_PER_COLUMN, RULES, SEVERITY_LABELS, Issue, validate
+from models.validation import MAX_PER_COLUMN, RULES, Issue, validate
 
 log = logging.getLogger(__name__)
 
-FINDING_HEADERS: tuple[str, ...] = ("规则", "级别", "位置", "单位", "说明")
 #: Column tables whose every cell is checked before the reader runs.
 SCANNED_TABLES: tuple[str, ...] = ("history", "province_history", "prior_budget", "plans", "beneficiaries")
-_ADDRESS_IN_TEXT = re.compile(r"(?P<address>[^\s!：，:（）()]+![A-Z]{1,3}\d+)(?::[A-Z]{1,3}\d+)?")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """一条检查结果: rule id, severity (error/warning), sheet and cell, unit, Chinese message."""
-
-    rule: str
-    severity: str
-    sheet: str | None
-    cell: str | None
-    unit: str | None
-    message: str
-
-    @property
-    def location(self) -> str:
-        """'历年执行!F12', or the sheet alone, or ''."""
-        return str(CellRef(self.sheet, self.cell))
-
-    @property
-    def title(self) -> str:
-        return RULES[self.rule].title
-
-    def as_row(self) -> list[str]:
-        """One row of the findings table (see :data:`FINDING_HEADERS`)."""
-        return [self.rule, SEVERITY_LABELS[self.severity], self.location, self.unit or "", self.message]
-
-
-def findings_table(findings: Sequence[Finding]) -> list[list[str]]:
-    """检查结果表 (for GS_CHECK and CSV): the header row, then one row per finding."""
-    return [list(FINDING_HEADERS), *(f.as_row() for f in findings)]
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    """True when any finding is an error (the check command then exits non-zero)."""
-    return any(f.severity == ERROR for f in findings)
-
-
-def _finding(rule: str, message: str, where: CellRef | None = None, unit: Any = None) -> Finding:
-    where = where or CellRef(None)
-    return Finding(rule, RULES[rule].severity, where.sheet, where.cell, None if unit is None else str(unit),
-                   message)
-
-
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: 0 if f.severity == ERROR else 1)
-
-
-# ---------------------------------------------------------------- reader refusals → rules
-
-
-def _reader_rule(exc: BudgetInputError) -> str:
-    """The rule a refusal of the workbook reader falls under (its wording is addin.workbook.coerce's)."""
-    text = exc.message
-    if isinstance(exc, safe_open.WorkbookFileError):
-        return "V002" if exc.reason == safe_open.LIMIT else "V001"
-    if "缺少工作表" in text:
-        return "V003"
-    if exc.field == "文件":
-        return "V001"
-    if "方案代码" in text and "重复" in text:
-        return "V504"
-    if "权重合计" in text:
-        return "V502"
-    if "未知的代码" in text:
-        return "V503" if str(exc.value or "").startswith("weight.") else "V004"
-    checks = (
-        (("找不到表", "缺少列", "表头", "出现了两次", "参数表缺少"), "V101"),
-        (("重复",), "V201"),
-        (("是错误值",), "V105"),
-        (("为空",), "V102"),
-        (("不是数字", "须为整数", "逻辑值", "日期", "不是有限数值"), "V103"),
-        (("不能小于 0",), "V104"),
-        (("不能小于", "不能大于"), "V106"),
-        (("须为", "下拉"), "V107"),
-        (("只能填一种", "请同时", "请填写"), "V501"),
-    )
-    for words, rule in checks:
-        if any(w in text for w in words):
-            return rule
-    return "V004"
-
-
-def _strip_address(text: str) -> str:
-    """The message without the leading '历年执行!F12 ' the reader puts in front."""
-    return _ADDRESS_IN_TEXT.sub("", text, count=1).strip() if _ADDRESS_IN_TEXT.match(text) else text
-
-
-def reader_finding(exc: BudgetInputError, sheet: str | None = None) -> Finding:
-    """One finding for a refusal of the reader (or of safe_open), at the cell it names."""
-    m = _ADDRESS_IN_TEXT.search(exc.message)
-    where = split_address(m.group("address")) if m else CellRef(getattr(exc, "sheet", None) or sheet
-                                                                or _known_sheet(exc.table))
-    message = _strip_address(exc.message)
-    if exc.field and not exc.field.isascii() and exc.field not in ("文件", "工作表") and exc.field not in message:
-        message = f"“{exc.field}”{message}"
-    if exc.unit and str(exc.unit) not in message:
-        message = f"{exc.unit}：{message}"
-    rule = _reader_rule(exc)
-    if rule == "V503":
-        factors = "、".join(f"weight.{k}（{v}）" for k, v in layout.WEIGHT_FACTORS.items())
-        message = f"“{exc.value}”不是可用的分担因素，可用：{factors}"
-    elif exc.value is not None and exc.field not in ("文件",) and str(exc.value) not in message:
-        message = f"{message}（{exc.value}）"
-    return _finding(rule, message, where, exc.unit)
-
-
-def _known_sheet(name: str | None) -> str | None:
-    return name if name in layout.INPUT_SHEETS else None
 
 
 # ---------------------------------------------------------------- cell scan
@@ -245,7 +147,8 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
                 coerce.coerce_cell(raw, spec, table=table.sheet)
             except BudgetInputError as exc:
                 who = f"{unit.strip()}的" if unit and code != "unit" else ""
-                out.add(_finding(_cell_rule(raw, spec), f"{who}“{spec.header}”{exc.message}",
+                rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
+                out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
                                  split_address(position(i, j)), unit.strip() if unit else None))
 
 
@@ -268,13 +171,19 @@ def _missing_column_cell(block: list[list[Any]], position: Any, table: layout.Ta
     return split_address(position(0, unknown[0] if unknown else len(header)))
 
 
-def scan_cells(sheets: dict[str, list[list[Any]]]) -> list[Finding]:
-    """单元格检查: all bad cells of the column tables (the reader stops at the first one)."""
+def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = None) -> list[Finding]:
+    """单元格检查: all bad cells of the column tables (the reader stops at the first one).
+
+    Each table is scanned on its own; the keys of tables with an error are added to `failed`.
+    """
     out = _Capped()
     for key in SCANNED_TABLES:
         table = layout.TABLES[key]
         if table.sheet in sheets:
+            before = sum(out._count.values())
             _scan_table(sheets[table.sheet], table, out)
+            if failed is not None and sum(out._count.values()) > before:
+                failed.add(key)
     return out.result()
 
 
@@ -337,29 +246,89 @@ def _missing_sheets(have: Sequence[str]) -> list[Finding]:
             for s in layout.INPUT_SHEETS if s not in have]
 
 
+#: Rules that look across tables: run only when every input table passed its own checks.
+_CROSS_RULES = frozenset({"V202", "V203", "V204", "V301", "V302", "V303", "V305", "V306", "V401", "V402",
+                          "V403", "V404", "V405", "V406", "V505", "V801"})
+#: Layout table → the validation tables it holds (扩面计划 holds the unit list and the plans).
+_VALIDATION_TABLES = {"params": ("assumptions",), "plans": ("units", "plans")}
+
+
+def _read_tables(sheets: dict[str, list[list[Any]]], skip: set[str], locator: SheetLocator,
+                 ) -> tuple[dict[str, Any], set[str], list[Finding]]:
+    """Each input table read on its own (the reader's rules), so one bad table does not hide another's
+    findings. Returns the parts read, the keys of tables that failed, and their findings."""
+    readers = {
+        "params": lambda: reader._read_params(sheets[layout.PARAMS_SHEET]),
+        "history": lambda: reader._read_frame(sheets, layout.TABLES["history"]),
+        "province_history": lambda: reader._read_frame(sheets, layout.TABLES["province_history"]),
+        "prior_budget": lambda: reader._read_prior_budget(sheets),
+        "plans": lambda: reader._read_plans(sheets),
+        "beneficiaries": lambda: reader._read_frame(sheets, layout.TABLES["beneficiaries"]),
+        "options": lambda: reader._read_options(sheets[layout.OPTIONS_SHEET]),
+    }
+    parts: dict[str, Any] = {}
+    failed: set[str] = set()
+    findings: list[Finding] = []
+    for key, read in readers.items():
+        if key in skip:
+            failed.add(key)
+            continue
+        try:
+            parts[key] = read()
+        except BudgetInputError as exc:
+            failed.add(key)
+            findings.append(reader_finding(exc, layout.TABLES[key].sheet, locator))
+    return parts, failed, findings
+
+
+
+
+def _later_layer(issue: Issue, failed: set[str]) -> bool:
+    """Whether a validation issue stands on tables that all passed the earlier layers."""
+    bad = {v for k in failed for v in _VALIDATION_TABLES.get(k, (k,))}
+    if issue.table in bad:
+        return False
+    return not (bad and issue.rule in _CROSS_RULES)
+
+
 def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None = None, *,
-                 parsed: Callable[[], tuple[Any, Any]] | None = None, result: Callable[[], Any] | None = None
-                 ) -> list[Finding]:
+                 result: Callable[[], Any] | None = None) -> list[Finding]:
     """检查输入表的单元格值: the cell scan, the reader and validation on the five input sheets' values
     ({sheet name: rows from A1}, as `reader.inputs_from_sheets` takes them); errors first.
 
-    `parsed` and `result` give what the reader and the engine already made of these sheets (GS_CHECK takes
-    them from the UDF cache): `parsed()` returns or raises as `inputs_from_sheets`, `result()` the engine run."""
+    `result` gives the engine run already made of these sheets (GS_CHECK takes it from the UDF cache); it is
+    used only when every table passed, so validation does not run the engine a second time.
+
+    Every table is checked on its own and every finding reported in one run; the rules that look
+    across tables run on the tables that passed (a bad table's own findings come first).
+    """
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
-    scanned = scan_cells(sheets)
-    if has_errors(scanned):
-        return _sorted(scanned)
+    sheets = {name: trim_rows(rows) for name, rows in sheets.items()}
+    too_long = [name for name, rows in sheets.items() if len(rows) > safe_open.DEFAULT_LIMITS.max_rows]
+    if too_long:
+        limit = safe_open.DEFAULT_LIMITS.max_rows
+        return [_finding("V002", f"工作表“{name}”有数据的行超过 {limit:,} 行（上限），请删除多余的行", CellRef(name))
+                for name in too_long]
+    failed: set[str] = set()
+    scanned = scan_cells(sheets, failed)
+    locator = SheetLocator(sheets)
+    parts, failed, read = _read_tables(sheets, failed, locator)
+    if not {"params", "plans"} <= set(parts):
+        return _sorted([*scanned, *read])
+    for key, empty in (("history", None), ("province_history", None), ("beneficiaries", None),
+                       ("prior_budget", pd.Series(dtype=float)), ("options", [])):
+        parts.setdefault(key, empty if empty is not None else pd.DataFrame())
     try:
-        inputs, options = parsed() if parsed is not None else reader.inputs_from_sheets(sheets)
-    except BudgetInputError as exc:
-        return _sorted([*scanned, reader_finding(exc)])
+        inputs, options = reader.assemble_inputs(parts, sheets)
+    except BudgetInputError as exc:             # the 法定参数调整 table beside the parameters
+        return _sorted([*scanned, *read, reader_finding(exc, layout.PARAMS_SHEET, locator)])
     engine = None
-    if result is not None:
+    if result is not None and not failed:
         with contextlib.suppress(BudgetInputError):      # refused: validation runs it and reports V801
             engine = result()
-    issues = validate(inputs, options, params, result=engine)
-    return _sorted([*scanned, *place_issues(issues, SheetLocator(sheets), options)])
+    issues = [i for i in validate(inputs, options, params, result=engine) if _later_layer(i, failed)]
+    return _sorted([*scanned, *read, *place_issues(issues, locator, options)])
 
 
 def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) -> list[Finding]:
@@ -373,7 +342,30 @@ def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) ->
         sheets = _read_sheets(path)
     except BudgetInputError as exc:
         return [reader_finding(exc)]
-    return check_sheets(sheets, params)
+    return _sorted([*check_sheets(sheets, params), *file_warnings(info)])
+
+
+def error_text(exc: BudgetInputError, path: str | Path | None = None) -> str:
+    """出错位置与说明: '历年执行!F12：…' for a refusal of reading or computing a workbook's inputs.
+
+    The cell comes from the error's structured position (:func:`locate_error`), placed in the
+    workbook at `path` when it can be read (else on the template's cells); the text never shows an
+    internal table name.
+    """
+    locator = None
+    options: list[dict] = []
+    if path is not None and not isinstance(exc, safe_open.WorkbookFileError) and not exc.cell:
+        try:
+            sheets = _read_sheets(Path(path))
+            locator = SheetLocator(sheets)
+            options = reader._read_options(sheets[layout.OPTIONS_SHEET])
+        except Exception:   # noqa: BLE001 - placing the message must never hide it
+            log.debug("could not re-read %s to place an error", path, exc_info=True)
+    finding = reader_finding(exc, None, locator, options)
+    if isinstance(exc, safe_open.WorkbookFileError):
+        return f"{finding.location + '：' if finding.location else ''}{exc.describe()}"
+    message = finding.message if exc.cell else exc.describe()
+    return f"{finding.location}：{message}" if finding.location else message
 
 
 def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEFAULT_LIMITS,
@@ -386,6 +378,6 @@ def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEF
     path = Path(path)
     try:
         return _check(path, limits, params)
-    except Exception as exc:
+    except Exception:
         log.exception("check of %s failed", path)
-        return [_finding("V009", f"检查程序内部错误（{type(exc).__name__}），请将工作簿和此信息发给维护人员")]
+        return [_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")]

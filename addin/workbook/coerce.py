@@ -24,6 +24,7 @@ import pandas as pd
 
 from addin.workbook import layout
 from models.errors import BudgetInputError
+from models.validation.rules import MAX_MAGNITUDE, read_limits
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ COM_ERROR_CODES: dict[int, str] = {
 _TRUE = frozenset({"true", "是", "yes", "y", "1", "对", "真", "√", "✓"})
 _FALSE = frozenset({"false", "否", "no", "n", "0", "错", "假", "×", "✗"})
 
+#: Dashes people type or paste for a minus sign (−, ‐, ‒, –, —, ﹣, －) → "-"; zero-width characters dropped.
+_MINUS_SIGNS = {**{ord(c): "-" for c in "\u2212\u2010\u2011\u2012\u2013\u2014\ufe63\uff0d"},
+                **{ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff"}}
+_ZERO_WIDTH = {ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff"}
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
@@ -80,9 +85,11 @@ def _short(value: Any) -> Any:
 
 
 def input_error(message: str, field: str | None, value: Any = None, *, where: str | None = None,
-          table: str | None = None, unit: str | None = None) -> BudgetInputError:
+                table: str | None = None, unit: str | None = None, rule: str = "V004") -> BudgetInputError:
+    """The refusal of one cell: the message (after its position), the cell as data and the rule it breaks."""
     text = f"{where} {message}" if where else message
-    return BudgetInputError(text, field=field, value=_short(value), table=table, unit=unit)
+    cell = where if where and "!" in where else None
+    return BudgetInputError(text, field=field, value=_short(value), table=table, unit=unit, cell=cell, rule=rule)
 
 
 def check_common(value: Any, field: str | None, where: str | None, table: str | None,
@@ -90,7 +97,7 @@ def check_common(value: Any, field: str | None, where: str | None, table: str | 
     err = excel_error(value)
     if err:
         raise input_error(f"是错误值 {err}，请先修正该单元格或它引用的单元格", field, where=where,
-                    table=table, unit=unit)
+                    table=table, unit=unit, rule="V105")
 
 
 def parse_number_text(text: str) -> float | None:
@@ -98,7 +105,7 @@ def parse_number_text(text: str) -> float | None:
 
     Returns None when the text is not a number.
     """
-    s = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-")
+    s = unicodedata.normalize("NFKC", text).strip().translate(_MINUS_SIGNS)
     s = re.sub(r"\s+", "", s)
     negative = s.startswith("(") and s.endswith(")")
     if negative:
@@ -130,25 +137,30 @@ def to_float(value: Any, field: str | None = None, *, default: Any = _REQUIRED, 
     check_common(value, field, where, table, unit)
     if is_blank(value):
         if default is _REQUIRED:
-            raise input_error(f"{BLANK}，请填入数值", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请填入数值", field, where=where, table=table, unit=unit, rule="V102")
         return default
     if isinstance(value, bool | np.bool_):
-        raise input_error("是逻辑值（TRUE/FALSE），请填入数值", field, value, where=where, table=table, unit=unit)
+        raise input_error("是逻辑值（TRUE/FALSE），请填入数值", field, value, where=where, table=table, unit=unit,
+                          rule="V103")
     if isinstance(value, dt.date | dt.datetime | dt.time):
-        raise input_error("是日期或时间，请填入数值", field, value, where=where, table=table, unit=unit)
+        raise input_error("是日期或时间，请填入数值", field, value, where=where, table=table, unit=unit, rule="V103")
     if isinstance(value, numbers.Real | Decimal):      # currency/accounting formats arrive as Decimal
         number = float(value)
     elif isinstance(value, str):
         parsed = parse_number_text(value)
         if parsed is None:
             raise input_error("不是数字，请只填数字（不带单位或文字）", field, value, where=where, table=table,
-                        unit=unit)
+                              unit=unit, rule="V103")
         number = parsed
     else:
-        raise input_error(f"不是数字（{type(value).__name__}），请填入数值", field, value, where=where,
-                    table=table, unit=unit)
+        raise input_error("不是数字，请填入数值", field, value, where=where,
+                          table=table, unit=unit, rule="V103")
     if not math.isfinite(number):
-        raise input_error("不是有限数值，请填入数值", field, value, where=where, table=table, unit=unit)
+        raise input_error("不是有限数值，请填入数值", field, value, where=where, table=table, unit=unit,
+                          rule="V103")
+    if abs(number) > MAX_MAGNITUDE:
+        raise input_error(f"为 {number:.3g}，大得不合常理（超过 {MAX_MAGNITUDE:.0e}）：请核对单位和数值", field,
+                          where=where, table=table, unit=unit, rule="V106")
     return number
 
 
@@ -160,7 +172,7 @@ def to_int(value: Any, field: str | None = None, *, default: Any = _REQUIRED, wh
     if number is None:
         return default
     if abs(number - round(number)) > 1e-9:
-        raise input_error("须为整数", field, value, where=where, table=table, unit=unit)
+        raise input_error("须为整数", field, value, where=where, table=table, unit=unit, rule="V106")
     return int(round(number))
 
 
@@ -170,12 +182,13 @@ def to_str(value: Any, field: str | None = None, *, default: Any = _REQUIRED, wh
     check_common(value, field, where, table, unit)
     if is_blank(value):
         if default is _REQUIRED:
-            raise input_error(f"{BLANK}，请填写", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请填写", field, where=where, table=table, unit=unit, rule="V102")
         return default
     if isinstance(value, str):
-        return value.strip()
+        return value.translate(_ZERO_WIDTH).strip()
     if isinstance(value, bool | np.bool_):
-        raise input_error("是逻辑值（TRUE/FALSE），请填写文字", field, value, where=where, table=table, unit=unit)
+        raise input_error("是逻辑值（TRUE/FALSE），请填写文字", field, value, where=where, table=table, unit=unit,
+                          rule="V107")
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -192,7 +205,7 @@ def to_bool(value: Any, field: str | None = None, *, default: Any = _REQUIRED, w
     check_common(value, field, where, table, unit)
     if is_blank(value):
         if default is _REQUIRED:
-            raise input_error(f"{BLANK}，请填 是 或 否", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请填 是 或 否", field, where=where, table=table, unit=unit, rule="V102")
         return default
     if isinstance(value, bool | np.bool_):
         return bool(value)
@@ -204,7 +217,8 @@ def to_bool(value: Any, field: str | None = None, *, default: Any = _REQUIRED, w
             return True
         if text in _FALSE:
             return False
-    raise input_error("须为 是 或 否（TRUE/FALSE）", field, value, where=where, table=table, unit=unit)
+    raise input_error("须为 是 或 否（TRUE/FALSE）", field, value, where=where, table=table, unit=unit,
+                      rule="V107")
 
 
 def to_choice(value: Any, field: str | None, choices: Sequence[tuple[str, str]], *, default: Any = _REQUIRED,
@@ -217,7 +231,7 @@ def to_choice(value: Any, field: str | None, choices: Sequence[tuple[str, str]],
     text = to_str(value, field, default=None, where=where, table=table, unit=unit)
     if text is None:
         if default is _REQUIRED:
-            raise input_error(f"{BLANK}，请从下拉列表中选择", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，请从下拉列表中选择", field, where=where, table=table, unit=unit, rule="V102")
         return default
     key = unicodedata.normalize("NFKC", text).strip()
     for display, code in choices:
@@ -226,7 +240,7 @@ def to_choice(value: Any, field: str | None, choices: Sequence[tuple[str, str]],
     if open_list:
         return key
     allowed = "、".join(d for d, _ in choices)
-    raise input_error(f"须为 {allowed} 之一", field, value, where=where, table=table, unit=unit)
+    raise input_error(f"须为 {allowed} 之一", field, value, where=where, table=table, unit=unit, rule="V107")
 
 
 def to_number_list(value: Any, field: str | None = None, *, where: str | None = None,
@@ -258,7 +272,7 @@ def coerce_cell(value: Any, column: layout.Column | layout.Setting, *, where: st
     if is_blank(value):
         if not spec.optional:
             hint = "请填入数值" if spec.numeric else "请填写"
-            raise input_error(f"{BLANK}，{hint}", field, where=where, table=table, unit=unit)
+            raise input_error(f"{BLANK}，{hint}", field, where=where, table=table, unit=unit, rule="V102")
         return math.nan if spec.numeric else None
     kw = dict(where=where, table=table, unit=unit)
     if spec.kind == layout.TEXT:
@@ -268,10 +282,18 @@ def coerce_cell(value: Any, column: layout.Column | layout.Setting, *, where: st
     if spec.kind == layout.BOOL:
         return to_bool(value, field, **kw)
     number = to_int(value, field, **kw) if spec.kind == layout.INT else to_float(value, field, **kw)
+    low, high = read_limits(spec.code)
+    if number < low == 0:
+        raise input_error("不能小于 0", field, value, **kw, rule="V104")
+    if number < low or number > high:
+        shown = f"{low:g}–{high:g}" if abs(high) < MAX_MAGNITUDE else f"不小于 {low:g}"
+        raise input_error(f"应在 {shown} 之间" if abs(high) < MAX_MAGNITUDE else shown, field, value, **kw,
+                          rule="V106")
     if spec.minimum is not None and number < spec.minimum:
-        raise input_error(f"不能小于 {spec.minimum:g}", field, value, **kw)
+        raise input_error(f"不能小于 {spec.minimum:g}", field, value, **kw,
+                          rule="V104" if spec.minimum == 0 else "V106")
     if spec.maximum is not None and number > spec.maximum:
-        raise input_error(f"不能大于 {spec.maximum:g}", field, value, **kw)
+        raise input_error(f"不能大于 {spec.maximum:g}", field, value, **kw, rule="V106")
     return number
 
 

@@ -60,7 +60,7 @@ def _match_header(text: str, lookup: Mapping[str, layout.Column], where: str, ta
     if unit != normalize_key(column.unit):
         want = f"以“{column.unit}”为单位" if column.unit else "不带单位"
         raise input_error(f"表头“{text}”的单位与要求不符：{column.header} 须{want}填写", column.header,
-                    where=where, table=table)
+                          where=where, table=table, rule="V101")
     return column
 
 
@@ -75,26 +75,32 @@ def header_positions(header: Sequence[Any], columns: Sequence[layout.Column], *,
     lookup = _header_lookup(columns)
     found: dict[str, int] = {}
     unknown: list[str] = []
+    unknown_at: list[int] = []
     for j, head in enumerate(header):
         where = position(0, j)
         if is_blank(head):
             if any(j < len(r) and not is_blank(r[j]) for r in body):
-                raise input_error("表头为空，但下面有数据：请填写列名或删除该列", table, where=where, table=table)
+                raise input_error("表头为空，但下面有数据：请填写列名或删除该列", None, where=where, table=table,
+                                  rule="V101")
             continue
         text = to_str(head, "表头", where=where, table=table)
         column = _match_header(text, lookup, where, table)
         if column is None:
             unknown.append(text)
+            unknown_at.append(j)
             continue
         if column.code in found:
-            raise input_error(f"列“{column.header}”出现了两次", column.header, where=where, table=table)
+            raise input_error(f"列“{column.header}”出现了两次", column.header, where=where, table=table,
+                              rule="V101")
         found[column.code] = j
     need = set(required) if required is not None else {c.code for c in columns if not c.optional}
     missing = [c for c in columns if c.code in need and c.code not in found]
     if missing:
         heads = "、".join(c.title for c in missing)
         hint = f"（未识别的表头：{'、'.join(unknown)}）" if unknown else ""
-        raise input_error(f"缺少列 {heads}{hint}，表头可用中文名或英文代码", missing[0].header, table=table)
+        last = max((j for j, h in enumerate(header) if not is_blank(h)), default=-1)
+        raise input_error(f"缺少列 {heads}{hint}，表头可用中文名或代码", missing[0].header, table=table,
+                          rule="V101", where=position(0, unknown_at[0] if unknown_at else last + 1))
     return found
 
 
@@ -108,7 +114,7 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
     row), optional columns left entirely blank omitted. `position(r, c)` (0-based within `rows`) names a cell in messages.
     """
     if not rows:
-        raise input_error("区域为空，第一行应为表头", table, table=table)
+        raise input_error("区域为空，第一行应为表头", None, table=table, rule="V101")
     header = list(rows[0])
     kept = [(i, list(r)) for i, r in enumerate(rows[1:]) if not all(is_blank(v) for v in r)]
     body = [r for _, r in kept]                     # blank rows (inside or below the table) skipped
@@ -169,7 +175,7 @@ def _check_unique(frame: pd.DataFrame, keys: Sequence[str], found: Mapping[str, 
         i = int(np.flatnonzero(dup)[0])
         what = "、".join(str(frame[k].iloc[i]) for k in keys)
         raise input_error(f"重复：{what} 已在前面出现过，每个应只占一行", None,
-                    where=position(i + 1, found[keys[0]]), table=table)
+                          where=position(i + 1, found[keys[0]]), table=table, rule="V201")
 
 
 def to_table(value: Any, table_name: str, required: Iterable[str] | None = None) -> pd.DataFrame:
@@ -198,11 +204,11 @@ def to_mapping(value: Any, field: str | None = None) -> dict[str, Any]:
     for i, (key, val) in enumerate(rows):
         if is_blank(key):
             if not is_blank(val):
-                raise input_error("名称为空，但有数值：请填写名称", field, val, where=range_position(i, 0))
+                raise input_error("名称为空，但有数值：请填写名称", field, val, where=range_position(i, 0), rule="V102")
             continue
         name = to_str(key, field, where=range_position(i, 0))
         if name in mapping:
-            raise input_error(f"名称“{name}”重复", field, where=range_position(i, 0))
+            raise input_error(f"名称“{name}”重复", field, where=range_position(i, 0), rule="V201")
         check_common(val, field, range_position(i, 1), None, None)
         if is_blank(val):
             mapping[name] = None

@@ -8,7 +8,6 @@ it; every bad cell is refused with its sheet and cell (历年执行!F12). The la
 from __future__ import annotations
 
 import math
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,9 @@ from typing import Any
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
-from addin.workbook import coerce, coerce_tables, layout
+from addin.workbook import coerce, coerce_tables, layout, safe_open
 from addin.workbook.layout import Column, Setting, TableLayout
-from addin.workbook.safe_open import inspect_workbook
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
@@ -47,25 +44,35 @@ def inputs_from_sheets(sheets: dict[str, Rows]) -> tuple[BudgetInputs, list[dict
     `sheets` maps each input sheet name to its rows of values from A1 (None for a blank cell), as
     `read_inputs` loads them; the UDFs build it from the table ranges Excel hands them.
     """
-    params = _read_params(sheets[layout.PARAMS_SHEET])
-    history = _read_frame(sheets, layout.TABLES["history"])
-    province_history = _read_frame(sheets, layout.TABLES["province_history"])
-    prior_budget = _read_prior_budget(sheets)
-    units, plans = _read_plans(sheets)
-    beneficiaries = _read_frame(sheets, layout.TABLES["beneficiaries"])
-    options = _read_options(sheets[layout.OPTIONS_SHEET])
+    parts = {
+        "params": _read_params(sheets[layout.PARAMS_SHEET]),
+        "history": _read_frame(sheets, layout.TABLES["history"]),
+        "province_history": _read_frame(sheets, layout.TABLES["province_history"]),
+        "prior_budget": _read_prior_budget(sheets),
+        "plans": _read_plans(sheets),
+        "beneficiaries": _read_frame(sheets, layout.TABLES["beneficiaries"]),
+        "options": _read_options(sheets[layout.OPTIONS_SHEET]),
+    }
+    return assemble_inputs(parts, sheets)
+
+
+def assemble_inputs(parts: dict[str, Any], sheets: dict[str, Rows]) -> tuple[BudgetInputs, list[dict]]:
+    """输入汇总 — BudgetInputs from the tables read one by one (params, history, province_history,
+    prior_budget, plans = (units, plans), beneficiaries, options); the check assembles them the same way."""
+    params = parts["params"]
+    units, plans = parts["plans"]
     assumption_fields = {f for f in Assumptions.__dataclass_fields__ if f != "trend_methods"}
     assumptions = Assumptions(**{k: v for k, v in params.items() if k in assumption_fields},
                               trend_methods=params["trend_methods"])
     code = params.get("province_code") or province_code(params["province"]) or ""
     inputs = BudgetInputs(
-        province=params["province"], province_code=code,
-        budget_year=params["budget_year"], units=units, history=history,
-        province_history=province_history, plans=plans, beneficiaries=beneficiaries,
-        assumptions=assumptions, prior_budget=prior_budget, options=options,
-        synthetic=params["synthetic"], notes=params["notes"], issuing_agency=params["issuing_agency"])
+        province=params["province"], province_code=code, budget_year=params["budget_year"], units=units,
+        history=parts["history"], province_history=parts["province_history"], plans=plans,
+        beneficiaries=parts["beneficiaries"], assumptions=assumptions, prior_budget=parts["prior_budget"],
+        options=parts["options"], synthetic=params["synthetic"], notes=params["notes"],
+        issuing_agency=params["issuing_agency"])
     inputs.parameter_overrides = read_overrides(sheets[layout.PARAMS_SHEET], inputs)
-    return inputs, options
+    return inputs, parts["options"]
 
 
 def read_overrides(rows: Rows, inputs: BudgetInputs) -> dict[str, tuple[Any, str]]:
@@ -76,24 +83,28 @@ def read_overrides(rows: Rows, inputs: BudgetInputs) -> dict[str, tuple[Any, str
 
 
 def _load_sheets(path: Path) -> dict[str, Rows]:
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise BudgetInputError("只能读取 .xlsx 或 .xlsm 工作簿，请另存为这两种格式之一", field="文件",
-                               value=path.name)
-    if not path.is_file():
-        raise BudgetInputError("找不到该文件，请检查路径", field="文件", value=str(path))
-    inspect_workbook(path)  # size, zip-bomb and row limits before openpyxl parses anything
+    """The five input sheets' cell values. Every backend first calls the safe inspection
+    (:func:`safe_open.inspect_workbook`: size, zip bomb, entity declarations, row limits) — only then
+    does a parser see the file — and any parse failure becomes a V001 refusal, never a raw error."""
+    info = safe_open.inspect_workbook(path)   # explicit, separate safe step before any XML parser runs
+    missing = [s for s in layout.INPUT_SHEETS if s not in info.sheets]
+    if missing:
+        raise BudgetInputError(
+            f"缺少工作表 {'、'.join(missing)}（现有：{'、'.join(info.sheets)}），请使用预算模板",
+            field="工作表", value=path.name, rule="V003", cell=f"{missing[0]}!A1")
+    return _parse_sheets(path)
+
+
+def _parse_sheets(path: Path) -> dict[str, Rows]:
+    """Parse the input sheets with openpyxl (read-only, cached values); called after the safe inspection."""
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise BudgetInputError(f"无法打开工作簿（{type(exc).__name__}），文件可能已损坏或不是 Excel 工作簿",
-                               field="文件", value=path.name) from None
+    except Exception as exc:   # any parse error of a file that passed inspection: damaged or hostile XML
+        raise safe_open.damaged(path, exc) from None
     try:
-        missing = [s for s in layout.INPUT_SHEETS if s not in wb.sheetnames]
-        if missing:
-            raise BudgetInputError(
-                f"缺少工作表 {'、'.join(missing)}（现有：{'、'.join(wb.sheetnames)}），请使用预算模板",
-                field="工作表", value=path.name)
         return {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in layout.INPUT_SHEETS}
+    except Exception as exc:   # a damaged sheet part fails while its rows are parsed
+        raise safe_open.damaged(path, exc) from None
     finally:
         wb.close()
 
@@ -126,7 +137,7 @@ def _locate(rows: Rows, table: TableLayout) -> tuple[int, int]:
                     and _is_header(_cell(rows, r, c + 1), second):
                 return r, c
     raise BudgetInputError(f"找不到表“{table.caption}”：表头“{first.title}”应在 {table.anchor}，请使用预算模板",
-                           table=table.sheet)
+                           table=table.sheet, rule="V101", cell=f"{table.sheet}!{table.anchor}")
 
 
 def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, int], str]]:
@@ -144,7 +155,7 @@ def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, i
 
 
 def _with_formula_hint(exc: BudgetInputError) -> BudgetInputError:
-    if "为空" in exc.message:
+    if exc.rule == "V102":   # a blank cell (a formula never calculated reads as blank)
         exc.message += _FORMULA_HINT
         exc.args = (exc.describe(),)
     return exc
@@ -188,10 +199,11 @@ def _read_prior_budget(sheets: dict[str, Rows]) -> pd.Series:
             code = by_label.get(coerce_tables.normalize_key(label)) if isinstance(label, str) else None
         if not code:
             raise BudgetInputError(f"{position(i + 1, found['amount'])} 有金额但科目不明，请填写科目代码或科目名称",
-                                   table=table.sheet, field="科目", value=label)
+                                   table=table.sheet, field="科目", value=label, rule="V102",
+                                   cell=position(i + 1, found["amount"]))
         if code in amounts:
             raise BudgetInputError(f"{position(i + 1, found['amount'])} 科目重复", table=table.sheet,
-                                   field="科目", value=code)
+                                   field="科目", value=code, rule="V201", cell=position(i + 1, found["amount"]))
         amounts[code] = float(amount)
     return pd.Series(amounts, dtype=float)
 
@@ -222,17 +234,20 @@ def _setting_rows(block: Rows, position: Callable[[int, int], str], table: Table
         if code is None and label is None:
             if any(not coerce.is_blank(block[i][j]) for j in value_cols if j < len(block[i])):
                 raise BudgetInputError(f"{position(i, value_cols[0])} 有数值但没有代码，请填写代码",
-                                       table=table.sheet)
+                                       table=table.sheet, rule="V102", cell=position(i, found["code"]))
             continue
         setting = keys.get(coerce_tables.normalize_key(code)) if code else keys.get(coerce_tables.normalize_key(label))
         if setting is None and code:
             setting = extra(code)
         if setting is None:
+            unknown_weight = str(code or "").startswith("weight.")
             raise BudgetInputError(f"{position(i, found['code'])} 未知的代码，请检查拼写（可用代码见预算模板）",
-                                   table=table.sheet, field="代码", value=code or label)
+                                   table=table.sheet, field="代码", value=code or label,
+                                   rule="V503" if unknown_weight else "V004", cell=position(i, found["code"]))
         if setting.code in seen:
             raise BudgetInputError(f"{position(i, found['code'])} 与第 {seen[setting.code]} 行重复",
-                                   table=table.sheet, field="代码", value=setting.code)
+                                   table=table.sheet, field="代码", value=setting.label, rule="V201",
+                                   cell=position(i, found["code"]))
         seen[setting.code] = table.row + i
         out.append((i, setting))
     return out
@@ -267,7 +282,8 @@ def _read_params(rows: Rows) -> dict[str, Any]:
     missing = [s for s in layout.PARAM_ROWS if not s.optional and s.code not in values]
     if missing:
         heads = "、".join(f"{s.label}({s.code})" for s in missing)
-        raise BudgetInputError(f"参数表缺少 {heads} 这些行，请从预算模板补上", table=table.sheet)
+        raise BudgetInputError(f"参数表缺少 {heads} 这些行，请从预算模板补上", table=table.sheet, rule="V101",
+                               cell=position(len(block), found["code"]))
     values["synthetic"] = bool(values.get("synthetic") or False)
     values["notes"] = values.get("notes") or ""
     values["issuing_agency"] = values.get("issuing_agency") or ""
@@ -292,7 +308,8 @@ def _read_options(rows: Rows) -> list[dict]:
         option = _assemble_option(values, where, table.sheet)
         if option["name"] in names:
             raise BudgetInputError(f"{where['name']} 方案代码与 {names[option['name']]} 重复，请改用不同的代码",
-                                   table=table.sheet, field="方案代码", value=option["name"])
+                                   table=table.sheet, field="方案代码", value=option["name"], rule="V504",
+                                   cell=where["name"])
         names[option["name"]] = where["name"]
         options.append(option)
     return options
@@ -314,6 +331,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == []
 
 
+def _shown_name(values: dict[str, Any]) -> Any:
+    """An option as a message names it: its 方案名称 (Chinese for the presets), else its code."""
+    label = values.get("label")
+    return values.get("name") if _blank(label) else label
+
+
 def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) -> dict[str, Any]:
     """One option column → the dict `models.sharing.parse_option` takes.
 
@@ -322,8 +345,8 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
     def need(code: str, message: str) -> Any:
         value = values.get(code)
         if _blank(value):
-            raise BudgetInputError(f"{where.get(code, sheet)} {message}", table=sheet, unit=values.get("name"),
-                                   field=code)
+            raise BudgetInputError(f"{where.get(code, sheet)} {message}", table=sheet, unit=_shown_name(values),
+                                   column=code, rule="V501", cell=where.get(code))
         return value
 
     def get(code: str, default: Any = None) -> Any:
@@ -331,12 +354,14 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
         return default if _blank(value) else value
 
     name = need("name", "方案代码为空，请为每个方案填写唯一的代码")
+    shown = _shown_name(values)
     amount = need("amount", "分担基数为空，请从下拉列表中选择")
     share: Any
     if not _blank(values.get("province_share.basis")):
         if not _blank(values.get("province_share")):
             raise BudgetInputError(f"{where['province_share']} 省级分担比例与条件比例只能填一种，请清空其中之一",
-                                   table=sheet, unit=name, field="province_share")
+                                   table=sheet, unit=shown, column="province_share", rule="V501",
+                                   cell=where["province_share"])
         share = {"basis": values["province_share.basis"],
                  "if_true": need("province_share.if_true", "请填写条件成立时的省级比例"),
                  "if_false": need("province_share.if_false", "请填写条件不成立时的省级比例")}
@@ -352,11 +377,11 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
     cells = f"{first}:{last.split('!')[-1]}"
     if not weights:
         raise BudgetInputError(f"{cells} 各项权重都为空，请至少填写一个分担因素的权重",
-                               table=sheet, unit=name, field="权重")
+                               table=sheet, unit=shown, field="权重", rule="V502", cell=first)
     total = sum(weights.values())
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise BudgetInputError(f"{cells} 权重合计为 {total:.2%}，应等于 100%，请调整",
-                               table=sheet, unit=name, field="权重", value=round(total, 6))
+                               table=sheet, unit=shown, field="权重", value=round(total, 6), rule="V502", cell=first)
     option: dict[str, Any] = {
         "name": name,
         "label": get("label", name),
@@ -368,7 +393,8 @@ def _assemble_option(values: dict[str, Any], where: dict[str, str], sheet: str) 
         option["fixed_amount"] = need("fixed_amount", "分担基数为固定金额时，请填写固定分担金额")
     elif fixed is not None:
         raise BudgetInputError(f"{where['fixed_amount']} 只有分担基数为固定金额时才填写固定分担金额，请清空",
-                               table=sheet, unit=name, field="fixed_amount", value=fixed)
+                               table=sheet, unit=shown, column="fixed_amount", value=fixed, rule="V501",
+                               cell=where["fixed_amount"])
     option |= {
         "management_charge_ratio": get("management_charge_ratio", 0.0),
         "province_share": share,

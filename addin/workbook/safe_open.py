@@ -56,6 +56,17 @@ _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _ROW_INDEX = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Za-z]{1,3})\d+"')
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_PROLOG_BYTES = 16 * 1024     # a DOCTYPE can only stand before the root element
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?(/?)>')
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
+_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bhidden="(?:1|true)"[^>]*?>')
+_COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+_FILLED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,3})(\d+)"[^>]*?>\s*<(?:\w+:)?(?:v|is|f)\b')
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,3}\d+)"[^>]*?>\s*<(?:\w+:)?f\b[^>]*>([^<]*)<')
+_EXTERNAL_FORMULA = re.compile(rb"\[\d+\]|\[[^\]]*\.xl[^\]]*\]|\w\|'?|https?:|file:")
+MAX_LISTED = 20               # hidden rows / external formulas recorded per sheet
 
 
 class WorkbookFileError(BudgetInputError):
@@ -99,6 +110,9 @@ class SheetSize:
     declared_columns: int | None
     rows: int                 # largest row index seen (or number of rows, if larger)
     columns: int | None       # largest column seen; only counted when no dimension is declared
+    hidden_rows: tuple[int, ...] = ()       # hidden rows that hold a value (1-based, at most MAX_LISTED)
+    hidden_cells: tuple[str, ...] = ()      # filled cells in hidden columns ('C5', at most MAX_LISTED)
+    external_formulas: tuple[str, ...] = ()  # cells whose formula links outside the workbook
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,8 @@ class WorkbookInfo:
     sizes: dict[str, SheetSize] = field(default_factory=dict)
     has_vba: bool = False
     uncompressed_bytes: int = 0
+    hidden_sheets: tuple[str, ...] = ()      # worksheets whose state is hidden or veryHidden
+    external_links: int = 0                  # external link parts (links to other workbooks, DDE)
 
 
 _ENTITY_PROBE = b'<!DOCTYPE r [<!ENTITY e "expanded">]><r>&e;</r>'
@@ -183,11 +199,11 @@ def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> int:
     total = 0
     for info in infos:
         if info.file_size > limits.max_part_bytes:
-            raise _too_big(f"部件 {info.filename} 解压后有 {_mb(info.file_size)}，超过上限 "
+            raise _too_big(f"工作簿中的一个部件解压后有 {_mb(info.file_size)}，超过上限 "
                            f"{_mb(limits.max_part_bytes)}", info.filename)
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
-            raise _too_big(f"部件 {info.filename} 的压缩比为 {ratio:,.0f}:1（上限 {limits.max_ratio:,.0f}:1），"
+            raise _too_big(f"工作簿中的一个部件压缩比为 {ratio:,.0f}:1（上限 {limits.max_ratio:,.0f}:1），"
                            "疑似压缩炸弹，已拒绝打开", info.filename)
         total += info.file_size
         if total > limits.max_total_bytes:
@@ -201,11 +217,11 @@ def _read_xml(zf: zipfile.ZipFile, name: str) -> Any:
     try:
         data = zf.read(name)
     except KeyError:
-        raise _unreadable(f"不是完整的 Excel 工作簿（缺少部件 {name}），请在 Excel 中另存后重试", name) from None
+        raise _unreadable("不是完整的 Excel 工作簿（缺少必需的部件），请在 Excel 中另存后重试", name) from None
     try:
         return SafeET.fromstring(data)
     except Exception:   # defusedxml refusals (entities, DTDs) and malformed XML alike
-        raise _unreadable(f"工作簿部件 {name} 的 XML 无法安全解析，文件可能已损坏，请在 Excel 中另存后重试",
+        raise _unreadable("工作簿的内容无法安全解析，文件可能已损坏，请在 Excel 中另存后重试",
                           name) from None
 
 
@@ -229,6 +245,26 @@ def _workbook_part(zf: zipfile.ZipFile) -> str:
         if rel_type.endswith("/officeDocument"):
             return part
     return "xl/workbook.xml"
+
+
+def _hidden_sheets(zf: zipfile.ZipFile, workbook_part: str) -> tuple[str, ...]:
+    root = _read_xml(zf, workbook_part)
+    return tuple(sheet.get("name", "") for sheet in root.iter(f"{_NS_MAIN}sheet")
+                 if sheet.get("state") in ("hidden", "veryHidden"))
+
+
+def _check_declarations(zf: zipfile.ZipFile) -> None:
+    """Refuse any XML part that declares a DTD or entities (billion laughs, XXE) before a parser sees it."""
+    for info in zf.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
+            continue
+        with zf.open(info) as src:
+            head = src.read(_PROLOG_BYTES)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            head = head.decode("utf-16", "replace").encode("utf-8", "replace")
+        if _DECLARATION.search(head.replace(b"\x00", b"")):
+            raise _unreadable("工作簿的内容含有文档类型或实体声明（可被用来攻击读取程序），已拒绝打开；"
+                              "请在 Excel 中另存为新的 .xlsx 后重试", info.filename)
 
 
 def _sheets(zf: zipfile.ZipFile, workbook_part: str) -> list[tuple[str, str | None]]:
@@ -261,6 +297,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
     max_row = 0
     max_col = 0
     buffer = b""
+    found = _Marks()
     with zf.open(part) as src:
         while True:
             chunk = src.read(_CHUNK)
@@ -276,6 +313,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
             if not head_done:
                 continue
             end = len(buffer) if last else max(0, len(buffer) - _CARRY)
+            found.scan(buffer, end)
             rows_seen += sum(1 for _ in _ROW_TAG.finditer(buffer, 0, end))
             for m in _ROW_INDEX.finditer(buffer, 0, end):
                 max_row = max(max_row, int(m.group(1)))
@@ -290,7 +328,47 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
             buffer = buffer[end:]
     rows = max(rows_seen, max_row)
     return SheetSize(name, part, declared[1] if declared else None, declared[0] if declared else None,
-                     rows, None if declared else max_col)
+                     rows, None if declared else max_col, tuple(found.rows), tuple(found.cells),
+                     tuple(found.external))
+
+
+class _Marks:
+    """隐藏与外部链接: hidden rows and columns that hold values and formulas linking outside the workbook,
+    collected while a worksheet part is streamed (at most MAX_LISTED of each)."""
+
+    def __init__(self) -> None:
+        self.hidden_columns: set[int] = set()
+        self.rows: list[int] = []
+        self.cells: list[str] = []
+        self.external: list[str] = []
+
+    def scan(self, buffer: bytes, end: int) -> None:
+        for m in _HIDDEN_COL.finditer(buffer, 0, end):
+            span = _COL_SPAN.search(m.group(0))
+            if span:
+                low, high = (int(span.group(1)), int(span.group(2))) if span.group(1) \
+                    else (int(span.group(4)), int(span.group(3)))
+                self.hidden_columns.update(range(low, min(high, 16_384) + 1))
+        for m in _HIDDEN_ROW.finditer(buffer, 0, end):
+            if m.group(1) or len(self.rows) >= MAX_LISTED:
+                continue
+            close = _ROW_END.search(buffer, m.end())
+            index = _ROW_INDEX.match(buffer, m.start())
+            if close and index and _VALUE.search(buffer, m.end(), close.start()):
+                self.rows.append(int(index.group(1)))
+        if self.hidden_columns and len(self.cells) < MAX_LISTED:
+            for m in _FILLED_CELL.finditer(buffer, 0, end):
+                letters = m.group(1).decode("ascii").upper()
+                if column_index_from_string(letters) in self.hidden_columns:
+                    self.cells.append(f"{letters}{int(m.group(2))}")
+                    if len(self.cells) >= MAX_LISTED:
+                        break
+        if len(self.external) < MAX_LISTED and b"<f" in buffer:
+            for m in _FORMULA_CELL.finditer(buffer, 0, end):
+                if _EXTERNAL_FORMULA.search(m.group(2)):
+                    self.external.append(m.group(1).decode("ascii").upper())
+                    if len(self.external) >= MAX_LISTED:
+                        break
 
 
 def _check_extent(sheet: str, rows: int, columns: int, limits: Limits, what: str) -> None:
@@ -314,19 +392,24 @@ def inspect_workbook(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workb
         with zipfile.ZipFile(path) as zf:
             total = _check_directory(zf, limits)
             if "[Content_Types].xml" not in zf.NameToInfo:
-                raise _unreadable("不是 Excel 工作簿（缺少 [Content_Types].xml），请在 Excel 中另存为 .xlsx 或 .xlsm",
+                raise _unreadable("不是 Excel 工作簿（缺少内容类型清单），请在 Excel 中另存为 .xlsx 或 .xlsm",
                                   path.name)
-            sheets = _sheets(zf, _workbook_part(zf))
+            _check_declarations(zf)
+            workbook_part = _workbook_part(zf)
+            sheets = _sheets(zf, workbook_part)
+            hidden = _hidden_sheets(zf, workbook_part)
             sizes = {name: _scan_sheet(zf, name, part, limits)
                      for name, part in sheets if part is not None and part in zf.NameToInfo}
             has_vba = any(n.lower().endswith("vbaproject.bin") for n in zf.NameToInfo)
+            links = sum(1 for n in zf.NameToInfo if n.lower().startswith("xl/externallinks/")
+                        and n.lower().endswith(".xml"))
     except WorkbookFileError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError,
-            RuntimeError) as exc:
-        raise _unreadable(f"文件不完整或已损坏（{type(exc).__name__}），请在 Excel 中重新保存或重新下载后重试",
+            RuntimeError):
+        raise _unreadable("文件不完整或已损坏，请在 Excel 中重新保存或重新下载后重试",
                           path.name) from None
-    return WorkbookInfo(path, tuple(n for n, _ in sheets), sizes, has_vba, total)
+    return WorkbookInfo(path, tuple(n for n, _ in sheets), sizes, has_vba, total, hidden, links)
 
 
 def open_workbook(path: str | Path, *, read_only: bool = True, data_only: bool = True, keep_vba: bool = False,
@@ -344,5 +427,5 @@ def open_workbook(path: str | Path, *, read_only: bool = True, data_only: bool =
 
 def damaged(path: str | Path, exc: BaseException) -> WorkbookFileError:
     """The error for a workbook whose XML could not be parsed (openpyxl or defusedxml refused it)."""
-    return _unreadable(f"无法读取工作簿内容（{type(exc).__name__}），文件可能已损坏或含有不安全的 XML，"
+    return _unreadable("无法读取工作簿内容，文件可能已损坏或含有不安全的内容，"
                        "请在 Excel 中另存后重试", Path(path).name)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from models.inputs import COLUMNS, OPTIONAL_COLUMNS, BudgetInputs
-from models.validation.rules import MAX_MAGNITUDE, TABLE_LABELS, YEAR_RANGE, Findings
+from models.validation.rules import MAX_MAGNITUDE, READ_LIMITS, TABLE_LABELS, YEAR_RANGE, Findings
 
 # ---------------------------------------------------------------- helpers
 
@@ -92,7 +92,7 @@ class _Spec:
     high: float | None = None
 
 
-_INTEGER_BOUNDS = {"year": YEAR_RANGE, "months": (1, 12), "assessment_rank": (1, None)}
+_INTEGER_BOUNDS = {k: READ_LIMITS[k] for k in ("year", "months", "assessment_rank")}
 _SIGNED = {("plans", "wage_growth"), ("plans", "rate_change"), ("province_history", "balance_end")}
 _TEXT_COLUMNS = ("unit", "kind")
 

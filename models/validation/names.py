@@ -1,4 +1,4 @@
-"""名称检查 (names) — V407: a unit name, option code or option name that a spreadsheet would run as a formula.
+"""名称检查 (names) — V410: a unit name, option code or option name that a spreadsheet would run as a formula.
 
 A name that starts with = + - @ (or a tab or carriage return) is shown as text in every file wibudget writes,
 but the same name copied into another workbook or a CSV opened elsewhere may run as a formula
@@ -28,15 +28,15 @@ def _advice(text: str) -> str:
 
 
 def name_warnings(units: pd.DataFrame | None, options: Sequence[Any], f: Findings) -> None:
-    """V407 for unit names (单位) and option codes and names (方案代码、方案名称)."""
+    """V410 for unit names (单位) and option codes and names (方案代码、方案名称)."""
     if isinstance(units, pd.DataFrame) and "unit" in units:
         for i, name in enumerate(units["unit"].tolist()):
             if formula_like(name):
-                f.add("V407", "units", f"单位名称{_advice(name)}", row=i, column="unit", unit=name)
+                f.add("V410", "units", f"单位名称{_advice(name)}", row=i, column="unit", unit=name)
     for k, option in enumerate(options):
         if not isinstance(option, Mapping):
             continue
         for key, what in (("name", "方案代码"), ("label", "方案名称")):
             value = option.get(key)
             if formula_like(value):
-                f.add("V407", "options", f"{what}{_advice(value)}", row=k, column=key)
+                f.add("V410", "options", f"{what}{_advice(value)}", row=k, column=key)

@@ -19,7 +19,7 @@ from models.sharing import FACTORS, parse_option
 from models.validation.cells import cell_text, shown_value
 from models.validation.plausibility import rate_band, rate_message
 from models.validation.reachability import option_reachability
-from models.validation.rules import BALANCE_TOLERANCE, TABLES, Findings
+from models.validation.rules import BALANCE_TOLERANCE, MAX_MAGNITUDE, TABLE_LABELS, TABLES, Findings
 
 # ---------------------------------------------------------------- 7. sharing options
 
@@ -41,8 +41,8 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
         try:
             parsed = parse_option(option)
         except BudgetInputError as exc:
-            f.add(_option_rule(exc), "options", f"分担方案“{name or k + 1}”：{exc.message}"
-                  + (f"（{exc.field}）" if exc.field else ""), row=k, column=exc.field, unit=None,
+            f.add(_option_rule(exc), "options", f"分担方案“{name or k + 1}”：{exc.message}",
+                  row=k, column=exc.column or exc.field, unit=None,
                   value=shown_value(exc.value) if exc.value is not None else None)
             continue
         except (TypeError, ValueError, AttributeError, KeyError):   # a value of a type parse_option cannot read
@@ -54,6 +54,11 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
                   row=k, column="name", value=parsed.name)
             continue
         names[parsed.name] = k
+        fixed = option.get("fixed_amount") if isinstance(option, Mapping) else getattr(option, "fixed_amount", None)
+        if isinstance(fixed, int | float) and not isinstance(fixed, bool) and abs(fixed) > MAX_MAGNITUDE:
+            f.add("V106", "options", f"分担方案“{parsed.name}”的固定分担金额为 {fixed:.3g} 元，大得不合常理（超过 "
+                  f"{MAX_MAGNITUDE:.0e}）：请核对单位和数值", row=k, column="fixed_amount", value=fixed)
+            continue
         needs_fiscal = "fiscal_capacity" in parsed.factors_used or parsed.cap_basis == "fiscal_capacity"
         units = clean.get("units")
         if not needs_fiscal or units is None:
@@ -74,6 +79,39 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
 _HEADER_CODES: dict[str, dict[str, str]] = {t: {v: k for k, v in cols.items()} for t, cols in COLUMNS.items()}
 
 
+#: Engine tables named in Chinese (computed from the input tables) → the input table they come from.
+_DERIVED_TABLES: dict[str, str] = {"分担依据": "plans", "清算": "options", "清算规则": "options"}
+
+
+def engine_error_position(exc: BudgetInputError, options: Sequence[Any] = ()) -> tuple[str, int | None, str]:
+    """(input table, row, column code) of an engine refusal, from the error's structured position.
+
+    A parameter code sits on the 参数 sheet; a statutory parameter (ParameterError) on 预算年度, whose
+    date selects it; an engine table named in Chinese goes back to the input table it is computed from.
+    """
+    from models.errors import ParameterError
+
+    if exc.parameter:
+        return "assumptions", None, exc.parameter
+    head = str(exc.table or "").split(" ")[0]
+    labels = {v: k for k, v in TABLE_LABELS.items()}
+    table = head if head in TABLES else labels.get(head) or _DERIVED_TABLES.get(head)
+    if isinstance(exc, ParameterError) or table is None:
+        return "assumptions", None, "budget_year"
+    column = exc.column
+    if column is None and exc.field in _HEADER_CODES.get(table, {}):
+        column = _HEADER_CODES[table][exc.field]
+    if table == "options":
+        names = [str(o.get("name")) if isinstance(o, dict) else str(getattr(o, "name", "")) for o in options]
+        parts = str(exc.table or "").split(" ", 1)
+        name = parts[1] if len(parts) == 2 else exc.value
+        row = exc.row if exc.row is not None else (names.index(str(name)) if str(name) in names else None)
+        return "options", row, column or "name"
+    if table == "assumptions":
+        return table, None, column or "budget_year"
+    return table, exc.row, column or "unit"
+
+
 def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: ParameterSet, b: int,
                    f: Findings, result: Any = None) -> None:
     """Run the engine (or take its `result` for these inputs, already computed): a refusal is V801; its
@@ -85,11 +123,8 @@ def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: Paramete
         if result is None:
             result = run_budget(inputs, list(options) or None, params=params)
     except BudgetInputError as exc:
-        table = exc.table if exc.table in TABLES else None
-        column = exc.field
-        if table is not None and column in _HEADER_CODES.get(table, {}):
-            column = _HEADER_CODES[table][column]
-        f.add("V801", table, f"测算无法进行：{exc.describe()}", column=column, unit=exc.unit,
+        table, row, column = engine_error_position(exc, options)
+        f.add("V801", table, f"测算无法进行：{exc.describe()}", row=row, column=column, unit=exc.unit,
               value=shown_value(exc.value) if exc.value is not None else None)
         return
     for i in option_reachability(options, result.context):

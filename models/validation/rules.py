@@ -26,6 +26,23 @@ MAX_PER_COLUMN = 20              # issues listed per (rule, table, column); the 
 YEAR_RANGE = (1990, 2100)
 MAX_MAGNITUDE = 1e15             # no amount (元) or count (人) in a provincial budget comes near this
 
+#: 读入数值界限 — the one table of numeric limits: the workbook reader refuses a value beyond them at
+#: read time (naming the cell) and validation applies the same bounds, so the engine never sees a
+#: value the rules would refuse. Code → (lowest, highest); every other number: |x| ≤ MAX_MAGNITUDE.
+READ_LIMITS: dict[str, tuple[float | None, float | None]] = {
+    "year": YEAR_RANGE, "budget_year": YEAR_RANGE, "months": (1, 12), "assessment_rank": (1, None),
+    "weight.*": (0.0, 1.0), "province_share": (0.0, 1.0), "province_share.if_true": (0.0, 1.0),
+    "province_share.if_false": (0.0, 1.0), "management_charge_ratio": (0.0, 1.0), "cap.ratio": (0.0, None),
+    "fixed_amount": (0.0, None), "interest_rate": (0.0, 1.0),
+}
+
+
+def read_limits(code: str | None) -> tuple[float, float]:
+    """(lowest, highest) a number of column/setting `code` may take when read (±MAX_MAGNITUDE by default)."""
+    key = "weight.*" if (code or "").startswith("weight.") else code or ""
+    low, high = READ_LIMITS.get(key, (None, None))
+    return (-MAX_MAGNITUDE if low is None else low, MAX_MAGNITUDE if high is None else high)
+
 #: Input tables, in the order issues are reported.
 TABLES: tuple[str, ...] = ("assumptions", "units", "plans", "history", "province_history", "beneficiaries",
                            "prior_budget", "options")
@@ -85,7 +102,11 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule("V405", WARNING, "金额单位疑似错误", f"数值与同单位其他年度或其他单位相差{UNIT_SLIP_RATIO:,.0f}倍以上，"
          f"或人均保险费不足{MIN_PREMIUM_PER_INSURED:g}元：疑似元与万元混用"),
     Rule("V406", WARNING, "工伤预防费计划超过上限", "各单位工伤预防费计划合计超过上年保险费收入的规定比例"),
-    Rule("V407", WARNING, "名称以公式符号开头", "单位名称、方案代码或方案名称以 = + - @ 开头，在其他表格软件中可能被当作公式执行"),
+    # workbook level warnings (reported by addin.workbook.check from the file itself)
+    Rule("V407", WARNING, "隐藏的行或列中有数据", "输入表中被隐藏的行或列里有数据，测算会照常使用：请取消隐藏并核对"),
+    Rule("V408", WARNING, "输入表被隐藏", "输入表所在的工作表被隐藏，其数据会照常使用：请取消隐藏并核对"),
+    Rule("V409", WARNING, "公式链接到其他工作簿", "输入表中的公式引用了其他工作簿或外部程序，读取的是上次保存的结果：请改为数值并核对"),
+    Rule("V410", WARNING, "名称以公式符号开头", "单位名称、方案代码或方案名称以 = + - @ 开头，在其他表格软件中可能被当作公式执行"),
     # sharing options
     Rule("V501", ERROR, "分担方案设置无效", "分担方案的设置无法识别或数值不合要求"),
     Rule("V502", ERROR, "分担权重之和不为1", "一个方案中各分担因素的权重合计须等于100%"),
