@@ -32,6 +32,7 @@ import pandas as pd
 
 from addin.workbook import coerce, coerce_tables, layout, reader, safe_open
 from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
+from addin.workbook.sheet_values import load_sheet_rows
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
@@ -322,15 +323,12 @@ def place_issues(issues: Sequence[Issue], locator: SheetLocator | TemplateLocato
 
 
 def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Raw cell values of the input sheets (read-only; the file is never written)."""
-    wb = safe_open.open_workbook(path, read_only=True, data_only=True)
+    """Raw cell values of the input sheets (read-only; the file is never written); only after `_check`
+    has inspected the file (safe_open.inspect_workbook)."""
     try:
-        return {name: [list(r) for r in wb[name].iter_rows(values_only=True)]
-                for name in layout.INPUT_SHEETS if name in wb.sheetnames}
+        return load_sheet_rows(path, layout.INPUT_SHEETS)
     except Exception as exc:   # a damaged sheet part fails while its rows are parsed
         raise safe_open.damaged(path, exc) from None
-    finally:
-        wb.close()
 
 
 def _missing_sheets(have: Sequence[str]) -> list[Finding]:

@@ -1,26 +1,24 @@
 """输入表读取 (reading input sheets) — read budget inputs from any .xlsx/.xlsm in the budget.xlsm layout.
 
-`read_inputs` opens the workbook through the safe opener, reads it with openpyxl in read-only mode and never saves
-it; every bad cell is refused with its sheet and cell (历年执行!F12). The layout itself is in
-`addin.workbook.layout`; writing is `addin.workbook.writer`.
+`read_inputs` inspects the workbook with the safe opener, then reads its cell values with
+`addin.workbook.sheet_values` (calamine) and never saves it; every bad cell is refused with its sheet and cell
+(历年执行!F12). The layout itself is in `addin.workbook.layout`; writing is `addin.workbook.writer`.
 """
 
 from __future__ import annotations
 
 import math
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from addin.workbook import coerce, coerce_tables, layout
 from addin.workbook.layout import Column, Setting, TableLayout
 from addin.workbook.safe_open import inspect_workbook
+from addin.workbook.sheet_values import load_sheet_rows
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
@@ -71,21 +69,21 @@ def _load_sheets(path: Path) -> dict[str, Rows]:
                                value=path.name)
     if not path.is_file():
         raise BudgetInputError("找不到该文件，请检查路径", field="文件", value=str(path))
-    inspect_workbook(path)  # size, zip-bomb and row limits before openpyxl parses anything
+    info = inspect_workbook(path)  # size, zip-bomb and row limits before anything parses the sheets
+    missing = [s for s in layout.INPUT_SHEETS if s not in info.sheets]
+    if missing:
+        raise BudgetInputError(
+            f"缺少工作表 {'、'.join(missing)}（现有：{'、'.join(info.sheets)}），请使用预算模板",
+            field="工作表", value=path.name)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        sheets = load_sheet_rows(path, layout.INPUT_SHEETS)
+    except Exception as exc:   # a damaged part: calamine, zip or XML refused it
         raise BudgetInputError(f"无法打开工作簿（{type(exc).__name__}），文件可能已损坏或不是 Excel 工作簿",
                                field="文件", value=path.name) from None
-    try:
-        missing = [s for s in layout.INPUT_SHEETS if s not in wb.sheetnames]
-        if missing:
-            raise BudgetInputError(
-                f"缺少工作表 {'、'.join(missing)}（现有：{'、'.join(wb.sheetnames)}），请使用预算模板",
-                field="工作表", value=path.name)
-        return {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in layout.INPUT_SHEETS}
-    finally:
-        wb.close()
+    missing = [s for s in layout.INPUT_SHEETS if s not in sheets]   # e.g. a chart sheet under an input name
+    if missing:
+        raise BudgetInputError(f"缺少工作表 {'、'.join(missing)}，请使用预算模板", field="工作表", value=path.name)
+    return sheets
 
 
 def _cell(rows: Rows, r: int, c: int) -> Any:
