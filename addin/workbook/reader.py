@@ -123,12 +123,16 @@ def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, i
     width = 0
     while not coerce.is_blank(_cell(rows, r0, c0 + width)):
         width += 1
-    block = [[_cell(rows, r, c0 + j) for j in range(width)] for r in range(r0, len(rows))]
+    block = [_padded(list(rows[r][c0:c0 + width]), width) for r in range(r0, len(rows))]
 
     def position(r: int, c: int) -> str:
         return f"{table.sheet}!{get_column_letter(c0 + c + 1)}{r0 + r + 1}"
 
     return block, position
+
+
+def _padded(cells: list[Any], width: int) -> list[Any]:
+    return cells + [None] * (width - len(cells)) if len(cells) < width else cells
 
 
 def _with_formula_hint(exc: BudgetInputError) -> BudgetInputError:

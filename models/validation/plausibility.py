@@ -253,19 +253,18 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     premium = pairs[items.PREMIUM].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = premium / payroll
-    usable = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium)
-    bands: dict[int, tuple[float, float] | None] = {}
-    for k in np.flatnonzero(usable):
+    years = pairs["year"].to_numpy(dtype=int)
+    bands = {int(y): rate_band(params, int(y)) for y in np.unique(years)}
+    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in years], dtype=float)
+    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in years], dtype=float)
+    outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
+    for k in np.flatnonzero(outside):
         r = pairs.iloc[k]
         year, i, j = int(r["year"]), int(r["_row"]), int(r["_prev_row"])
-        if year not in bands:
-            bands[year] = rate_band(params, year)
-        band, rate = bands[year], float(rates[k])
-        if band is None or band[0] <= rate <= band[1] or any(f.flagged("V405", "history", x, c) for x in (i, j)
-                                                             for c in cols):
+        if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
             continue
-        f.add("V403", "history", rate_message(r["unit"], f"{year}年", rate, band), row=i, column=items.PREMIUM,
-              unit=r["unit"], value=rate)
+        f.add("V403", "history", rate_message(r["unit"], f"{year}年", float(rates[k]), bands[year]), row=i,
+              column=items.PREMIUM, unit=r["unit"], value=float(rates[k]))
 
 
 def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], params: ParameterSet | None,
