@@ -323,8 +323,8 @@ def place_issues(issues: Sequence[Issue], locator: SheetLocator | TemplateLocato
 
 
 def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Raw cell values of the input sheets (read-only; the file is never written); only after `_check`
-    has inspected the file (safe_open.inspect_workbook)."""
+    """Raw cell values of the input sheets (read-only; the file is never written), after the safe inspection."""
+    safe_open.inspect_workbook(path)
     try:
         return load_sheet_rows(path, layout.INPUT_SHEETS)
     except Exception as exc:   # a damaged sheet part fails while its rows are parsed
