@@ -184,6 +184,8 @@ _FAST_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
 
 def _plain_number_ok(raw: Any, spec: layout.Column) -> bool:
     """A plain finite number within the column's bounds: what coerce_cell accepts as is (fast path)."""
+    if spec.kind == layout.INT and type(raw) is int and raw not in coerce.COM_ERROR_CODES:   # 年度、月数
+        return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
     if type(raw) not in (int, float) or spec.kind not in _FAST_KINDS or not math.isfinite(raw):
         return False
     return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
@@ -232,6 +234,7 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
         return
     unit_j = found.get("unit")
+    specs = [(code, j, table.column(code)) for code, j in found.items()]
     for i, row in enumerate(body, start=1):
         if all(coerce.is_blank(v) for v in row):
             where = split_address(position(i, 0))
@@ -239,8 +242,7 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
                              "表中间不能有空行，请删除该行", where))
             continue
         unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
-        for code, j in found.items():
-            spec = table.column(code)
+        for code, j, spec in specs:
             raw = row[j] if j < len(row) else None
             if _plain_number_ok(raw, spec):
                 continue

@@ -17,6 +17,7 @@ import pandas as pd
 
 from addin.workbook import layout
 from addin.workbook.coerce import (
+    COM_ERROR_CODES,
     as_rows,
     check_common,
     coerce_cell,
@@ -154,7 +155,7 @@ def _column_values(body: Sequence[Sequence[Any]], j: int, column: layout.Column,
     out: list[Any] = []
     for i, r in enumerate(body):
         raw = r[j] if j < len(r) else None
-        if fast is not None and type(raw) in plain and -2**53 < raw < 2**53 \
+        if fast is not None and type(raw) in plain and -2**53 < raw < 2**53 and raw not in COM_ERROR_CODES \
                 and (low is None or raw >= low) and (high is None or raw <= high):
             out.append(fast(raw))
         else:
