@@ -7,6 +7,7 @@ counts in the peak, as it would in a real run. Kinds:
 - engine UNITS OPTIONS — forecast + province budget + sharing and comparison of OPTIONS options;
 - risk UNITS OPTIONS DRAWS YEARS — `models.risk.simulate` (the seeded default run);
 - rounding UNITS — controlled rounding of a UNITS × 6 table (the draft's 分市预算表);
+- read WORKBOOK — `addin.workbook.reader.read_inputs` of an input workbook (safe inspection, cell values, tables);
 - command ARG... — a whole command in a child process (time and the child's peak; exit 0 or 1 count as done).
 """
 
@@ -50,6 +51,12 @@ def main(argv: list[str]) -> int:
         if done.returncode not in (0, 1):
             print(json.dumps({"error": done.stderr.decode(errors="replace")[-300:]}))
             return 1
+    elif kind == "read":
+        from addin.workbook.reader import read_inputs
+
+        t0 = time.perf_counter()
+        read_inputs(args[0])
+        seconds = time.perf_counter() - t0
     else:
         from examples.synthetic import scaled_province
 

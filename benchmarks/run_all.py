@@ -2,8 +2,8 @@
 
 Every row is measured in its own fresh process (benchmarks.child), so the peak memory of one row
 (getrusage ru_maxrss) never mixes with another's; commands run through the installed `wibudget`
-console script, as a user runs them. Rows: start-up and the example draft; draft, check and compare of
-synthetic workbooks with 12, 300 and 3,000 units; the engine (forecast + province budget + sharing and
+console script, as a user runs them. Rows: start-up and the example draft; reading (read_inputs), draft, check
+and compare of synthetic workbooks with 12, 300 and 3,000 units; the engine (forecast + province budget + sharing and
 comparison) at 12 … 30,000 units with 10 and 100 options; controlled rounding of the 分市预算表; the
 risk run at 1k/10k/100k draws with 1 and 10 options, and at 3,000 units. Goals (issue 15) stand beside
 the figures: draft/check/compare at 3,000 units ≤ 5 s, risk 100k ≤ 10.5 × the 10k time, peak ≤ 1 GiB on
@@ -87,7 +87,8 @@ def rows(folder: Path) -> list[Row]:
         goal = COMMAND_GOAL_S if n == 3000 else None
         text = f"≤ {COMMAND_GOAL_S:g} s" if goal else ""
         reps = 3 if n < 3000 else 1
-        out += [Row("draft", f"{n} units", ["command", *cli, "draft", book, "-q", "--force", "-o",
+        out += [Row("read", f"{n} units", ["read", book], reps),
+                Row("draft", f"{n} units", ["command", *cli, "draft", book, "-q", "--force", "-o",
                                             str(folder / f"draft_{n}.xlsx")], reps, goal, text),
                 Row("check", f"{n} units", ["command", *cli, "check", book, "-q"], reps, goal, text),
                 Row("compare", f"{n} units", ["command", *cli, "compare", book, "-q"], reps, goal, text)]

@@ -57,13 +57,24 @@ def version_text() -> str:
         return __version__
 
 
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata costs start-up time on every command)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"wibudget {version_text()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     chinese_argparse()
     parser = argparse.ArgumentParser(
         prog="wibudget", description="工伤保险基金省级统收统支预算编制与缺口分担（命令行）",
         epilog="不给 WORKBOOK 时使用内置示例省份（虚构数据）。输入工作簿只读，不会被改写。"
                "退出码：0 完成；1 检查发现错误或 PDF 未生成；2 输入或用法有误。")
-    parser.add_argument("--version", action="version", version=f"wibudget {version_text()}", help="显示版本号并退出")
+    parser.add_argument("--version", action=_VersionAction, help="显示版本号并退出")
     parser.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息（traceback）")
     sub = parser.add_subparsers(dest="command", metavar="命令", required=True)
 

@@ -17,6 +17,8 @@ WIDE = frozenset({"W", "F"})
 
 def display_width(text: str) -> int:
     """显示宽度: columns `text` takes in a terminal (wide characters count 2)."""
+    if text.isascii():       # figures and codes: one column a character (the common case, fast at scale)
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in WIDE else 0 if unicodedata.combining(ch) else 1
                for ch in text)
 

@@ -45,6 +45,7 @@ from addin.workbook.findings import (  # noqa: F401 - public names of the check
     trim_range,
     trim_rows,
 )
+from addin.workbook.sheet_values import load_sheet_rows
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
@@ -86,6 +87,8 @@ _FAST_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
 
 def _plain_number_ok(raw: Any, spec: layout.Column) -> bool:
     """A plain finite number within the column's bounds: what coerce_cell accepts as is (fast path)."""
+    if spec.kind == layout.INT and type(raw) is int and raw not in coerce.COM_ERROR_CODES:   # 年度、月数
+        return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
     if type(raw) not in (int, float) or spec.kind not in _FAST_KINDS or not math.isfinite(raw):
         return False
     return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
@@ -134,12 +137,12 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
         return
     unit_j = found.get("unit")
+    specs = [(code, j, table.column(code)) for code, j in found.items()]
     for i, row in enumerate(body, start=1):
         if all(coerce.is_blank(v) for v in row):       # a blank row inside the table is skipped by the reader
             continue
         unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
-        for code, j in found.items():
-            spec = table.column(code)
+        for code, j, spec in specs:
             raw = row[j] if j < len(row) else None
             if _plain_number_ok(raw, spec):
                 continue
@@ -229,15 +232,12 @@ def place_issues(issues: Sequence[Issue], locator: SheetLocator | TemplateLocato
 
 
 def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Raw cell values of the input sheets (read-only; the file is never written)."""
-    wb = safe_open.open_workbook(path, read_only=True, data_only=True)
+    """Raw cell values of the input sheets (read-only; the file is never written), after the safe inspection."""
+    safe_open.inspect_workbook(path)
     try:
-        return {name: [list(r) for r in wb[name].iter_rows(values_only=True)]
-                for name in layout.INPUT_SHEETS if name in wb.sheetnames}
+        return load_sheet_rows(path, layout.INPUT_SHEETS)
     except Exception as exc:   # a damaged sheet part fails while its rows are parsed
         raise safe_open.damaged(path, exc) from None
-    finally:
-        wb.close()
 
 
 def _missing_sheets(have: Sequence[str]) -> list[Finding]:

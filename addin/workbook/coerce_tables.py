@@ -17,6 +17,7 @@ import pandas as pd
 
 from addin.workbook import layout
 from addin.workbook.coerce import (
+    COM_ERROR_CODES,
     as_rows,
     check_common,
     coerce_cell,
@@ -25,6 +26,7 @@ from addin.workbook.coerce import (
     range_position,
     to_str,
 )
+from models.validation.rules import MAX_MAGNITUDE, read_limits
 
 
 def normalize_key(text: str) -> str:
@@ -136,8 +138,7 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
         if column.code == "unit":
             values = units
         else:
-            values = [coerce_cell(_at(r, j), column, where=position(source[i] + 1, j), table=table,
-                                  unit=units[i]) for i, r in enumerate(body)]
+            values = _column_values(body, j, column, lambda r, jj: position(source[r - 1] + 1, jj), table, units)
         if column.optional and all(is_blank(v) for v in values):
             continue
         data[column.code] = values
@@ -147,6 +148,30 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
         frame = pd.DataFrame(index=range(len(body)))
     _check_unique(frame, key_columns, found, lambda r, c: position(source[r - 1] + 1, c), table)
     return frame
+
+
+_FLOAT_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
+
+
+def _column_values(body: Sequence[Sequence[Any]], j: int, column: layout.Column,
+                   position: Callable[[int, int], str], table: str, units: Sequence[Any]) -> list[Any]:
+    """One column's cells through `coerce_cell`; a plain finite number within the column's bounds is taken as
+    `coerce_cell` would take it (float, or int for an integer column) without naming its cell (speed at scale)."""
+    kind = column.kind
+    floor, ceiling = read_limits(column.code)          # the read-time limits coerce_cell applies (V104/V106)
+    low = floor if column.minimum is None else max(floor, column.minimum)
+    high = ceiling if column.maximum is None else min(ceiling, column.maximum)
+    fast = float if kind in _FLOAT_KINDS else int if kind == layout.INT else None
+    plain = (int, float) if fast is float else (int,)
+    out: list[Any] = []
+    for i, r in enumerate(body):
+        raw = r[j] if j < len(r) else None
+        if fast is not None and type(raw) in plain and raw not in COM_ERROR_CODES and low <= raw <= high \
+                and -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:
+            out.append(fast(raw))
+        else:
+            out.append(coerce_cell(raw, column, where=position(i + 1, j), table=table, unit=units[i]))
+    return out
 
 
 def _at(row: Sequence[Any], j: int) -> Any:

@@ -1,8 +1,8 @@
 """输入表读取 (reading input sheets) — read budget inputs from any .xlsx/.xlsm in the budget.xlsm layout.
 
-`read_inputs` opens the workbook through the safe opener, reads it with openpyxl in read-only mode and never saves
-it; every bad cell is refused with its sheet and cell (历年执行!F12). The layout itself is in
-`addin.workbook.layout`; writing is `addin.workbook.writer`.
+`read_inputs` inspects the workbook with the safe opener, then reads its cell values with
+`addin.workbook.sheet_values` (calamine) and never saves it; every bad cell is refused with its sheet and cell
+(历年执行!F12). The layout itself is in `addin.workbook.layout`; writing is `addin.workbook.writer`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from addin.workbook import coerce, coerce_tables, layout, safe_open
 from addin.workbook.layout import Column, Setting, TableLayout
+from addin.workbook.sheet_values import load_sheet_rows
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
@@ -96,17 +96,17 @@ def _load_sheets(path: Path) -> dict[str, Rows]:
 
 
 def _parse_sheets(path: Path) -> dict[str, Rows]:
-    """Parse the input sheets with openpyxl (read-only, cached values); called after the safe inspection."""
+    """Parse the input sheets' cell values (calamine, `addin.workbook.sheet_values`); called only after the safe
+    inspection. Any parse failure of a file that passed it (damaged or hostile content) is a V001 refusal."""
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:   # any parse error of a file that passed inspection: damaged or hostile XML
+        sheets = load_sheet_rows(path, layout.INPUT_SHEETS)
+    except Exception as exc:
         raise safe_open.damaged(path, exc) from None
-    try:
-        return {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in layout.INPUT_SHEETS}
-    except Exception as exc:   # a damaged sheet part fails while its rows are parsed
-        raise safe_open.damaged(path, exc) from None
-    finally:
-        wb.close()
+    missing = [s for s in layout.INPUT_SHEETS if s not in sheets]   # e.g. a chart sheet under an input name
+    if missing:
+        raise BudgetInputError(f"缺少工作表 {'、'.join(missing)}，请使用预算模板", field="工作表", value=path.name,
+                               rule="V003", cell=f"{missing[0]}!A1")
+    return sheets
 
 
 def _cell(rows: Rows, r: int, c: int) -> Any:
@@ -146,12 +146,16 @@ def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, i
     width = 0
     while not coerce.is_blank(_cell(rows, r0, c0 + width)):
         width += 1
-    block = [[_cell(rows, r, c0 + j) for j in range(width)] for r in range(r0, len(rows))]
+    block = [_padded(list(rows[r][c0:c0 + width]), width) for r in range(r0, len(rows))]
 
     def position(r: int, c: int) -> str:
         return f"{table.sheet}!{get_column_letter(c0 + c + 1)}{r0 + r + 1}"
 
     return block, position
+
+
+def _padded(cells: list[Any], width: int) -> list[Any]:
+    return cells + [None] * (width - len(cells)) if len(cells) < width else cells
 
 
 def _with_formula_hint(exc: BudgetInputError) -> BudgetInputError:

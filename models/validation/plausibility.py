@@ -23,34 +23,45 @@ from models.validation.units_years import month_span, year_rows
 
 
 def change_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], b: int, f: Findings) -> None:
-    """参保人数、平均缴费工资 year on year (full years, and Y−1's progress row against Y−2)."""
+    """参保人数、平均缴费工资 year on year (full years, and Y−1's progress row against Y−2).
+
+    Vectorised: every row is joined to its unit's full row of the year before; the warnings are then added
+    unit by unit in row order, as a per-unit loop would add them.
+    """
     hist = clean.get("history")
     if hist is None:
         return
     rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
     checks = (("insured_end", "V401", "期末参保人数", "人", "（是否以万人填写、是否漏填或多填）"),
               ("avg_wage", "V402", "平均缴费工资", "元/年", "（是否填成月工资或以万元填写）"))
-    for name, own in rows.groupby("unit", sort=False):
-        own_full = own[own["months"] == 12]
-        mine = own_full.set_index("year")
-        progress = own[(own["year"] == b) & (own["months"] < 12)]
-        later = [(int(i), int(r["year"]), r) for i, r in own_full.iterrows()]
-        later += [(int(i), b, r) for i, r in progress.iterrows() if b not in mine.index]
-        for i, year, r in later:
-            if year - 1 not in mine.index:
+    cols = [c[0] for c in checks]
+    unit_code = pd.Series(pd.factorize(rows["unit"])[0], index=rows.index)
+    full = rows[rows["months"] == 12]
+    has_full_b = set(full.loc[full["year"] == b, "unit"])
+    progress = rows[(rows["year"] == b) & (rows["months"] < 12) & ~rows["unit"].isin(has_full_b)]
+    later = pd.concat([full.assign(_phase=0, _year=full["year"]), progress.assign(_phase=1, _year=b)])
+    later = later.assign(_row=later.index, _unit=unit_code.loc[later.index].to_numpy(),
+                         _pos=rows.index.get_indexer(later.index))
+    prev = full[["unit", "year", *cols]].assign(year=full["year"] + 1)
+    joined = later.merge(prev, how="inner", left_on=["unit", "_year"], right_on=["unit", "year"],
+                         suffixes=("", "_prev")).sort_values(["_unit", "_phase", "_pos"], kind="stable")
+    for column in cols:
+        new, old = joined[column].to_numpy(dtype=float), joined[f"{column}_prev"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = new / old - 1.0
+        joined[f"_{column}"] = np.isfinite(new) & np.isfinite(old) & (old > 0) \
+            & (np.abs(change) > PLAUSIBLE_CHANGE + 1e-9)
+        joined[f"_{column}_change"] = change
+    joined = joined[joined["_insured_end"] | joined["_avg_wage"]]
+    for _, r in joined.iterrows():
+        i, name, year = int(r["_row"]), r["unit"], int(r["_year"])
+        for column, rule, label, unit, hint in checks:
+            if not r[f"_{column}"] or f.flagged("V405", "history", i, column):
                 continue
-            prev = mine.loc[year - 1]
-            for column, rule, label, unit, hint in checks:
-                new, old = r[column], prev[column]
-                if not (np.isfinite(new) and np.isfinite(old)) or old <= 0:
-                    continue
-                change = new / old - 1.0
-                if abs(change) > PLAUSIBLE_CHANGE + 1e-9:
-                    if f.flagged("V405", "history", i, column):
-                        continue
-                    f.add(rule, "history", f"{name} {year}年{month_span(r['months'])}{label} {new:,.0f} {unit}，比{year - 1}年"
-                          f"{old:,.0f} {unit}{'增加' if change > 0 else '减少'} {abs(change):.0%}，超过 ±{PLAUSIBLE_CHANGE:.0%}："
-                          f"请核对{hint}", row=i, column=column, unit=name, value=float(change))
+            new, old, change = r[column], r[f"{column}_prev"], r[f"_{column}_change"]
+            f.add(rule, "history", f"{name} {year}年{month_span(r['months'])}{label} {new:,.0f} {unit}，比{year - 1}年"
+                  f"{old:,.0f} {unit}{'增加' if change > 0 else '减少'} {abs(change):.0%}，超过 ±{PLAUSIBLE_CHANGE:.0%}："
+                  f"请核对{hint}", row=i, column=column, unit=name, value=float(change))
 
 
 def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Findings) -> None:
@@ -60,34 +71,51 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
     rows = year_rows(hist, None)
     latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
     insured = dict(zip(latest["unit"], latest["insured_end"], strict=True))
-    for i, r in plans.iterrows():
-        n = insured.get(r["unit"])
-        if n is None or not np.isfinite(n) or n <= 0 or not np.isfinite(r["expansion"]):
-            continue
-        if r["expansion"] / n > PLAUSIBLE_CHANGE + 1e-9:
-            f.add("V401", "plans", f"{r['unit']}扩面计划 {r['expansion']:,.0f} 人，是{b}年期末参保人数 {n:,.0f} 人的"
-                  f" {r['expansion'] / n:.0%}，超过 {PLAUSIBLE_CHANGE:.0%}：请确认以人为单位填写", row=int(i),
-                  column="expansion", unit=r["unit"], value=float(r["expansion"]))
+    expansion = plans["expansion"].to_numpy(dtype=float)
+    n = np.array([insured.get(u, np.nan) for u in plans["unit"]], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = expansion / n
+    for k in np.flatnonzero(np.isfinite(n) & (n > 0) & np.isfinite(expansion) & (share > PLAUSIBLE_CHANGE + 1e-9)):
+        unit = plans["unit"].iloc[k]
+        f.add("V401", "plans", f"{unit}扩面计划 {expansion[k]:,.0f} 人，是{b}年期末参保人数 {n[k]:,.0f} 人的"
+              f" {share[k]:.0%}，超过 {PLAUSIBLE_CHANGE:.0%}：请确认以人为单位填写", row=int(plans.index[k]),
+              column="expansion", unit=unit, value=float(expansion[k]))
     if "wage_growth" in plans.columns:
-        for i, r in plans.iterrows():
-            g = r["wage_growth"]
-            if np.isfinite(g) and abs(g) > PLAUSIBLE_CHANGE + 1e-9:
-                f.add("V402", "plans", f"{r['unit']}的工资增长率为 {g:.1%}，超过 ±{PLAUSIBLE_CHANGE:.0%}：请确认按百分数"
-                      "填写（如 5% 填 5% 或 0.05）", row=int(i), column="wage_growth", unit=r["unit"], value=float(g))
+        growth = plans["wage_growth"].to_numpy(dtype=float)
+        for k in np.flatnonzero(np.isfinite(growth) & (np.abs(growth) > PLAUSIBLE_CHANGE + 1e-9)):
+            unit, g = plans["unit"].iloc[k], growth[k]
+            f.add("V402", "plans", f"{unit}的工资增长率为 {g:.1%}，超过 ±{PLAUSIBLE_CHANGE:.0%}：请确认按百分数"
+                  "填写（如 5% 填 5% 或 0.05）", row=int(plans.index[k]), column="wage_growth", unit=unit,
+                  value=float(g))
 
 
-def _ratio_outliers(values: np.ndarray) -> np.ndarray:
-    """True where a positive value is ≥ UNIT_SLIP_RATIO × off the median of the other positive values."""
+def _ratio_outliers(values: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """True where a positive value is ≥ UNIT_SLIP_RATIO × off the median of the other positive values (of its
+    group, when `groups` gives each value's group; groups with fewer than 3 positive values flag nothing).
+
+    Vectorised: the values are sorted within their group once; the median of the others of the value at rank p
+    among m is read off that order with p left out (the same number np.median of the others gives).
+    """
     v = np.asarray(values, dtype=float)
     out = np.zeros(len(v), dtype=bool)
-    ok = np.isfinite(v) & (v > 0)
-    if ok.sum() < 3:
+    g = np.zeros(len(v), dtype=np.int64) if groups is None else np.asarray(groups)
+    idx = np.flatnonzero(np.isfinite(v) & (v > 0))
+    if idx.size < 3:
         return out
-    for k in np.flatnonzero(ok):
-        others = v[ok & (np.arange(len(v)) != k)]
-        ref = float(np.median(others))
-        ratio = v[k] / ref
-        out[k] = ratio >= UNIT_SLIP_RATIO or ratio <= 1.0 / UNIT_SLIP_RATIO
+    order = idx[np.lexsort((v[idx], g[idx]))]
+    gs, vs = g[order], v[order]
+    starts = np.r_[0, np.flatnonzero(gs[1:] != gs[:-1]) + 1]
+    sizes = np.diff(np.r_[starts, len(order)])
+    start, m = np.repeat(starts, sizes), np.repeat(sizes, sizes)
+    p = np.arange(len(order)) - start                   # rank within the group
+    valid = m >= 3
+    r = np.where(valid, m - 1, 2)                       # how many others
+    lo, hi = (r - 1) // 2, r // 2                       # the middle one (odd r) or two (even r) of the others
+    lo, hi = lo + (lo >= p), hi + (hi >= p)             # … skipping the value itself
+    last = len(order) - 1
+    ref = (vs[np.minimum(start + lo, last)] + vs[np.minimum(start + hi, last)]) / 2.0
+    ratio = vs / ref
+    out[order] = valid & ((ratio >= UNIT_SLIP_RATIO) | (ratio <= 1.0 / UNIT_SLIP_RATIO))
     return out
 
 
@@ -99,27 +127,7 @@ def unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], name
     """元/万元: values 1,000× or more off their neighbours, and premiums under 1 yuan per insured person."""
     hist = clean.get("history")
     if hist is not None:
-        rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
-        for name, mine in rows.groupby("unit", sort=False):
-            scale = np.where(mine["months"] < 12, 12.0 / mine["months"], 1.0)
-            for column in ("insured_end", "avg_wage", *items.UNIT_ITEMS):
-                is_flow = column in items.UNIT_ITEMS
-                values = mine[column].to_numpy(dtype=float) * (scale if is_flow else 1.0)
-                for k in np.flatnonzero(_ratio_outliers(values)):
-                    i = int(mine.index[k])
-                    r = mine.loc[i]
-                    f.add("V405", "history", f"{name} {r['year']}年{month_span(r['months'])}的“{header_of('history', column)}”"
-                          f"为 {r[column]:,.2f}，与该单位其他年度相差上千倍：{_MONEY_HINT}", row=i, column=column,
-                          unit=name, value=float(r[column]))
-            for i, r in mine.iterrows():
-                n, premium = r["insured_end"], r[items.PREMIUM]
-                if not (np.isfinite(n) and np.isfinite(premium)) or n <= 0 or premium <= 0:
-                    continue
-                per_head = premium * (12.0 / r["months"]) / n
-                if per_head < MIN_PREMIUM_PER_INSURED:
-                    f.add("V405", "history", f"{name} {r['year']}年{month_span(r['months'])}人均保险费收入只有 "
-                          f"{per_head:.4f} 元/人·年（保险费 {premium:,.2f} ÷ 参保 {n:,.0f} 人）：{_MONEY_HINT}",
-                          row=int(i), column=items.PREMIUM, unit=name, value=float(premium))
+        _history_slips(year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"]), f)
     ph = clean.get("province_history")
     if ph is not None:
         rows = year_rows(ph, None).drop_duplicates(subset=["year", "months"])
@@ -146,6 +154,40 @@ def unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], name
                       f"{frame[column].iloc[k]:,.2f}，与其他单位相差上千倍：{_MONEY_HINT}", row=int(k), column=column,
                       unit=frame["unit"].iloc[k], value=float(frame[column].iloc[k]))
     _prior_budget_slips(inputs, clean, b, f)
+
+
+def _history_slips(rows: pd.DataFrame, f: Findings) -> None:
+    """历年执行: each unit's values 1,000× off its other years, and premiums under 1 yuan per insured person.
+
+    Vectorised over units; the warnings are added unit by unit (columns, then premiums per head), as a
+    per-unit loop would add them.
+    """
+    columns = ("insured_end", "avg_wage", *items.UNIT_ITEMS)
+    unit_code = pd.factorize(rows["unit"])[0]
+    months = rows["months"].to_numpy(dtype=float)
+    scale = np.where(months < 12, 12.0 / months, 1.0)
+    events: list[tuple[int, int, int]] = []             # (unit, column or len(columns) for premiums, row position)
+    for c, column in enumerate(columns):
+        values = rows[column].to_numpy(dtype=float) * (scale if column in items.UNIT_ITEMS else 1.0)
+        events += [(int(unit_code[k]), c, int(k)) for k in np.flatnonzero(_ratio_outliers(values, unit_code))]
+    n, premium = rows["insured_end"].to_numpy(dtype=float), rows[items.PREMIUM].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_head = premium * (12.0 / months) / n
+    low = np.isfinite(n) & np.isfinite(premium) & (n > 0) & (premium > 0) & (per_head < MIN_PREMIUM_PER_INSURED)
+    events += [(int(unit_code[k]), len(columns), int(k)) for k in np.flatnonzero(low)]
+    for _, c, k in sorted(events):
+        i = int(rows.index[k])
+        r = rows.iloc[k]
+        name = r["unit"]
+        if c < len(columns):
+            column = columns[c]
+            f.add("V405", "history", f"{name} {r['year']}年{month_span(r['months'])}的“{header_of('history', column)}”"
+                  f"为 {r[column]:,.2f}，与该单位其他年度相差上千倍：{_MONEY_HINT}", row=i, column=column,
+                  unit=name, value=float(r[column]))
+        else:
+            f.add("V405", "history", f"{name} {r['year']}年{month_span(r['months'])}人均保险费收入只有 "
+                  f"{per_head[k]:.4f} 元/人·年（保险费 {r[items.PREMIUM]:,.2f} ÷ 参保 {r['insured_end']:,.0f} 人）："
+                  f"{_MONEY_HINT}", row=i, column=items.PREMIUM, unit=name, value=float(r[items.PREMIUM]))
 
 
 def _prior_budget_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], b: int, f: Findings) -> None:
@@ -201,25 +243,28 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
         return
     rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
     full = rows[rows["months"] == 12]
-    for name, own in full.groupby("unit", sort=False):
-        mine = own.set_index("year")
-        index_of = dict(zip(own["year"], own.index, strict=True))
-        for year in mine.index:
-            if year - 1 not in mine.index:
-                continue
-            band = rate_band(params, int(year))
-            i, j = int(index_of[year]), int(index_of[year - 1])
-            if band is None or any(f.flagged("V405", "history", k, c) for k in (i, j)
-                                   for c in ("insured_end", "avg_wage", items.PREMIUM)):
-                continue
-            r, p = mine.loc[year], mine.loc[year - 1]
-            payroll = (r["insured_end"] + p["insured_end"]) / 2.0 * r["avg_wage"]
-            if not (np.isfinite(payroll) and payroll > 0 and np.isfinite(r[items.PREMIUM])):
-                continue
-            rate = r[items.PREMIUM] / payroll
-            if not band[0] <= rate <= band[1]:
-                f.add("V403", "history", rate_message(name, f"{year}年", rate, band), row=i, column=items.PREMIUM,
-                      unit=name, value=float(rate))
+    cols = ["insured_end", "avg_wage", items.PREMIUM]
+    prev = full[["unit", "year", *cols]].assign(year=full["year"] + 1, _prev_row=full.index)
+    pairs = full.assign(_row=full.index, _unit=pd.factorize(full["unit"])[0], _pos=np.arange(len(full))) \
+        .merge(prev, how="inner", on=["unit", "year"], suffixes=("", "_prev")) \
+        .sort_values(["_unit", "_pos"], kind="stable")          # unit by unit, years in row order
+    payroll = (pairs["insured_end"] + pairs["insured_end_prev"]).to_numpy(dtype=float) / 2.0 \
+        * pairs["avg_wage"].to_numpy(dtype=float)
+    premium = pairs[items.PREMIUM].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = premium / payroll
+    years = pairs["year"].to_numpy(dtype=int)
+    bands = {int(y): rate_band(params, int(y)) for y in np.unique(years)}
+    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in years], dtype=float)
+    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in years], dtype=float)
+    outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
+    for k in np.flatnonzero(outside):
+        r = pairs.iloc[k]
+        year, i, j = int(r["year"]), int(r["_row"]), int(r["_prev_row"])
+        if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
+            continue
+        f.add("V403", "history", rate_message(r["unit"], f"{year}年", float(rates[k]), bands[year]), row=i,
+              column=items.PREMIUM, unit=r["unit"], value=float(rates[k]))
 
 
 def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], params: ParameterSet | None,
@@ -240,18 +285,15 @@ def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], p
         "new_wage": [f"new_{g}" for g in range(1, 11)],
     }
     for column, counts in groups.items():
-        for i, r in ben.iterrows():
-            w = r[column]
-            people = r[counts].to_numpy(dtype=float)
-            if not np.isfinite(w) or not (np.nan_to_num(people) > 0).any():
+        wages = ben[column].to_numpy(dtype=float)
+        people = np.nan_to_num(ben[counts].to_numpy(dtype=float))
+        share = wages / avg
+        outside = np.isfinite(wages) & (people > 0).any(axis=1) & ((share < low) | (share > high))
+        for k in np.flatnonzero(outside):
+            i = int(ben.index[k])
+            if f.flagged("V405", "beneficiaries", i, column):
                 continue
-            if f.flagged("V405", "beneficiaries", int(i), column):
-                continue
-            share = w / avg
-            if share < low or share > high:
-                f.add("V404", "beneficiaries", f"{r['unit']}的“{header_of('beneficiaries', column)}”为 {w:,.2f} 元/月，"
-                      f"是上年全省职工月平均工资 {avg:,.0f} 元的 {share:.0%}，不在 {low:.0%}–{high:.0%} 的计发范围内："
-                      "请确认按月工资（元/月）填写；测算时按上下限计发", row=int(i), column=column, unit=r["unit"],
-                      value=float(w))
-
-
+            w, unit = wages[k], ben["unit"].iloc[k]
+            f.add("V404", "beneficiaries", f"{unit}的“{header_of('beneficiaries', column)}”为 {w:,.2f} 元/月，"
+                  f"是上年全省职工月平均工资 {avg:,.0f} 元的 {share[k]:.0%}，不在 {low:.0%}–{high:.0%} 的计发范围内："
+                  "请确认按月工资（元/月）填写；测算时按上下限计发", row=i, column=column, unit=unit, value=float(w))
