@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from addin.cli import common as cli
 from addin.cli import main
+from addin.report.tables import displayed_result
 from addin.report.text import display_width, pad, text_table
 from examples import load_example
 from models.budget import run_budget
@@ -29,7 +30,7 @@ CITIES = ["南昌", "景德镇", "萍乡", "九江", "新余", "鹰潭", "赣州
 
 @pytest.fixture(scope="module")
 def engine():
-    return run_budget(load_example())
+    return displayed_result(run_budget(load_example()))       # shares as every table shows them
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from addin.excel.builder.common import input_values
 from addin.excel.check import CHECK_ROWS
 from addin.excel.outlook import DEFAULT_DRAWS, TORNADO_HEADERS
 from addin.excel.tables import SHARE_HEADERS
-from addin.report.tables import balance_table, check_table, unit_budget_table
+from addin.report.tables import balance_table, check_table, displayed_result, unit_budget_table
 from addin.workbook.check import FINDING_HEADERS, check_sheets
 from addin.workbook.reader import inputs_from_sheets
 from addin.workbook.writer import write_inputs
@@ -59,7 +59,7 @@ def example():
     options = default_options(inputs)
     wb = openpyxl.Workbook()
     write_inputs(wb, inputs, options)
-    return {"ranges": input_values(wb), "result": run_budget(load_example(), options), "options": options}
+    return {"ranges": input_values(wb), "result": displayed_result(run_budget(load_example(), options)), "options": options}
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_comparison_is_the_engines_grouped_by_measure(ranges, example):
 def test_comparison_against_another_baseline_and_the_option_summary(ranges, example):
     result = example["result"]
     got = udfs.GS_COMPARE(ranges[-1], *ranges[:-1], "liaoning")
-    want = compare(result.options, result.context, baseline="liaoning").wide
+    want = compare(result.options, result.context, baseline="liaoning", result=result.sharing).wide
     n = len(result.options)
     change_liaoning = [r[1 + 3 * n + 1] for r in got[2:2 + 11]]
     assert change_liaoning == [0.0] * 11                     # the baseline changes by nothing
@@ -179,8 +179,9 @@ def test_comparison_against_another_baseline_and_the_option_summary(ranges, exam
     assert rows["方案代码"] == list(result.sharing.names)
     for city, province, amount in zip(rows["城市合计"], rows["省级承担"], rows["应分担缺口"], strict=True):
         assert round(city + province, 2) == amount
-    # anhui and liaoning share the cities' own gaps, own_gap and weighted_mix the province deficit (issue 10)
-    assert rows["应分担缺口"] == [30_506.72, 30_506.72, 7_762.84, 7_762.84]
+    # anhui and liaoning share the cities' own gaps, own_gap and weighted_mix the province deficit (issue 10),
+    # as the 收支结余表 shows it: −本年收支结余 = −(312,218.35 − 319,981.18) = 7,762.83 (one rounded chain)
+    assert rows["应分担缺口"] == [30_506.72, 30_506.72, 7_762.83, 7_762.83]
     assert "省:市 = 8:2" in rows["省级承担依据"][0]           # deficit year: Anhui's 8:2 applies
 
 

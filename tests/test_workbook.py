@@ -31,6 +31,7 @@ from addin.excel.recalc import (
     udf_calls,
 )
 from addin.excel.vba import generate_vba, udf_signatures
+from addin.report.tables import displayed_result
 from examples import load_example
 from models.balance import official_lines
 from models.budget import run_budget
@@ -59,7 +60,7 @@ def wb(built):
 @pytest.fixture(scope="module")
 def engine():
     inputs = load_example()
-    return run_budget(inputs, default_options(inputs))
+    return displayed_result(run_budget(inputs, default_options(inputs)))   # shares as the tables show them
 
 
 @pytest.fixture(scope="module")

@@ -178,8 +178,10 @@ def run_engine(inputs: Any, options: list[Any], baseline: str | None, progress: 
     sharing = share_options(options, ctx)
     comparison = compare(options, ctx, baseline=baseline)
     progress.done(f"基准方案 {comparison.baseline}")
-    return BudgetResult(inputs=inputs, parameters=params, forecast=fc, province=pb, context=ctx,
-                        options=list(options), sharing=sharing, comparison=comparison)
+    from addin.report.tables import displayed_result  # shares as every table shows them (one rounded chain)
+
+    return displayed_result(BudgetResult(inputs=inputs, parameters=params, forecast=fc, province=pb, context=ctx,
+                                         options=list(options), sharing=sharing, comparison=comparison))
 
 
 def _names(values: Sequence[str] | None) -> list[str]:

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from addin.report.tables import displayed_result
 from addin.workbook import coerce, layout, reader
 from addin.workbook.findings import trim_range
 from models.budget import BudgetResult, run_budget
@@ -172,7 +173,8 @@ class BudgetCache(ResultCache):
     def result(self, ranges: Sequence[Any], key: bytes | None = None) -> BudgetResult:
         """The engine result for these seven input ranges; raises BudgetInputError for bad input."""
         key = cache_key(ranges) if key is None else key
-        return self.get(key, lambda: run_budget(*parsed(ranges, key)))
+        # shares and comparison as the report tables show them (one rounded chain, as in the draft)
+        return self.get(key, lambda: displayed_result(run_budget(*parsed(ranges, key))))
 
 
 #: The caches every UDF of the process shares (xlwings runs one Python process per Excel instance).

@@ -134,7 +134,7 @@ def _comparison(result: BudgetResult, baseline: Any):
     code = result.sharing.names[option_position(result, baseline)]
     if code == result.comparison.baseline:
         return result.comparison
-    return compare(result.options, result.context, baseline=code)
+    return compare(result.options, result.context, baseline=code, result=result.sharing)   # the shown shares
 
 
 def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None) -> Table:
