@@ -271,3 +271,29 @@ def test_a_session_over_its_time_limit_is_stopped_with_its_libreoffice(tmp_path:
         time.sleep(0.1)
     assert left.stdout == ""                          # no soffice of that profile still running
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_an_added_city_and_option_compute_in_calc_after_rebuild(recalculated: dict[str, Any], tmp_path: Path) -> None:
+    # the user's edits of the workbook-growth tests (a 13th city 共青城 copied from 九江's rows into 历年执行,
+    # 扩面计划 and 待遇人员; a 5th option typed beside 分担方案's table), then `build-workbook --from`, then
+    # LibreOffice: every GS_* cell equals the Python functions and the tables carry the new city and option
+    growth = pytest.importorskip("test_workbook_growth")
+    from addin.cli import main
+
+    wb = openpyxl.load_workbook(BUDGET, keep_vba=True)
+    growth._append_copies(wb["历年执行"], "tblHistory")
+    growth._append_copies(wb["扩面计划"], "tblPlans")
+    growth._append_copies(wb["待遇人员"], "tblBeneficiaries")
+    growth._add_option(wb["分担方案"])
+    grown, rebuilt, out = tmp_path / "grown.xlsm", tmp_path / "rebuilt.xlsm", tmp_path / "rebuilt_values.xlsx"
+    wb.save(grown)
+    assert main(["build-workbook", "--from", str(grown), "-o", str(rebuilt), "-q"]) == 0
+    assert recalc_workbook(rebuilt, out, profile_dir=recalculated["profile"]) == 0
+    formulas, compared, differing = _differences(rebuilt, out)
+    assert differing == [] and compared > 2000
+    values = openpyxl.load_workbook(out)
+    assert growth.NEW_CITY in [c.value for c in values["分市预算"]["A"]]
+    captions = [c.value for c in values["缺口分担"]["A"] if str(c.value).startswith('="方案')]   # Excel's own formulas
+    assert len(captions) == 5                                                          # one share table per option
+    shown = {c.value for row in values["方案比较"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert any("五市平均" in v for v in shown)                                        # the 5th option compared
