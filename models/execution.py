@@ -30,14 +30,17 @@ def estimate_full_year(ytd: np.ndarray, past_ytd: np.ndarray, past_full: np.ndar
     ytd = np.asarray(ytd, dtype=float)
     if months >= 12:
         return ExecutionEstimate(ytd, np.ones_like(ytd), np.zeros(ytd.shape, dtype=bool))
-    past_ytd = np.asarray(past_ytd, dtype=float)
-    past_full = np.asarray(past_full, dtype=float)
-    both = ~np.isnan(past_ytd) & ~np.isnan(past_full)
-    num = np.where(both, past_ytd, 0.0).sum(axis=-1)
-    den = np.where(both, past_full, 0.0).sum(axis=-1)
+    num, den = paired_sums(past_ytd, past_full)
     usable = (den > 0) & (num > 0) & (num <= den * 1.5)
     share = np.where(usable, num / np.where(usable, den, 1.0), months / 12.0)
     return ExecutionEstimate(ytd / share, share, ~usable)
+
+
+def paired_sums(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Σa, Σb) over the earlier years (last axis) that have both figures — the seasonal ratio's parts."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    return np.where(both, a, 0.0).sum(axis=-1), np.where(both, b, 0.0).sum(axis=-1)
 
 
 class StockEstimate(NamedTuple):
@@ -60,11 +63,7 @@ def estimate_year_end_stock(current: np.ndarray, past_month: np.ndarray, past_ye
     current = np.asarray(current, dtype=float)
     if months >= 12:
         return StockEstimate(current, np.ones_like(current), np.zeros(current.shape, dtype=bool))
-    past_month = np.asarray(past_month, dtype=float)
-    past_year_end = np.asarray(past_year_end, dtype=float)
-    both = ~np.isnan(past_month) & ~np.isnan(past_year_end)
-    num = np.where(both, past_year_end, 0.0).sum(axis=-1)
-    den = np.where(both, past_month, 0.0).sum(axis=-1)
+    num, den = paired_sums(past_year_end, past_month)
     usable = (den > 0) & (num > 0)
     ratio = np.where(usable, num / np.where(usable, den, 1.0), 1.0)
     return StockEstimate(current * ratio, ratio, ~usable)
