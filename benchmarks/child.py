@@ -8,7 +8,9 @@ counts in the peak, as it would in a real run. Kinds:
 - risk UNITS OPTIONS DRAWS YEARS — `models.risk.simulate` (the seeded default run);
 - rounding UNITS — controlled rounding of a UNITS × 6 table (the draft's 分市预算表);
 - read WORKBOOK — `addin.workbook.reader.read_inputs` of an input workbook (safe inspection, cell values, tables);
-- command ARG... — a whole command in a child process (time and the child's peak; exit 0 or 1 count as done).
+- command ARG... — a whole command in a child process (time and the child's peak); only exit 0 counts as done,
+  so a draft refused by the data check is reported as failed, never timed as a draft;
+- command01 ARG... — the same for `check`, whose exit 1 (problems found) is a finished run too.
 """
 
 from __future__ import annotations
@@ -43,12 +45,12 @@ def _peak_mib(who: int) -> float:
 def main(argv: list[str]) -> int:
     kind, args = argv[0], argv[1:]
     who = resource.RUSAGE_SELF
-    if kind == "command":                 # exit 1 is a finished run too (check: problems found)
+    if kind in ("command", "command01"):
         t0 = time.perf_counter()
         done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
         seconds = time.perf_counter() - t0
         who = resource.RUSAGE_CHILDREN
-        if done.returncode not in (0, 1):
+        if done.returncode not in ((0, 1) if kind == "command01" else (0,)):
             print(json.dumps({"error": done.stderr.decode(errors="replace")[-300:]}))
             return 1
     elif kind == "read":

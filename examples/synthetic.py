@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from examples import load_example
+from models import items
 from models.inputs import BudgetInputs
 
 _SIZE_COLUMNS_HISTORY = ["insured_end", "premium", "other_revenue", "medical", "disability", "death",
@@ -45,10 +46,30 @@ def scaled_province(n_units: int, seed: int = 0) -> BudgetInputs:
     ben_size = [c for c in base.beneficiaries.columns if c != "unit" and not c.endswith(_RATE_LIKE)]
     units = expand(base.units, ["fiscal_revenue"])
     units["assessment_rank"] = np.where(units["kind"] == "city", np.arange(1, len(units) + 1), np.nan)
+    history = expand(base.history, _SIZE_COLUMNS_HISTORY)
     return replace(
-        base, units=units,
-        history=expand(base.history, _SIZE_COLUMNS_HISTORY),
+        base, units=units, history=history,
+        province_history=_rolled_balances(base.province_history, history),
         plans=expand(base.plans, _SIZE_COLUMNS_PLANS),
         beneficiaries=expand(base.beneficiaries, ben_size),
         prior_budget=base.prior_budget * (scale.sum() * copies / len(cities)),
     )
+
+
+def _rolled_balances(province_history: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """期末滚存结余 rolled forward from the first year-end balance over the scaled units' flows, so that
+    balance = last year-end balance + revenue − expenditure holds in every year (as in a real account)."""
+    out = province_history.sort_values(["year", "months"]).reset_index(drop=True).copy()
+    flows = history.groupby(["year", "months"])[[*items.UNIT_REVENUE_ITEMS, *items.EXPENDITURE_ITEMS]].sum()
+    closing: dict[int, float] = {}
+    for i, r in out.iterrows():
+        year, months = int(r["year"]), int(r["months"])
+        opening = closing.get(year - 1)
+        if opening is not None and (year, months) in flows.index:
+            f = flows.loc[(year, months)]
+            net = (f[list(items.UNIT_REVENUE_ITEMS)].sum() + r[items.SUBSIDY] + r[items.INTEREST]
+                   - f[list(items.EXPENDITURE_ITEMS)].sum())
+            out.loc[i, "balance_end"] = round(opening + float(net), 2)
+        if months == 12:
+            closing[year] = float(out.loc[i, "balance_end"])
+    return out

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from addin.draft import sharing_sheets, sheets
+from addin.draft.cells import settle_merges
 from addin.draft.check_sheet import DATA_CHECK_SHEET, mark_headers, write_findings
 from addin.draft.frame import issuing_agency
 from addin.draft.note import NoteSection, explanatory_note
@@ -212,6 +213,7 @@ def save_workbook(wb: Workbook, path: Path | str) -> None:
     """Save like openpyxl does, but keep the workbook's own `modified` time and fixed zip times."""
     when = wb.properties.modified or dt.datetime(1980, 1, 1)
     neutralise_formulas(wb)      # these workbooks hold values only: any text starting with "=" stays text
+    settle_merges(wb)
     with _FixedTimeZip(Path(path), when) as archive:
         ExcelWriter(wb, archive).write_data()
 

@@ -4,7 +4,6 @@ widths and row heights measured from the text, print setup.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.draft.cells import dress, merge
 from addin.draft.style import DraftStyle
 from addin.report.tables import DraftTables
 from addin.report.text import display_width, fmt_number, header_break, is_blank, wrap_text
@@ -37,7 +37,6 @@ class Frame:
     widths: dict[int, float] = field(default_factory=dict)
     header_rows: tuple[int, int] = (0, 0)
     pending_notes: list[tuple[int, str, int]] = field(default_factory=list)   # wrapped rows: row, text, from col
-    styles: dict[tuple, Any] = field(default_factory=dict)     # style key → openpyxl StyleArray
 
     # -- cells --------------------------------------------------------------------------------
     def _track(self, col: int, text: str, factor: float = 1.0) -> None:
@@ -57,21 +56,8 @@ class Frame:
         if isinstance(value, (np.integer, np.floating)):
             value = value.item()
         put_text(cell, value)
-        key = (bold, color, fmt if number else None, align or ("right" if number else "left"), wrap, indent,
-               fill, border)
-        cached = self.styles.get(key)
-        if cached is not None:     # reuse the style indices: assigning style objects is slow in openpyxl
-            cell._style = copy.copy(cached)
-        else:
-            cell.font = st.body_font(bold=bold, color=color)
-            if fmt and number:
-                cell.number_format = st.formats.get(fmt, fmt)
-            cell.alignment = st.align(key[3], wrap=wrap, indent=indent)
-            if fill:
-                cell.fill = st.fill(fill)
-            if border:
-                cell.border = st.border()
-            self.styles[key] = copy.copy(cell._style)
+        dress(cell, st, bold=bold, color=color, fmt=fmt if number else None,
+              align=align or ("right" if number else "left"), wrap=wrap, indent=indent, fill=fill, border=border)
         if track and value is not None:
             shown = fmt_number(value, _decimals(st.formats.get(fmt or "", ""))) if number else str(value)
             self._track(col, shown + " " * (2 * indent))
@@ -81,10 +67,9 @@ class Frame:
         st = self.style
         self.row = 1
         ws = self.ws
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=self.n_cols)
-        cell = put_text(ws.cell(row=1, column=1), text)
-        cell.font = st.title_font()
-        cell.alignment = st.align("center")
+        merge(ws, 1, 1, 1, self.n_cols)
+        dress(put_text(ws.cell(row=1, column=1), text), st, font="heading", size=st.fonts["title_size"],
+              align="center")
         ws.row_dimensions[1].height = st.rows["title_height"]
 
     def meta(self, left: str, right: str = "金额单位：万元") -> None:
@@ -92,15 +77,11 @@ class Frame:
         self.row = 2
         ws = self.ws
         split = max(1, self.n_cols - 2)
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=split)
-        c = put_text(ws.cell(row=2, column=1), left)
-        c.font = st.body_font(color=st.colors["muted"])
-        c.alignment = st.align("left")
+        merge(ws, 2, 1, 2, split)
+        dress(put_text(ws.cell(row=2, column=1), left), st, color=st.colors["muted"], align="left")
         if self.n_cols > split:
-            ws.merge_cells(start_row=2, start_column=split + 1, end_row=2, end_column=self.n_cols)
-        c = put_text(ws.cell(row=2, column=split + 1), right)
-        c.font = st.body_font(color=st.colors["muted"])
-        c.alignment = st.align("right")
+            merge(ws, 2, split + 1, 2, self.n_cols)
+        dress(put_text(ws.cell(row=2, column=split + 1), right), st, color=st.colors["muted"], align="right")
 
     def header(self, labels: Sequence[str | None], *, track: bool = True) -> int:
         """One header row (track=False for labels that span several columns)."""
@@ -110,11 +91,8 @@ class Frame:
         for k, text in enumerate(labels, start=1):
             if text and track:
                 text = header_break(text, HEADER_BREAK_WIDTH)
-            cell = put_text(self.ws.cell(row=r, column=k), text)
-            cell.font = st.heading_font()
-            cell.fill = st.fill("header_fill")
-            cell.border = st.border()
-            cell.alignment = st.align("center", wrap=True)
+            dress(put_text(self.ws.cell(row=r, column=k), text), st, font="heading", fill="header_fill",
+                  border=True, align="center", wrap=True)
             if text and track:
                 self._track(k, text)         # long headers are broken at a word boundary (header_break)
         start = self.header_rows[0] or r
@@ -140,10 +118,9 @@ class Frame:
         for text in lines:
             self.row += 1
             r = self.row
-            self.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=self.n_cols)
-            cell = put_text(self.ws.cell(row=r, column=1), text)
-            cell.font = st.body_font(color=st.colors["muted"])
-            cell.alignment = st.align("left", wrap=True, vertical="top")
+            merge(self.ws, r, 1, r, self.n_cols)
+            dress(put_text(self.ws.cell(row=r, column=1), text), st, color=st.colors["muted"], align="left",
+                  wrap=True, vertical="top")
             self.pending_notes.append((r, text, 1))
 
     # -- finishing ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.draft.cells import dress, merge
 from addin.draft.frame import WAN, Frame
 from addin.draft.style import DraftStyle, load_style
 from addin.report.notice import CityNotice, city_notice, city_units, unit_estimates
@@ -35,19 +36,17 @@ COMPONENT_NOTES = {
 
 def _section(fr: Frame, text: str) -> None:
     fr.row += 2
-    fr.ws.merge_cells(start_row=fr.row, start_column=1, end_row=fr.row, end_column=N_COLS)
-    cell = fr.ws.cell(row=fr.row, column=1, value=text)
-    cell.font = fr.style.heading_font()
-    cell.alignment = fr.style.align("left")
+    merge(fr.ws, fr.row, 1, fr.row, N_COLS)
+    dress(fr.ws.cell(row=fr.row, column=1, value=text), fr.style, font="heading", align="left")
 
 
 def _merged_text(fr: Frame, row: int, col: int, text: str, *, bold: bool = False, muted: bool = False,
                  size: float | None = None, align: str = "left", height: float | None = None) -> None:
     st = fr.style
-    fr.ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=N_COLS)
-    cell = fr.ws.cell(row=row, column=col, value=text)
-    cell.font = st.heading_font(size) if bold else st.body_font(color=st.colors["muted"] if muted else None)
-    cell.alignment = st.align(align, wrap=True, vertical="top" if not bold else "center")
+    merge(fr.ws, row, col, row, N_COLS)
+    dress(fr.ws.cell(row=row, column=col, value=text), st, font="heading" if bold else "body",
+          size=size if bold else None, color=st.colors["muted"] if muted and not bold else None, align=align,
+          wrap=True, vertical="top" if not bold else "center")
     if height:
         fr.ws.row_dimensions[row].height = height
 
@@ -84,19 +83,19 @@ def write_notice_block(fr: Frame, t: DraftTables, n: CityNotice) -> None:
     _merged_text(fr, fr.row, 1, f"全省应分担缺口 {n.amount_shared:,.2f} 万元，省级承担 {n.province_part:,.2f} 万元；"
                  f"{n.condition}。", muted=True, height=20)
     _table_header(fr, ["构成", "金额", "说明", None, None])
-    fr.ws.merge_cells(start_row=fr.row, start_column=3, end_row=fr.row, end_column=N_COLS)
+    merge(fr.ws, fr.row, 3, fr.row, N_COLS)
     for label, amount in n.components:
         last = label == "分担额"
         note = COMPONENT_NOTES.get(label, "按该因素权重分摊的金额")
         r = fr.body([label, amount, note, None, None], [None, WAN, None, None, None], bold=last,
                     fill="total_fill" if last else None)
-        fr.ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=N_COLS)
+        merge(fr.ws, r, 3, r, N_COLS)
     r = fr.body(["人均分担（元/人）", n.per_insured, "分担额 ÷ 年平均参保人数", None, None],
                 [None, "yuan_per_person", None, None, None])
-    fr.ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=N_COLS)
+    merge(fr.ws, r, 3, r, N_COLS)
     r = fr.body(["占本市征缴收入（%）", n.pct_collections, "分担额 ÷ 本年工伤保险费收入 × 100", None, None],
                 [None, "percent_points", None, None, None])
-    fr.ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=N_COLS)
+    merge(fr.ws, r, 3, r, N_COLS)
 
     _section(fr, "三、各方案下本市分担额比较")
     _table_header(fr, ["方案", "分担额", "人均分担（元/人）", "占征缴收入（%）", "较基准变化"])

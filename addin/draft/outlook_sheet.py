@@ -19,6 +19,7 @@ from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.draft.cells import dress, merge
 from addin.draft.frame import CM_PER_POINT, WAN, Frame
 from addin.draft.style import DraftStyle
 from addin.report.outlook import BAND_COLUMNS, OutlookTables, assumption_values, row_unit
@@ -58,10 +59,9 @@ class _Sheet:
         fr.row += 1 if new_page or fr.row <= 2 else 2
         self.sections += 1
         r = fr.row
-        self.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=fr.n_cols)
-        c = self.ws.cell(row=r, column=1, value=f"{NUMERALS[self.sections - 1]}、{text}")
-        c.font = self.style.heading_font(self.style.fonts["body_size"] + 1)
-        c.alignment = self.style.align("left")
+        merge(self.ws, r, 1, r, fr.n_cols)
+        dress(self.ws.cell(row=r, column=1, value=f"{NUMERALS[self.sections - 1]}、{text}"), self.style,
+              font="heading", size=self.style.fonts["body_size"] + 1, align="left")
         self.ws.row_dimensions[r].height = self.style.rows["line_height"] + 10
 
     def header(self, labels: Sequence[str]) -> int:
@@ -74,10 +74,8 @@ class _Sheet:
     def subheading(self, text: str) -> None:
         fr = self.fr
         fr.row += 2
-        self.ws.merge_cells(start_row=fr.row, start_column=1, end_row=fr.row, end_column=fr.n_cols)
-        c = self.ws.cell(row=fr.row, column=1, value=text)
-        c.font = self.style.heading_font()
-        c.alignment = self.style.align("left")
+        merge(self.ws, fr.row, 1, fr.row, fr.n_cols)
+        dress(self.ws.cell(row=fr.row, column=1, value=text), self.style, font="heading", align="left")
         self.ws.row_dimensions[fr.row].height = self.style.rows["line_height"] + 6
 
     def reserve_rows(self, first: int, height_cm: float) -> int:
@@ -320,9 +318,9 @@ def _shares_wide(sh: _Sheet, df) -> None:
     fr.header_rows = (0, 0)
     fr.header([None, *WIDE_SHARE_HEADERS * len(years)])
     sh.headers[-1] = (r0, r0 + 1)
-    ws.merge_cells(start_row=r0, start_column=1, end_row=r0 + 1, end_column=1)
+    merge(ws, r0, 1, r0 + 1, 1)
     for k in range(len(years)):
-        ws.merge_cells(start_row=r0, start_column=2 + 3 * k, end_row=r0, end_column=4 + 3 * k)
+        merge(ws, r0, 2 + 3 * k, r0, 4 + 3 * k)
     by_year = {y: df[df["year"] == y].set_index("unit") for y in years}
     for unit in by_year[years[0]].index:
         total = unit == PROVINCE_LABEL

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.draft.cells import dress, merge
 from addin.draft.frame import (
     CM_PER_POINT,
     CM_PER_WIDTH_UNIT,
@@ -72,10 +73,8 @@ def write_sharing(ws: Worksheet, t: DraftTables, style: DraftStyle, code: str) -
     for label, value in info:
         fr.row += 1
         fr.put(fr.row, 1, label, bold=True, fill="header_fill")
-        ws.merge_cells(start_row=fr.row, start_column=2, end_row=fr.row, end_column=len(heads))
+        merge(ws, fr.row, 2, fr.row, len(heads))
         fr.put(fr.row, 2, value, fmt=WAN, align="left", track=False, wrap=True)
-        for col in range(3, len(heads) + 1):
-            ws.cell(row=fr.row, column=col).border = style.border()
         if isinstance(value, str):
             fr.pending_notes.append((fr.row, value, 2))
     fr.notes(["注：管理性缺口先由所在市承担；各因素列为按权重分摊的金额；封顶调整为超过上限后再分配的增减；"
@@ -108,10 +107,10 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
         first += [f"{_named(shown, k)}{'（基准）' if code == comp.baseline else ''}"] + [None] * (len(MEASURES) - 1)
     r0 = fr.header(first, track=False)
     fr.header([None] + [_measure_head(m) for m in MEASURES] * len(heads))
-    ws.merge_cells(start_row=r0, start_column=1, end_row=r0 + 1, end_column=1)
+    merge(ws, r0, 1, r0 + 1, 1)
     for k in range(len(heads)):
         c1 = 2 + k * len(MEASURES)
-        ws.merge_cells(start_row=r0, start_column=c1, end_row=r0, end_column=c1 + len(MEASURES) - 1)
+        merge(ws, r0, c1, r0, c1 + len(MEASURES) - 1)
     first_body = fr.row + 1
     for name, row in wide.iterrows():
         summary = name in SUMMARY_ROWS
@@ -249,8 +248,7 @@ def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Seque
     for s in sections:
         r += 1
         c = put_text(ws.cell(row=r, column=1), s.title)
-        c.font = style.heading_font(style.fonts["body_size"] + 1)
-        c.alignment = style.align("left")
+        dress(c, style, font="heading", size=style.fonts["body_size"] + 1, align="left")
         ws.row_dimensions[r].height = line + 8
         first = _paragraph_height(s.paragraphs[0], width, style) if s.paragraphs else 0.0
         if used + line + 8 + first > page:          # keep the heading with its first paragraph
@@ -262,8 +260,7 @@ def write_note(ws: Worksheet, t: DraftTables, style: DraftStyle, sections: Seque
             # own breaks (no line starts with closing punctuation), measured as the PDF sets the text
             text = wrap_text("　　" + p, (width - 3) / style.rows["wrap_factor"])
             c = put_text(ws.cell(row=r, column=1), text)
-            c.font = style.body_font()
-            c.alignment = style.align("left", wrap=True, vertical="top")
+            dress(c, style, align="left", wrap=True, vertical="top")
             height = _paragraph_height(p, width, style)
             ws.row_dimensions[r].height = height
             used = height if used + height > page else used + height     # a row that does not fit moves on

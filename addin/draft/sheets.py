@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.draft.cells import dress, merge
 from addin.draft.frame import WAN, Frame, _meta_left, _title
 from addin.draft.note import SYNTHETIC_TEXT
 from addin.draft.style import DraftStyle
@@ -30,29 +31,24 @@ def write_cover(ws: Worksheet, t: DraftTables, style: DraftStyle, on: dt.date, s
     fr = Frame(ws, style, n_cols=2)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 90
-    ws.merge_cells("A2:B2")
-    c = ws.cell(row=2, column=1, value=f"{inp.province}{inp.budget_year}年工伤保险基金收支预算草案")
-    c.font = style.heading_font(style.fonts["cover_title_size"])
-    c.alignment = style.align("center")
+    merge(ws, 2, 1, 2, 2)
+    dress(ws.cell(row=2, column=1, value=f"{inp.province}{inp.budget_year}年工伤保险基金收支预算草案"), style,
+          font="heading", size=style.fonts["cover_title_size"], align="center")
     ws.row_dimensions[2].height = 48
     r = 4
     if stamped:
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
-        c = ws.cell(row=r, column=1, value="本草案未通过数据检查，数字不能作为正式预算（见“数据检查”表）")
-        c.font = style.heading_font(14, color=style.colors["synthetic"])
-        c.alignment = style.align("center", wrap=True)
+        merge(ws, r, 1, r, 2)
+        dress(ws.cell(row=r, column=1, value="本草案未通过数据检查，数字不能作为正式预算（见“数据检查”表）"), style,
+              font="heading", size=14, color=style.colors["synthetic"], align="center", wrap=True)
         ws.row_dimensions[r].height = 28
         r += 2
     if inp.synthetic:
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        merge(ws, r, 1, r, 2)
         text = inp.notes if "虚构" in (inp.notes or "") else SYNTHETIC_TEXT
         if not text.startswith("示例数据"):
             text = "示例数据（虚构）：" + text
-        c = ws.cell(row=r, column=1, value=text)
-        c.font = style.heading_font(14, color=style.colors["synthetic"])
-        c.alignment = style.align("center", wrap=True)
-        c.border = style.border()
-        ws.cell(row=r, column=2).border = style.border()
+        dress(ws.cell(row=r, column=1, value=text), style, font="heading", size=14,
+              color=style.colors["synthetic"], align="center", wrap=True, border=True)
         ws.row_dimensions[r].height = 18 * max(2, math.ceil(display_width(text) / 100)) + 10
         r += 2
     units = [u for u in t.result.forecast.units]
@@ -75,9 +71,8 @@ def write_cover(ws: Worksheet, t: DraftTables, style: DraftStyle, on: dt.date, s
         ws.row_dimensions[r].height = 20 * max(1, math.ceil(display_width(value) / 86))
         r += 1
     r += 1
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
-    c = ws.cell(row=r, column=1, value="目录")
-    c.font = style.heading_font(style.fonts["subtitle_size"] + 2)
+    merge(ws, r, 1, r, 2)
+    dress(ws.cell(row=r, column=1, value="目录"), style, font="heading", size=style.fonts["subtitle_size"] + 2)
     r += 1
     for name, what in sheet_list:
         fr.put(r, 1, name, track=False)
@@ -178,10 +173,10 @@ def write_units(ws: Worksheet, t: DraftTables, style: DraftStyle) -> None:
     second = [None, *[items.label(c) for c in rev_cols], *[items.label(c) for c in exp_cols], None]
     r0 = fr.header(first, track=False)
     fr.header(second)
-    ws.merge_cells(start_row=r0, start_column=1, end_row=r0 + 1, end_column=1)
-    ws.merge_cells(start_row=r0, start_column=2, end_row=r0, end_column=1 + len(rev_cols))
-    ws.merge_cells(start_row=r0, start_column=2 + len(rev_cols), end_row=r0, end_column=1 + len(rev_cols) + len(exp_cols))
-    ws.merge_cells(start_row=r0, start_column=n, end_row=r0 + 1, end_column=n)
+    merge(ws, r0, 1, r0 + 1, 1)
+    merge(ws, r0, 2, r0, 1 + len(rev_cols))
+    merge(ws, r0, 2 + len(rev_cols), r0, 1 + len(rev_cols) + len(exp_cols))
+    merge(ws, r0, n, r0 + 1, n)
     fmts = [None] + [WAN] * len(UNIT_COLUMNS)
     for name, row in u.iterrows():
         total = name == TOTAL_ROW
