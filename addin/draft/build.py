@@ -16,22 +16,20 @@ so the same inputs and date give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
 
 from addin.draft import sharing_sheets, sheets
-from addin.draft.cells import settle_merges
 from addin.draft.check_sheet import DATA_CHECK_SHEET, mark_headers, write_findings
 from addin.draft.frame import issuing_agency
 from addin.draft.note import NoteSection, explanatory_note
-from addin.draft.notice_sheet import NOTICE_SHEET, write_notice_pages
+from addin.draft.notice_sheet import NOTICE_SHEET, notices_attached, write_notice_pages
 from addin.draft.outlook_sheet import write_outlook
+from addin.draft.save import save_workbook
 from addin.draft.style import DraftStyle, load_style, set_chart_fonts
 from addin.report.rule_text import ordinal
 from addin.report.tables import DraftTables, draft_tables
@@ -103,7 +101,8 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
     """
     style = style or load_style()
     result = tables.result
-    note = note if note is not None else explanatory_note(tables)
+    note = note if note is not None else explanatory_note(tables, style)
+    with_notices = notices_attached(tables, style.section("scale"))
     on = on or default_date(result.inputs)
     names = style.sheets
     sharing_names = sharing_sheet_names(tables.chosen, names["sharing"], result.sharing.names)
@@ -115,7 +114,7 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
              *[("sharing", n) for n in sharing_names],
              ("comparison", names["comparison"]), ("checks", names["checks"]),
              *([("outlook", names["outlook"])] if tables.outlook is not None else []), ("note", names["note"]),
-             ("notice", NOTICE_SHEET), *([] if stamped else check_sheet)]
+             *([("notice", NOTICE_SHEET)] if with_notices else []), *([] if stamped else check_sheet)]
     contents = [(title, SHEET_DESCRIPTIONS[key]) for key, title in order if key != "cover"]
 
     wb = Workbook()
@@ -137,7 +136,8 @@ def build_draft(tables: DraftTables, *, on: dt.date | None = None, note: list[No
     sharing_sheets.write_note(ws[names["note"]], tables, style, note)
     if findings is not None:
         write_findings(ws[DATA_CHECK_SHEET], tables, style, findings)
-    write_notice_pages(ws[NOTICE_SHEET], tables, style)          # 分市通知, one page per city
+    if with_notices:
+        write_notice_pages(ws[NOTICE_SHEET], tables, style)      # 分市通知, one page per city
     wb.active = 0
     mark_headers(wb, style, synthetic=tables.synthetic, stamped=stamped)
     neutralise_formulas(wb)
@@ -187,35 +187,6 @@ def build_comparison_workbook(result: BudgetResult, *, on: dt.date | None = None
     inp = result.inputs
     set_properties(wb, inp, on or default_date(inp), f"{inp.province}{inp.budget_year}年缺口分担方案比较")
     return wb
-
-
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry one fixed time, so equal content gives equal bytes."""
-
-    def __init__(self, file: Path, when: dt.datetime) -> None:
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        self._when = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[override]
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            info = zipfile.ZipInfo(str(zinfo_or_arcname), date_time=self._when)
-            info.compress_type = self.compression
-            info.external_attr = 0o600 << 16
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # type: ignore[override]
-        # openpyxl writes worksheets through temporary files: store their bytes with the fixed time
-        self.writestr(str(arcname or Path(filename).name), Path(filename).read_bytes(), compress_type, compresslevel)
-
-
-def save_workbook(wb: Workbook, path: Path | str) -> None:
-    """Save like openpyxl does, but keep the workbook's own `modified` time and fixed zip times."""
-    when = wb.properties.modified or dt.datetime(1980, 1, 1)
-    neutralise_formulas(wb)      # these workbooks hold values only: any text starting with "=" stays text
-    settle_merges(wb)
-    with _FixedTimeZip(Path(path), when) as archive:
-        ExcelWriter(wb, archive).write_data()
 
 
 def write_draft(tables: DraftTables, path: Path | str, *, on: dt.date | None = None, force: bool = False,

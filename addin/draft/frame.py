@@ -4,19 +4,21 @@ widths and row heights measured from the text, print setup.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.draft.cells import dress, merge
 from addin.draft.style import DraftStyle
 from addin.report.tables import DraftTables
-from addin.report.text import display_width, fmt_number, header_break, is_blank, wrap_text
+from addin.report.text import display_width, fmt_number, header_break, wrap_text
 from addin.workbook.safe_cells import put_text
 
 WAN = "wan"
@@ -37,30 +39,62 @@ class Frame:
     widths: dict[int, float] = field(default_factory=dict)
     header_rows: tuple[int, int] = (0, 0)
     pending_notes: list[tuple[int, str, int]] = field(default_factory=list)   # wrapped rows: row, text, from col
+    _styles: dict[tuple, StyleArray] = field(default_factory=dict)     # put()'s style key → openpyxl style indices
+    _numbers: dict[tuple, float] = field(default_factory=dict)         # (col, decimals, negative) → largest size
 
     # -- cells --------------------------------------------------------------------------------
     def _track(self, col: int, text: str, factor: float = 1.0) -> None:
-        w = max(display_width(part) for part in text.split("\n")) * factor
-        self.widths[col] = max(self.widths.get(col, 0.0), w)
+        w = max(_text_width(part) for part in text.split("\n")) * factor
+        if w > self.widths.get(col, 0.0):
+            self.widths[col] = w
+
+    def _track_number(self, col: int, value: float | int, decimals: int | None) -> None:
+        """Numbers are measured once per column at the end (`_fold_numbers`): the widest is the largest in size,
+        with a minus sign when negative."""
+        key = (col, decimals, value < 0)
+        size = abs(value)
+        if size >= self._numbers.get(key, -1.0):
+            self._numbers[key] = size
+
+    def _fold_numbers(self) -> None:
+        for (col, decimals, negative), size in self._numbers.items():
+            text = f"{int(size):,}" if decimals is None else fmt_number(float(size), decimals)
+            self._track(col, ("-" if negative else "") + text)
+        self._numbers.clear()
 
     def put(self, row: int, col: int, value: Any, *, fmt: str | None = None, bold: bool = False,
             fill: str | None = None, align: str | None = None, indent: int = 0, border: bool = True,
             color: str | None = None, wrap: bool = False, track: bool = True) -> None:
-        st = self.style
-        cell = self.ws.cell(row=row, column=col)
-        number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-        if number and is_blank(float(value)):
-            value, number = None, False
-        elif number and not math.isfinite(float(value)):      # a ratio over a zero base
-            value, number, align = ZERO_BASE_TEXT, False, align or "right"
-        if isinstance(value, (np.integer, np.floating)):
-            value = value.item()
-        put_text(cell, value)
-        dress(cell, st, bold=bold, color=color, fmt=fmt if number else None,
-              align=align or ("right" if number else "left"), wrap=wrap, indent=indent, fill=fill, border=border)
+        kind = type(value)
+        number = kind is float or kind is int or (
+            kind is not bool and isinstance(value, (int, float, np.integer, np.floating)))
+        if number:
+            value = int(value) if isinstance(value, (int, np.integer)) else float(value)
+            if value != value:                                    # NaN: a blank cell
+                value, number = None, False
+            elif value in (math.inf, -math.inf):                  # a ratio over a zero base
+                value, number, align = ZERO_BASE_TEXT, False, align or "right"
+        cell = self.ws._get_cell(row, col)
+        if number:
+            cell._value, cell.data_type = value, "n"
+        else:
+            put_text(cell, value)
+        key = (bold, color, fmt if number else None, align or ("right" if number else "left"), wrap, indent,
+               fill, border)
+        known = self._styles.get(key)
+        if known is None:
+            dress(cell, self.style, bold=bold, color=color, fmt=key[2], align=key[3], wrap=wrap, indent=indent,
+                  fill=fill, border=border)
+            self._styles[key] = StyleArray(cell._style)
+        else:
+            cell._style = StyleArray(known)
         if track and value is not None:
-            shown = fmt_number(value, _decimals(st.formats.get(fmt or "", ""))) if number else str(value)
-            self._track(col, shown + " " * (2 * indent))
+            if number and not indent:
+                self._track_number(col, value, None if kind is int or isinstance(value, int)
+                                   else _decimals(self.style.formats.get(fmt or "", "")))
+            else:
+                shown = fmt_number(value, _decimals(self.style.formats.get(fmt or "", ""))) if number else str(value)
+                self._track(col, shown + " " * (2 * indent))
 
     # -- frame rows ---------------------------------------------------------------------------
     def title(self, text: str) -> None:
@@ -126,6 +160,7 @@ class Frame:
     # -- finishing ----------------------------------------------------------------------------
     def column_widths(self, minimum: dict[int, float] | None = None, fill_to: float = 0.0) -> None:
         """Widths from the widest content; with `fill_to`, columns after the first widen (≤ 2×) to that total."""
+        self._fold_numbers()
         cw = self.style.columns
         widths = {}
         for col in range(1, self.n_cols + 1):
@@ -185,6 +220,12 @@ def _measure_head(measure: str) -> str:
     return measure.replace("(", "\n(", 1)
 
 
+@functools.lru_cache(maxsize=65536)
+def _text_width(text: str) -> int:
+    return display_width(text)
+
+
+@functools.lru_cache(maxsize=256)
 def _decimals(fmt: str) -> int:
     if "." not in fmt:
         return 0

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from addin.draft.notice_sheet import notices_attached
+from addin.draft.style import DraftStyle, load_style
+from addin.report.notice import city_units
 from addin.report.rule_text import USER_NOTE_LABEL, option_names, origin_text, rule_text, user_note
 from addin.report.tables import DraftTables
 from addin.report.wording import change_words, growth_pct, pct, points, wan
@@ -265,7 +268,7 @@ def _reserve(t: DraftTables) -> NoteSection:
     return NoteSection("五、收支平衡与基金储备", paras)
 
 
-def _sharing(t: DraftTables) -> NoteSection:
+def _sharing(t: DraftTables, items_max: int) -> NoteSection:
     r = t.result
     res = r.sharing
     code = t.chosen[0]
@@ -295,17 +298,22 @@ def _sharing(t: DraftTables) -> NoteSection:
         parts = [f"{k}{wan(v)}" for k, v in attrs["省级承担构成"].items() if round(v, 2) != 0]
         paras.append(f"应分担缺口（{AMOUNTS[opt.amount]}）{wan(amount)}；{attrs['条件']}。省级承担{wan(prov)}"
                      + (f"（{'，'.join(parts)}）" if parts else "") + f"，各设区市合计承担{wan(city_total)}。")
-        per = []
-        for c in cities:
-            v = float(shares[c])
-            if v > 0:
-                per.append(f"{c}{wan(v)}（占其征缴收入{wide.loc[c, (head, PCT_COLLECTIONS)]:.2f}%，"
-                           f"人均{wide.loc[c, (head, PER_INSURED)]:.2f}元）")
-        none = [c for c in cities if float(shares[c]) == 0]
-        if per:
+        sh = shares.reindex(cities).to_numpy(dtype=float)
+        pct = wide.loc[cities, (head, PCT_COLLECTIONS)].to_numpy(dtype=float)
+        per_insured = wide.loc[cities, (head, PER_INSURED)].to_numpy(dtype=float)
+        payers = [k for k in range(len(cities)) if sh[k] > 0]
+        named = sorted(sorted(payers, key=lambda k: -sh[k])[:items_max])      # the largest, in the cities' order
+        per = [f"{cities[k]}{wan(sh[k])}（占其征缴收入{pct[k]:.2f}%，人均{per_insured[k]:.2f}元）" for k in named]
+        none = [c for c, v in zip(cities, sh, strict=True) if v == 0]
+        if per and len(named) < len(payers):
+            rest = round(city_total - sum(round(float(sh[k]), 2) for k in named), 2)
+            paras.append(f"各市分担额（列出分担额最大的{len(named)}个市）：" + "；".join(per)
+                         + f"；其余{len(payers) - len(named):,}个市合计{wan(rest)}。")
+        elif per:
             paras.append("各市分担额：" + "；".join(per) + "。")
         if none:
-            paras.append("、".join(none) + "不承担分担额。")
+            paras.append("、".join(none[:items_max]) + (f"等{len(none):,}个市" if len(none) > items_max else "")
+                         + "不承担分担额。")
     others = []
     base_share = wide[(head, SHARE)]
     for k, h in enumerate(heads):
@@ -339,14 +347,17 @@ def _quoted(name: str) -> str:
     return name if name.startswith("方案") and len(name) <= 4 else f"“{name}”"
 
 
-def _checks(t: DraftTables) -> NoteSection:
+def _checks(t: DraftTables, items_max: int) -> NoteSection:
     c = t.checks
     flagged = c[c["flag"]]
     tol = t.result.forecast.tolerance * 100
     k = t.result.inputs.assumptions.trend_years
     if flagged.empty:
         return NoteSection("七、预测校验", [f"各单位各项目的驱动测算结果与近{k}年趋势测算相差均在±{tol:g}%以内。"])
-    items_text = "；".join(f"{row.unit}{row.label}（偏离{_deviation(row.deviation)}）" for row in flagged.itertuples())
+    items_text = "；".join(f"{row.unit}{row.label}（偏离{_deviation(row.deviation)}）"
+                          for row in flagged.head(items_max).itertuples())
+    if len(flagged) > items_max:
+        items_text += f"等（其余{len(flagged) - items_max:,}项见“预测与校验”表）"
     return NoteSection("七、预测校验", [
         f"驱动测算与近{k}年趋势测算相差超过±{tol:g}%的有{len(flagged)}项：{items_text}。请结合政策调整和扩面计划核实。"])
 
@@ -399,9 +410,11 @@ def _signed_wan(x: float) -> str:
     return f"年末滚存结余{'增加' if x >= 0 else '减少'}{wan(abs(float(x)))}"
 
 
-def _other(t: DraftTables) -> NoteSection:
+def _other(t: DraftTables, separate_notices: bool) -> NoteSection:
     inp = t.result.inputs
     paras = [f"{n}。" if not n.endswith("。") else n for n in t.result.notes]
+    if separate_notices:
+        paras.append(f"设区市共{len(city_units(t)):,}个，分市通知不附于本草案，另行逐市印发。")
     if inp.notes:
         paras.append(inp.notes)
     if inp.synthetic and "虚构" not in inp.notes:
@@ -409,14 +422,16 @@ def _other(t: DraftTables) -> NoteSection:
     return NoteSection("其他说明", paras or ["无。"])
 
 
-def explanatory_note(tables: DraftTables) -> list[NoteSection]:
-    """编制说明 — the note's sections, figures taken from the draft tables."""
+def explanatory_note(tables: DraftTables, style: DraftStyle | None = None) -> list[NoteSection]:
+    """编制说明 — the note's sections, figures taken from the draft tables (the template's [scale] settings
+    bound how many flagged items are named and whether the city notices are attached)."""
+    scale = (style or load_style()).section("scale")
     on = dt.date(tables.result.forecast.budget_year, 1, 1)
     sections = [_basis(tables), _parameters(tables, on), _revenue(tables), _expenditure(tables), _reserve(tables),
-                _sharing(tables), _checks(tables)]
+                _sharing(tables, scale["note_items_max"]), _checks(tables, scale["note_items_max"])]
     if tables.outlook is not None:
         sections.append(_outlook(tables))
-    sections.append(_other(tables))
+    sections.append(_other(tables, not notices_attached(tables, scale)))
     for k, s in enumerate(sections[7:], start=7):      # after 七、预测校验: 八、中期展望, then 其他说明
         s.title = f"{NUMERALS[k]}、{s.title}"
     return sections

@@ -110,6 +110,11 @@ def write_notice_block(fr: Frame, t: DraftTables, n: CityNotice) -> None:
                  "较基准变化 = 该方案分担额 − 基准方案分担额。", muted=True, height=30)
 
 
+def notices_attached(tables: DraftTables, scale: dict) -> bool:
+    """分市通知 in the draft (one page a city) unless there are more cities than the template allows."""
+    return len(city_units(tables)) <= scale["notice_pages_max_cities"]
+
+
 def _page_setup(ws: Worksheet, style: DraftStyle, last_row: int, synthetic: bool) -> None:
     for col, width in WIDTHS.items():
         ws.column_dimensions[get_column_letter(col)].width = width

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 
+import numpy as np
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
@@ -322,13 +323,12 @@ def _shares_wide(sh: _Sheet, df) -> None:
     for k in range(len(years)):
         merge(ws, r0, 2 + 3 * k, r0, 4 + 3 * k)
     by_year = {y: df[df["year"] == y].set_index("unit") for y in years}
-    for unit in by_year[years[0]].index:
+    units = by_year[years[0]].index
+    grid = np.hstack([by_year[y].reindex(units)[["baseline", "p5", "p95"]].to_numpy(dtype=float) for y in years])
+    fmts = [None, *[WAN] * (3 * len(years))]
+    for unit, figures in zip(units, grid, strict=True):
         total = unit == PROVINCE_LABEL
-        values = [unit]
-        for y in years:
-            row = by_year[y].loc[unit]
-            values += [row["baseline"], row["p5"], row["p95"]]
-        fr.body(values, [None, *[WAN] * (3 * len(years))], bold=total, fill="total_fill" if total else None)
+        fr.body([unit, *figures.tolist()], fmts, bold=total, fill="total_fill" if total else None)
 
 
 def _shares_long(sh: _Sheet, df) -> None:

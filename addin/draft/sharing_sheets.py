@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,9 +52,8 @@ def write_sharing(ws: Worksheet, t: DraftTables, style: DraftStyle, code: str) -
     fr.meta(f"分担方案：{ordinal(k)}　{name}" if name != ordinal(k) else f"分担方案：{name}", "金额单位：万元")
     fr.header(heads)
     fmts = [None] + [WAN] * (len(heads) - 1)
-    for _, row in table.iterrows():
-        name = row["单位"]
-        total = name in ("合计", PROVINCE_LABEL)
+    for row in table.itertuples(index=False, name=None):
+        total = row[0] in ("合计", PROVINCE_LABEL)
         fr.body(list(row), fmts, bold=total, fill="total_fill" if total else None)
     fr.row += 1
     prov = float(table.loc[table["单位"] == PROVINCE_LABEL, "分担额"].iloc[0])
@@ -112,15 +110,14 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
         c1 = 2 + k * len(MEASURES)
         merge(ws, r0, c1, r0, c1 + len(MEASURES) - 1)
     first_body = fr.row + 1
-    for name, row in wide.iterrows():
+    order = [(h, m) for h in heads for m in MEASURES]
+    grid = wide[order].to_numpy(dtype=float)          # one array: reading cell by cell from pandas is slow
+    unit_fmts = [None, *[MEASURE_FORMATS[m] for _h, m in order]]
+    count_fmts = [None, *["persons"] * len(order)]
+    for name, figures in zip(wide.index, grid, strict=True):
         summary = name in SUMMARY_ROWS
-        values: list[Any] = [name]
-        fmts: list[str | None] = [None]
-        for h in heads:
-            for m in MEASURES:
-                values.append(row[(h, m)])
-                fmts.append("persons" if name in COUNT_ROWS else MEASURE_FORMATS[m])
-        fr.body(values, fmts, bold=name in ("城市合计", PROVINCE_LABEL), fill="total_fill" if summary else None)
+        fr.body([name, *figures.tolist()], count_fmts if name in COUNT_ROWS else unit_fmts,
+                bold=name in ("城市合计", PROVINCE_LABEL), fill="total_fill" if summary else None)
     last_city = first_body + len(comp.result.cities) - 1
     _sign_colours(ws, style, names, first_body, last_city)
     fr.notes(["注：分担额与缺口分担表一致（万元，两位小数，城市合计 + 省级承担 = 应分担缺口）；人均分担 = 分担额 ÷ 年平均参保人数"
@@ -207,27 +204,36 @@ def _option_charts(ws: Worksheet, style: DraftStyle, fr: Frame, shown: Sequence[
 # ---------------------------------------------------------------- 预测与校验
 
 def write_checks(ws: Worksheet, t: DraftTables, style: DraftStyle) -> None:
-    """预测与校验 — driver figure vs trend figure per unit and line; flagged rows highlighted."""
+    """预测与校验 — driver figure vs trend figure per unit and line; flagged rows highlighted. With more units
+    than the template's `check_rows_all_max_units`, only the flagged rows are listed (the note says how many
+    rows were within tolerance)."""
     c = t.checks
+    n_units = c["unit"].nunique()
+    only_flagged = n_units > style.section("scale")["check_rows_all_max_units"]
+    shown = c[c["flag"].to_numpy(dtype=bool)] if only_flagged else c
     headers = ("科目", "单位", "趋势方法", "上年预计执行数", "本年预算数（驱动测算）", "趋势测算值", "偏离", "提示")
     fr = Frame(ws, style, n_cols=len(headers))
     fr.title(_title(t, "收支预测与趋势校验表"))
     fr.meta(_meta_left(t))
     fr.header(headers)
     fmts = (None, None, None, WAN, WAN, WAN, "ratio", None)
-    previous = None
     red = style.colors["synthetic"]
-    for row in c.itertuples():
-        label = row.label if row.label != previous else None
-        previous = row.label
-        fr.body([label, row.unit, row.method, row.estimate, row.budget, row.trend, row.deviation, row.hint],
+    labels = shown["label"].to_numpy(dtype=object)
+    first = np.r_[True, labels[1:] != labels[:-1]] if len(labels) else np.zeros(0, dtype=bool)
+    for row, new_label in zip(shown.itertuples(), first, strict=True):
+        fr.body([row.label if new_label else None, row.unit, row.method, row.estimate, row.budget, row.trend,
+                 row.deviation, row.hint],
                 fmts, fill="flag_fill" if row.flag else None,
                 colors=[None] * 7 + [red if row.flag else None], bold=False)
     tol = t.result.forecast.tolerance * 100
     k = t.result.inputs.assumptions.trend_years
-    fr.notes([f"注：1. 偏离 = (驱动测算 − 趋势测算) ÷ 趋势测算；超过±{tol:g}%的行以底色标出，请核实。",
-              f"2. 趋势测算取近{k}年（含上年预计执行数）；其他收入、劳动能力鉴定支出、其他支出本身按趋势测算，不作比较。",
-              "3. 本年预算数与分市预算表一致。"])
+    notes = [f"注：1. 偏离 = (驱动测算 − 趋势测算) ÷ 趋势测算；超过±{tol:g}%的行以底色标出，请核实。",
+             f"2. 趋势测算取近{k}年（含上年预计执行数）；其他收入、劳动能力鉴定支出、其他支出本身按趋势测算，不作比较。",
+             "3. 本年预算数与分市预算表一致。"]
+    if only_flagged:
+        notes.append(f"4. 本省测算单位{n_units:,}个，共{len(c):,}行；本表只列偏离超过±{tol:g}%的{len(shown):,}行，"
+                     f"其余{len(c) - len(shown):,}行在容差以内或按趋势测算，未逐行列出。")
+    fr.notes(notes)
     fr.column_widths(minimum={1: 18, 7: 9})
     fr.finish(synthetic=t.synthetic, freeze_columns=2)
 

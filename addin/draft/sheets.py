@@ -178,9 +178,9 @@ def write_units(ws: Worksheet, t: DraftTables, style: DraftStyle) -> None:
     merge(ws, r0, 2 + len(rev_cols), r0, 1 + len(rev_cols) + len(exp_cols))
     merge(ws, r0, n, r0 + 1, n)
     fmts = [None] + [WAN] * len(UNIT_COLUMNS)
-    for name, row in u.iterrows():
+    for name, figures in zip(u.index, u[list(UNIT_COLUMNS)].to_numpy(dtype=float), strict=True):
         total = name == TOTAL_ROW
-        fr.body([name, *[row[c] for c in UNIT_COLUMNS]], fmts, bold=total, fill="total_fill" if total else None)
+        fr.body([name, *figures.tolist()], fmts, bold=total, fill="total_fill" if total else None)
     fr.notes(["注：1. 合计行与收入预算表、支出预算表的本年预算数一致；每列各单位之和等于合计，每行各项目之和等于该单位的"
               "收入合计、支出合计（受控舍入：每个数只向上或向下舍入到 0.01 万元）。",
               f"2. {PROVINCE_ROW}为省级统一收取的财政补贴收入和利息收入，不属于任何设区市。",
