@@ -162,7 +162,11 @@ def check_table(result: BudgetResult, units: pd.DataFrame) -> pd.DataFrame:
     """预测与校验: per line and unit the driver figure (as in 分市预算表), trend figure, deviation, flag."""
     fc = result.forecast
     ct = fc.check_table()
-    driver = np.array([float(units.loc[u, it]) for u, it in zip(ct["unit"], ct["item"], strict=True)])
+    rows = units.index.get_indexer(ct["unit"])
+    cols = units.columns.get_indexer(ct["item"])
+    if (rows < 0).any() or (cols < 0).any():
+        raise KeyError("预测与校验：有单位或项目不在分市预算表中")
+    driver = units.to_numpy(dtype=object)[rows, cols].astype(float)     # the 分市预算表 cell of each row
     trend_only = ct["item"].isin(TREND_ONLY_ITEMS)
     flag = ct["flag"].astype(bool).to_numpy()
     tol = f"±{fc.tolerance * 100:g}%"
