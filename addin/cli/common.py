@@ -177,7 +177,10 @@ def run_engine(inputs: Any, options: list[Any], baseline: str | None, progress: 
     ctx = sharing_context(inputs, fc, pb)
     sharing = share_options(options, ctx)
     comparison = compare(options, ctx, baseline=baseline)
-    progress.done(f"基准方案 {comparison.baseline}")
+    from addin.report.rule_text import option_names
+
+    shown = option_names(sharing.options)
+    progress.done(f"基准方案：{shown[sharing.option_index(comparison.baseline)]}")
     from addin.report.tables import displayed_result  # shares as every table shows them (one rounded chain)
 
     return displayed_result(BudgetResult(inputs=inputs, parameters=params, forecast=fc, province=pb, context=ctx,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -41,6 +42,7 @@ class Frame:
     pending_notes: list[tuple[int, str, int]] = field(default_factory=list)   # wrapped rows: row, text, from col
     _styles: dict[tuple, StyleArray] = field(default_factory=dict)     # put()'s style key → openpyxl style indices
     _numbers: dict[tuple, float] = field(default_factory=dict)         # (col, decimals, negative) → largest size
+    _fmt_decimals: dict[str | None, int] = field(default_factory=dict)
 
     # -- cells --------------------------------------------------------------------------------
     def _track(self, col: int, text: str, factor: float = 1.0) -> None:
@@ -137,12 +139,26 @@ class Frame:
              fill: str | None = None, indent: Sequence[int] | None = None, aligns: Sequence[str | None] | None = None,
              colors: Sequence[str | None] | None = None) -> int:
         self.row += 1
-        self.ws.row_dimensions[self.row].height = self.style.rows["body_height"]
+        r = self.row
+        ws = self.ws
+        ws.row_dimensions[r].height = self.style.rows["body_height"]
+        plain = not indent and not aligns and not colors
         for k, v in enumerate(values, start=1):
-            self.put(self.row, k, v, fmt=fmts[k - 1], bold=bold, fill=fill,
-                     indent=(indent[k - 1] if indent else 0), align=(aligns[k - 1] if aligns else None),
-                     color=(colors[k - 1] if colors else None))
-        return self.row
+            fmt = fmts[k - 1]
+            if plain and type(v) is float and math.isfinite(v):      # the bulk of every table: a finite figure
+                known = self._styles.get((bold, None, fmt, "right", False, 0, fill, True))
+                if known is not None:
+                    cell = Cell(ws, row=r, column=k, style_array=known)
+                    cell._value = v
+                    ws._cells[r, k] = cell
+                    decimals = self._fmt_decimals.get(fmt)
+                    if decimals is None:
+                        decimals = self._fmt_decimals[fmt] = _decimals(self.style.formats.get(fmt or "", ""))
+                    self._track_number(k, v, decimals)
+                    continue
+            self.put(r, k, v, fmt=fmt, bold=bold, fill=fill, indent=(indent[k - 1] if indent else 0),
+                     align=(aligns[k - 1] if aligns else None), color=(colors[k - 1] if colors else None))
+        return r
 
     def notes(self, lines: Sequence[str], *, gap: bool = True) -> None:
         """Wrapped note rows merged across the table, heights estimated from the text length."""
