@@ -53,8 +53,8 @@ def sheet_data_xml(ws: Worksheet) -> str | None:
             return None
         by_row.setdefault(r, []).append((c, cell))
     dims = ws.row_dimensions
-    letters: dict[int, str] = {}
-    style_ids: dict[bytes, int] = {}
+    letters = [""] + [get_column_letter(c) for c in range(1, (ws.max_column or 1) + 1)]
+    heads: dict[tuple[bytes, str], tuple[str, bool]] = {}     # (style indices, type) → ('" s="5" t="n"', styled)
     out = ["<sheetData>"]
     for r in sorted(by_row.keys() | dims.keys()):
         out.append(f'<row r="{r}"{_row_attrs(dims[r]) if r in dims else ""}>')
@@ -64,28 +64,25 @@ def sheet_data_xml(ws: Worksheet) -> str | None:
         for c, cell in row:
             value = cell._value
             array = cell._style
-            styled = array is not None and any(array)
+            kind = cell.data_type
+            key = (array.tobytes() if array is not None else b"", kind)
+            known = heads.get(key)
+            if known is None:
+                styled = array is not None and any(array)
+                sid = f' s="{styles.add(array)}"' if styled else ""
+                known = heads[key] = (f'"{sid} t="{_TYPES[kind]}"', styled)
+            attrs, styled = known
             if value is None and not styled:
                 continue
-            col = letters.get(c) or letters.setdefault(c, get_column_letter(c))
-            kind = cell.data_type
-            if styled:
-                key = array.tobytes()
-                sid = style_ids.get(key)
-                if sid is None:
-                    sid = style_ids[key] = styles.add(array)
-                head = f'<c r="{col}{r}" s="{sid}" t="{_TYPES[kind]}"'
-            else:
-                head = f'<c r="{col}{r}" t="{_TYPES[kind]}"'
             if value is None or value == "":
-                out.append(head + "/>")
+                out.append(f'<c r="{letters[c]}{r}{attrs}/>')
             elif kind == "s":
                 if not isinstance(value, str):
                     return None          # rich text
-                out.append(f"{head}>{_text(value)}</c>")
+                out.append(f'<c r="{letters[c]}{r}{attrs}>{_text(value)}</c>')
             else:
                 x = float(value)
-                out.append(f"{head}><v>{f'{x:.16g}' if math.isfinite(x) else ''}</v></c>")
+                out.append(f'<c r="{letters[c]}{r}{attrs}><v>{f"{x:.16g}" if math.isfinite(x) else ""}</v></c>')
         out.append("</row>")
     out.append("</sheetData>")
     return "".join(out)

@@ -113,10 +113,13 @@ def write_comparison(ws: Worksheet, t: DraftTables, style: DraftStyle, *, chart:
     order = [(h, m) for h in heads for m in MEASURES]
     grid = wide[order].to_numpy(dtype=float)          # one array: reading cell by cell from pandas is slow
     unit_fmts = [None, *[MEASURE_FORMATS[m] for _h, m in order]]
+    city_fmts = [None, *["signed_wan" if m == CHANGE else MEASURE_FORMATS[m] for _h, m in order]]   # +/− shown
     count_fmts = [None, *["persons"] * len(order)]
-    for name, figures in zip(wide.index, grid, strict=True):
+    n_cities = len(comp.result.cities)
+    for k, (name, figures) in enumerate(zip(wide.index, grid, strict=True)):
         summary = name in SUMMARY_ROWS
-        fr.body([name, *figures.tolist()], count_fmts if name in COUNT_ROWS else unit_fmts,
+        fmts = count_fmts if name in COUNT_ROWS else city_fmts if k < n_cities else unit_fmts
+        fr.body([name, *figures.tolist()], fmts,
                 bold=name in ("城市合计", PROVINCE_LABEL), fill="total_fill" if summary else None)
     last_city = first_body + len(comp.result.cities) - 1
     _sign_colours(ws, style, names, first_body, last_city)
@@ -157,7 +160,7 @@ def _named(shown: Sequence[str], k: int) -> str:
 
 
 def _sign_colours(ws: Worksheet, style: DraftStyle, names: Sequence[str], first: int, last: int) -> None:
-    """较基准变化 columns: increases red, decreases green (conditional formats), signs shown (+/−)."""
+    """较基准变化 columns: increases red, decreases green (conditional formats; the +/− format is the cells' own)."""
     red, green = style.colors["increase"], style.colors["decrease"]
     for k in range(len(names)):
         col = get_column_letter(2 + k * len(MEASURES) + MEASURES.index(CHANGE))
@@ -170,8 +173,6 @@ def _sign_colours(ws: Worksheet, style: DraftStyle, names: Sequence[str], first:
                                                       font=Font(color=green), fill=PatternFill(
                                                           fill_type="solid", start_color=style.colors["decrease_fill"],
                                                           end_color=style.colors["decrease_fill"])))
-        for r in range(first, last + 1):
-            ws[f"{col}{r}"].number_format = style.formats["signed_wan"]
 
 
 def _option_charts(ws: Worksheet, style: DraftStyle, fr: Frame, shown: Sequence[str], first: int, last: int,
