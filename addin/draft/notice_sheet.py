@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.draft.cells import dress, merge
 from addin.draft.frame import WAN, Frame
 from addin.draft.style import DraftStyle, load_style
-from addin.report.notice import CityNotice, city_notice, city_units, unit_estimates
+from addin.report.notice import CityNotice, city_notices, city_units
 from addin.report.tables import DraftTables
 
 NOTICE_SHEET = "分市通知"
@@ -127,8 +127,7 @@ def write_notice_pages(ws: Worksheet, t: DraftTables, style: DraftStyle, option:
                        units: Sequence[str] | None = None) -> list[CityNotice]:
     """分市通知 sheet: every city's notice, one page each; returns the notices written."""
     fr = Frame(ws, style, n_cols=N_COLS)
-    estimates = unit_estimates(t)
-    notices = [city_notice(t, u, option, estimates) for u in (units or city_units(t))]
+    notices = city_notices(t, list(units or city_units(t)), option)
     for k, n in enumerate(notices):
         if k:
             ws.row_breaks.append(Break(id=fr.row))
