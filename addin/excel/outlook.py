@@ -2,8 +2,10 @@
 
 The runs reuse the cached one-year budget (`udf_inputs.budget_result`): `models.projection.project`,
 `models.sensitivity.sensitivity` and `models.risk.simulate` are called with ``result=`` and cached
-themselves (`udf_inputs.derived`), keyed by the input ranges plus years, draws and seed — the risk run
-is seeded, so a recalculation gives the same figures every time.
+themselves (`udf_inputs.derived`), keyed by the input tables they read plus years, draws and seed — the
+risk run is seeded, so a recalculation gives the same figures every time. None of them reads 分担方案
+for its province figures: an edit of the options reuses them (a view of an option's city shares is
+re-run for the current options).
 
 The displayed figures are those of `addin.report.outlook`, which the `wibudget project / sensitivity / risk`
 commands and the draft also show: the projection table is `Projection.table(wan=True)` (items add up
@@ -14,7 +16,8 @@ Every table has a fixed shape for given inputs and years (a legacy array formula
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -99,34 +102,55 @@ def view_or_option(value: Any, views: Sequence[tuple[str, str]], default: str) -
 # ---------------------------------------------------------------------------------------------
 # cached runs (on the cached one-year budget)
 
+@dataclass(frozen=True)
+class _Run:
+    """A cached run, the budget it started from and the content of the 分担方案 it shared."""
+
+    options: bytes | None
+    result: BudgetResult
+    value: Any
+
+
+def _cached(what: str, ranges: Sequence[Any], args: tuple, run: Callable[[BudgetResult], Any],
+            shares: bool) -> _Run:
+    """`run(result)` cached by the tables it reads. The province figures of a run (projection, tornado,
+    yearly risk) do not read 分担方案: they are kept by the other six tables, so an edit of the options
+    reuses them. A view of an option's city shares (`shares`) takes the run only if it shared the
+    current options, else the run is made again for them.
+
+    The budget is asked for first, so bad input anywhere gives its message even when a run is kept."""
+    key = udf_inputs.cache_key(ranges)
+    result = udf_inputs.CACHE.result(ranges, key)
+    current = udf_inputs.options_key(key)
+
+    def compute() -> _Run:
+        return _Run(current, result, run(result))
+    cached = udf_inputs.derived(what, ranges, args, compute, udf_inputs.budget_key(key))
+    if shares and cached.options != current:
+        cached = udf_inputs.derived(what, ranges, args, compute, key)
+    return cached
+
+
 def projection(ranges: Sequence[Any], years: int) -> Projection:
-    """多年预测 of the inputs in `ranges` over `years` years (cached)."""
-    key = udf_inputs.cache_key(ranges)
-
-    def run() -> Projection:
-        result = udf_inputs.CACHE.result(ranges, key)
-        return project(result.inputs, years, result=result)
-    return udf_inputs.derived("project", ranges, (years,), run, key)
+    """多年预测 of the inputs in `ranges` over `years` years (cached; it does not read 分担方案)."""
+    return _cached("project", ranges, (years,), lambda result: project(result.inputs, years, result=result),
+                   shares=False).value
 
 
-def sensitivity_run(ranges: Sequence[Any]) -> tuple[BudgetResult, Sensitivity]:
-    """敏感性分析 of the inputs in `ranges` with the default shock sizes, and the budget it starts from."""
-    key = udf_inputs.cache_key(ranges)
-
-    def run() -> tuple[BudgetResult, Sensitivity]:
-        result = udf_inputs.CACHE.result(ranges, key)
-        return result, sensitivity(result.inputs, result=result)
-    return udf_inputs.derived("sensitivity", ranges, (), run, key)
+def sensitivity_run(ranges: Sequence[Any], shares: bool = False) -> tuple[BudgetResult, Sensitivity]:
+    """敏感性分析 of the inputs in `ranges` with the default shock sizes, and the budget it starts from;
+    `shares`: the city shares under the options will be shown (they must be the current options')."""
+    run = _cached("sensitivity", ranges, (), lambda result: sensitivity(result.inputs, result=result), shares)
+    return run.result, run.value
 
 
-def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int) -> tuple[BudgetResult, RiskResult]:
-    """风险模拟 of the inputs in `ranges` (every option), seeded; cached by draws, years and seed."""
-    key = udf_inputs.cache_key(ranges)
-
-    def run() -> tuple[BudgetResult, RiskResult]:
-        result = udf_inputs.CACHE.result(ranges, key)
-        return result, simulate(result.inputs, draws, years, seed=seed, result=result)
-    return udf_inputs.derived("risk", ranges, (draws, years, seed), run, key)
+def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int,
+             shares: bool = False) -> tuple[BudgetResult, RiskResult]:
+    """风险模拟 of the inputs in `ranges` (every option), seeded; cached by draws, years and seed.
+    `shares`: an option's share bands will be shown (the run must have shared the current options)."""
+    run = _cached("risk", ranges, (draws, years, seed),
+                  lambda result: simulate(result.inputs, draws, years, seed=seed, result=result), shares)
+    return run.result, run.value
 
 
 # ---------------------------------------------------------------------------------------------
