@@ -248,6 +248,8 @@ DERIVED = ResultCache(DERIVED_SIZE)
 #: The steps before the engine, shared by the engine run and GS_CHECK: the ranges on their sheets and
 #: what the reader makes of them (keyed by step and inputs).
 STEPS = ResultCache(2 * CACHE_SIZE)
+#: What the reader made of each table, by the content of the ranges on its sheet.
+PARTS = ResultCache(len(INPUT_TABLES) * CACHE_SIZE)
 
 
 def clear_caches() -> None:
@@ -256,6 +258,7 @@ def clear_caches() -> None:
     BASES.clear()
     DERIVED.clear()
     STEPS.clear()
+    PARTS.clear()
     MEMO.clear()
 
 
@@ -268,7 +271,37 @@ def sheets(ranges: Sequence[Any], key: Key | None = None) -> dict[str, Rows]:
 def parsed(ranges: Sequence[Any], key: Key | None = None) -> tuple[BudgetInputs, list[dict]]:
     """(inputs, options) the reader makes of the seven ranges, cached; raises BudgetInputError for bad input."""
     key = cache_key(ranges) if key is None else key
-    return STEPS.get(("parsed", key), lambda: _read(sheets(ranges, key)))
+    return STEPS.get(("parsed", key), lambda: _read_by_table(sheets(ranges, key), key))
+
+
+#: The reader's steps, one per input table, in the order `reader.inputs_from_sheets` takes them.
+_TABLE_READERS: dict[str, Callable[[dict[str, Rows]], Any]] = {
+    "params": lambda placed: reader._read_params(placed[layout.PARAMS_SHEET]),
+    "history": lambda placed: reader._read_frame(placed, layout.TABLES["history"]),
+    "province_history": lambda placed: reader._read_frame(placed, layout.TABLES["province_history"]),
+    "prior_budget": lambda placed: reader._read_prior_budget(placed),
+    "plans": lambda placed: reader._read_plans(placed),
+    "beneficiaries": lambda placed: reader._read_frame(placed, layout.TABLES["beneficiaries"]),
+    "options": lambda placed: reader._read_options(placed[layout.OPTIONS_SHEET]),
+}
+
+
+def _sheet_key(table: str, key: Key) -> Key:
+    """The content of every range placed on `table`'s sheet (历年执行 holds three, placed side by side)."""
+    sheet = layout.TABLES[table].sheet
+    return tuple(k for name, k in zip(INPUT_TABLES, key, strict=True) if layout.TABLES[name].sheet == sheet)
+
+
+def _read_by_table(placed: dict[str, Rows], key: Key) -> tuple[BudgetInputs, list[dict]]:
+    """`reader.inputs_from_sheets`, each table read once per content of its sheet (`PARTS`): an edit of one
+    table reads that sheet again and reuses the others. A refusal is the whole reader's (`_read`), so
+    its message is word for word the one `wibudget` gives."""
+    try:
+        parts = {table: PARTS.get((table, _sheet_key(table, key)), lambda read=read: read(placed))
+                 for table, read in _TABLE_READERS.items()}
+        return reader.assemble_inputs(parts, placed)
+    except BudgetInputError:
+        return _read(placed)
 
 
 def _read(placed: dict[str, Rows]) -> tuple[BudgetInputs, list[dict]]:

@@ -112,45 +112,59 @@ class _Run:
 
 
 def _cached(what: str, ranges: Sequence[Any], args: tuple, run: Callable[[BudgetResult], Any],
-            shares: bool) -> _Run:
+            fits: Callable[[_Run], bool] | None = None, full: Callable[[BudgetResult], Any] | None = None) -> _Run:
     """`run(result)` cached by the tables it reads. The province figures of a run (projection, tornado,
     yearly risk) do not read 分担方案: they are kept by the other six tables, so an edit of the options
-    reuses them. A view of an option's city shares (`shares`) takes the run only if it shared the
-    current options, else the run is made again for them.
+    reuses them. A view of city shares under an option passes `fits`: the kept run serves it only if it
+    shared the current options and `fits` it, else `full(result)` runs, kept by all seven tables.
 
     The budget is asked for first, so bad input anywhere gives its message even when a run is kept."""
     key = udf_inputs.cache_key(ranges)
     result = udf_inputs.CACHE.result(ranges, key)
     current = udf_inputs.options_key(key)
-
-    def compute() -> _Run:
-        return _Run(current, result, run(result))
-    cached = udf_inputs.derived(what, ranges, args, compute, udf_inputs.budget_key(key))
-    if shares and cached.options != current:
-        cached = udf_inputs.derived(what, ranges, args, compute, key)
+    cached = udf_inputs.derived(what, ranges, args, lambda: _Run(current, result, run(result)),
+                                udf_inputs.budget_key(key))
+    if fits is not None and not (cached.options == current and fits(cached)):
+        again = full or run
+        cached = udf_inputs.derived(what, ranges, args, lambda: _Run(current, result, again(result)), key)
     return cached
 
 
 def projection(ranges: Sequence[Any], years: int) -> Projection:
     """多年预测 of the inputs in `ranges` over `years` years (cached; it does not read 分担方案)."""
-    return _cached("project", ranges, (years,), lambda result: project(result.inputs, years, result=result),
-                   shares=False).value
+    return _cached("project", ranges, (years,), lambda result: project(result.inputs, years, result=result)).value
 
 
 def sensitivity_run(ranges: Sequence[Any], shares: bool = False) -> tuple[BudgetResult, Sensitivity]:
     """敏感性分析 of the inputs in `ranges` with the default shock sizes, and the budget it starts from;
     `shares`: the city shares under the options will be shown (they must be the current options')."""
-    run = _cached("sensitivity", ranges, (), lambda result: sensitivity(result.inputs, result=result), shares)
+    run = _cached("sensitivity", ranges, (), lambda result: sensitivity(result.inputs, result=result),
+                  (lambda _: True) if shares else None)
     return run.result, run.value
 
 
 def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int,
-             shares: bool = False) -> tuple[BudgetResult, RiskResult]:
-    """风险模拟 of the inputs in `ranges` (every option), seeded; cached by draws, years and seed.
-    `shares`: an option's share bands will be shown (the run must have shared the current options)."""
-    run = _cached("risk", ranges, (draws, years, seed),
-                  lambda result: simulate(result.inputs, draws, years, seed=seed, result=result), shares)
-    return run.result, run.value
+             option: Any = None) -> tuple[BudgetResult, RiskResult, str | None]:
+    """风险模拟 of the inputs in `ranges`, seeded; cached by draws, years and seed. Returns the budget, the
+    run and the code of `option` (方案序号、代码或名称; None: the yearly table only).
+
+    The yearly figures do not depend on the options (every draw's shocks are drawn before any sharing,
+    and each option is shared on its own), so the run shares only the option a view shows — the first
+    for the yearly table — and a view of another option runs every option once for all such views."""
+    def sharing(codes: Callable[[BudgetResult], set[str]]) -> Callable[[BudgetResult], RiskResult]:
+        return lambda result: simulate(result.inputs, draws, years, seed=seed, result=result,
+                                       options=[o for o in result.options if o.name in codes(result)])
+
+    args = (draws, years, seed)
+    if option is None:
+        run = _cached("risk", ranges, args, sharing(lambda result: {result.options[0].name}))
+        return run.result, run.value, None
+    budget = udf_inputs.CACHE.result(ranges)
+    code = budget.options[option_position(budget, option)].name    # an unknown option: its message, no run
+    run = _cached("risk", ranges, args, sharing(lambda _: {code}),
+                  lambda kept: code in {o.name for o in kept.value.options},
+                  sharing(lambda result: {o.name for o in result.options}))
+    return run.result, run.value, code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,11 +272,10 @@ def risk_table(risk: RiskResult) -> Table:
     return rows
 
 
-def risk_share_table(result: BudgetResult, risk: RiskResult, option: Any) -> Table:
-    """各市分担额的分布 (万元) of one option: per year and unit (cities, then 省级承担) the deterministic
-    projection's share and P5 … P95 (`outlook.risk_share_table`)."""
-    o = option_position(result, option)
-    frame = outlook.risk_share_table(risk, o)
+def risk_share_table(risk: RiskResult, code: str) -> Table:
+    """各市分担额的分布 (万元) of one option (its code): per year and unit (cities, then 省级承担) the
+    deterministic projection's share and P5 … P95 (`outlook.risk_share_table`)."""
+    frame = outlook.risk_share_table(risk, code)
     bands = [f"p{p:g}" for p in risk.percentiles]
     rows: Table = [[*RISK_SHARE_HEADERS, *(b.upper() for b in bands)]]
     for r in frame.to_dict("records"):
