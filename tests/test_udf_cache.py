@@ -17,12 +17,15 @@ import pytest
 
 from addin.excel import check as udf_check
 from addin.excel import inputs as udf_inputs
+from addin.excel import tables as udf_tables
 from addin.excel import udfs
 from addin.excel.builder import default_options
 from addin.excel.builder.common import input_values
-from addin.workbook import check
+from addin.report.tables import displayed_result
+from addin.workbook import check, reader
 from addin.workbook.writer import write_inputs
 from examples import load_example
+from models.budget import run_budget
 from models.risk import simulate
 
 DRAWS = 300.0           # a small risk run keeps the tests quick; the caching does not depend on it
@@ -272,3 +275,42 @@ def test_check_on_the_engines_inputs_equals_the_whole_check(ranges, monkeypatch,
         assert whole == []
     if how == "warnings":
         assert [f.rule for f in whole] == ["V304", "V305", "V401", "V402"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the engine on a kept base = run_budget; the budget tables built once per engine run
+
+
+def test_the_sharing_on_a_kept_forecast_equals_a_whole_engine_run(ranges):
+    recalculate(ranges)
+    own_gap, col = option_cell(ranges, "weight.own_gap")
+    collections, _ = option_cell(ranges, "weight.collections")
+    own_gap[col], collections[col] = 0.5, 0.2                            # weights moved, still 100 %
+    bases = runs()["base"]
+    kept = udf_inputs.budget_result(*ranges)
+    assert runs()["base"] == bases                                       # on the forecast made before the edit
+    inputs, options = reader.inputs_from_sheets(udf_inputs.sheets(ranges))
+    whole = displayed_result(run_budget(inputs, options))
+    assert [o.name for o in kept.options] == [o.name for o in whole.options]
+    for part in ("share", "province", "amount"):
+        assert (kept.sharing.rounded[part] == whole.sharing.rounded[part]).all(), part
+    assert kept.comparison.wide.equals(whole.comparison.wide)
+    assert kept.province.lines.equals(whole.province.lines)
+
+
+def test_budget_tables_are_built_once_per_engine_run(ranges, monkeypatch):
+    built: list[str] = []
+    original = udf_tables.official_lines
+
+    def counting(province, side):
+        built.append(side)
+        return original(province, side)
+    monkeypatch.setattr(udf_tables, "official_lines", counting)
+    recalculate(ranges)
+    # 收入预算表 and 支出预算表 once each, though the shown shares, the three GS_BALANCE tables and both
+    # GS_FORECAST views use them
+    assert sorted(built) == ["expenditure", "revenue"]
+    share, col = option_cell(ranges, "province_share")
+    share[col] = 0.4
+    recalculate(ranges)
+    assert len(built) == 2                                               # an option edit: none built again
