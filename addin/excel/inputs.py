@@ -9,13 +9,17 @@ reader as a saved workbook (`reader.inputs_from_sheets`), so a bad cell is named
 address (历年执行!F12) and the UDFs accept exactly what `wibudget` accepts.
 
 One recalculation calls several table UDFs with identical arguments: the engine result is kept in a
-small LRU cache keyed by the raw argument values, so it runs once per change of the inputs; the reader's
-work on the ranges (`sheets`, `parsed`) is cached as well and shared by the engine run and GS_CHECK, so one
-recalculation parses the inputs once and runs the engine once. Bad input
-is cached too (as the error), so eight cells do not parse the same broken table eight times. Results
-built on it (多年预测, 敏感性, 风险模拟, 数据检查) sit in a second cache, `DERIVED`, keyed by the same
-values plus their own arguments (years, draws, seed), so a recalculation with unchanged inputs reruns
-nothing.
+small LRU cache keyed by the content of the seven ranges (one key per table, `cache_key`), so it runs once
+per change of the inputs; the reader's work on the ranges (`sheets`, `parsed`) is cached as well and shared
+by the engine run and GS_CHECK, so one recalculation parses the inputs once and runs the engine once. Bad
+input is cached too (as the error), so eight cells do not parse the same broken table eight times.
+
+A result is kept under the keys of the tables it reads: the engine's steps before the sharing (forecast,
+province budget, sharing context: `BASES`) and the multi-year runs built on them do not read 分担方案, so
+an edit of an option's weights re-runs the sharing, the comparison and the data check, and reuses the
+rest. Results built on the engine (多年预测, 敏感性, 风险模拟, 数据检查) sit in `DERIVED`, keyed by those
+tables' content plus their own arguments (years, draws, seed), so a recalculation with unchanged inputs
+reruns nothing.
 """
 
 from __future__ import annotations
@@ -30,12 +34,19 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from addin.excel import tables as udf_tables
+from addin.excel.memo import TABLES as MEMO
 from addin.report.tables import displayed_result
 from addin.workbook import coerce, layout, reader
 from addin.workbook.findings import trim_range
-from models.budget import BudgetResult, run_budget
+from models.balance import ProvinceBudget, province_budget
+from models.budget import BudgetResult, resolve_options, sharing_context
+from models.compare import compare
 from models.errors import BudgetInputError
+from models.forecast import Forecast, forecast
 from models.inputs import BudgetInputs
+from models.parameter_set import ParameterSet, parameters_for
+from models.sharing import SharingContext
 
 #: The input tables a table UDF takes, in argument order (keys of `workbook_layout.TABLES`).
 INPUT_TABLES: tuple[str, ...] = ("params", "history", "province_history", "prior_budget", "plans",
@@ -99,17 +110,19 @@ def _excel_scalar(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------
-# cache keyed by the raw argument values
+# cache keys: the content of each input table
 
-def cache_key(ranges: Sequence[Any]) -> bytes:
-    """The cache key of raw argument values: their exact content, pickled without memo (so equal values
-    give equal keys whatever objects hold them; every float digit kept). About 0.3 ms for the example's
-    ranges with their spare rows, against 3 ms for their repr.
+#: Position of 分担方案 among the seven ranges: what the forecast, the projection and the risk run do not read.
+OPTIONS_AT = INPUT_TABLES.index("options")
 
-    Excel passes lists, floats, text, None, bools, datetimes and Decimals; numpy arrays (from a formula
-    engine) are turned into lists first.
-    """
-    plain = [v.tolist() if isinstance(v, np.ndarray) else v for v in ranges]
+Key = tuple[bytes, ...]
+
+
+def _content_key(value: Any) -> bytes:
+    """One argument's exact content, pickled without memo (equal values give equal keys whatever objects
+    hold them; every float digit kept). Excel passes lists, floats, text, None, bools, datetimes and
+    Decimals; numpy arrays (from a formula engine) are turned into lists first."""
+    plain = value.tolist() if isinstance(value, np.ndarray) else value
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True                                   # no memo: the key depends on the values only
@@ -118,6 +131,23 @@ def cache_key(ranges: Sequence[Any]) -> bytes:
     except (pickle.PicklingError, TypeError, AttributeError):
         return repr(plain).encode()                       # an object pickle refuses: its text
     return buffer.getvalue()
+
+
+def cache_key(ranges: Sequence[Any]) -> Key:
+    """The cache key of raw argument values: one content key per input table, in argument order (about
+    0.1 ms for the example's ranges). A result is kept under the keys of the tables it depends on, so an
+    edit re-runs only what reads the edited table (`budget_key`)."""
+    return tuple(_content_key(v) for v in ranges)
+
+
+def budget_key(key: Key) -> Key:
+    """The key without 分担方案: what the forecast, province budget, projection and risk bands depend on."""
+    return key[:OPTIONS_AT] + key[OPTIONS_AT + 1:] if len(key) == len(INPUT_TABLES) else key
+
+
+def options_key(key: Key) -> bytes | None:
+    """The content key of 分担方案 alone (None when the arguments are not the seven ranges)."""
+    return key[OPTIONS_AT] if len(key) == len(INPUT_TABLES) else None
 
 
 @dataclass
@@ -164,44 +194,114 @@ class ResultCache:
         return entry
 
 
+@dataclass(frozen=True)
+class BudgetBase:
+    """预算基础 — the engine's steps before the sharing: parameters, forecast, province budget and sharing
+    context. They read every table but 分担方案, so an edit of the options reuses them."""
+
+    parameters: ParameterSet
+    forecast: Forecast
+    province: ProvinceBudget
+    context: SharingContext
+
+
+def budget_base(inputs: BudgetInputs) -> BudgetBase:
+    """The steps of `run_budget` before the sharing, on parsed inputs (their options are not read)."""
+    params = parameters_for(inputs)
+    fc = forecast(inputs, params)
+    pb = province_budget(inputs, fc)
+    return BudgetBase(params, fc, pb, sharing_context(inputs, fc, pb))
+
+
+def shared_result(inputs: BudgetInputs, options: Sequence[Any] | None, base: BudgetBase) -> BudgetResult:
+    """`run_budget` on its base (resolve the options, share, compare), the shares as the tables show them."""
+    opts = resolve_options(options if options is not None else inputs.options)
+    comp = compare(opts, base.context)
+    raw = BudgetResult(inputs=inputs, parameters=base.parameters, forecast=base.forecast, province=base.province,
+                       context=base.context, options=opts, sharing=comp.result, comparison=comp)
+    # shares and comparison as the report tables show them (one rounded chain, as in the draft)
+    return displayed_result(raw, balance=udf_tables.balance_frame(raw), units=udf_tables.unit_frame(raw))
+
+
 class BudgetCache(ResultCache):
-    """The engine results (run_budget) keyed by the raw values of the seven input ranges."""
+    """The engine results keyed by the raw values of the seven input ranges; the steps before the sharing
+    (`BASES`) are kept by the tables other than 分担方案."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         super().__init__(size)
 
-    def result(self, ranges: Sequence[Any], key: bytes | None = None) -> BudgetResult:
+    def result(self, ranges: Sequence[Any], key: Key | None = None) -> BudgetResult:
         """The engine result for these seven input ranges; raises BudgetInputError for bad input."""
         key = cache_key(ranges) if key is None else key
-        # shares and comparison as the report tables show them (one rounded chain, as in the draft)
-        return self.get(key, lambda: displayed_result(run_budget(*parsed(ranges, key))))
+
+        def run() -> BudgetResult:
+            inputs, options = parsed(ranges, key)
+            base = BASES.get(budget_key(key), lambda: budget_base(inputs))
+            return shared_result(inputs, options, base)
+        return self.get(key, run)
 
 
 #: The caches every UDF of the process shares (xlwings runs one Python process per Excel instance).
 CACHE = BudgetCache()
+BASES = ResultCache(CACHE_SIZE)
 DERIVED = ResultCache(DERIVED_SIZE)
 #: The steps before the engine, shared by the engine run and GS_CHECK: the ranges on their sheets and
 #: what the reader makes of them (keyed by step and inputs).
 STEPS = ResultCache(2 * CACHE_SIZE)
+#: What the reader made of each table, by the content of the ranges on its sheet.
+PARTS = ResultCache(len(INPUT_TABLES) * CACHE_SIZE)
 
 
 def clear_caches() -> None:
     """Forget every cached result (as after an input change)."""
     CACHE.clear()
+    BASES.clear()
     DERIVED.clear()
     STEPS.clear()
+    PARTS.clear()
+    MEMO.clear()
 
 
-def sheets(ranges: Sequence[Any], key: bytes | None = None) -> dict[str, Rows]:
+def sheets(ranges: Sequence[Any], key: Key | None = None) -> dict[str, Rows]:
     """`sheets_from_ranges`, cached (raises BudgetInputError for a missing or empty range)."""
     key = cache_key(ranges) if key is None else key
     return STEPS.get(("sheets", key), lambda: sheets_from_ranges([trim_range(r) for r in ranges]))
 
 
-def parsed(ranges: Sequence[Any], key: bytes | None = None) -> tuple[BudgetInputs, list[dict]]:
+def parsed(ranges: Sequence[Any], key: Key | None = None) -> tuple[BudgetInputs, list[dict]]:
     """(inputs, options) the reader makes of the seven ranges, cached; raises BudgetInputError for bad input."""
     key = cache_key(ranges) if key is None else key
-    return STEPS.get(("parsed", key), lambda: _read(sheets(ranges, key)))
+    return STEPS.get(("parsed", key), lambda: _read_by_table(sheets(ranges, key), key))
+
+
+#: The reader's steps, one per input table, in the order `reader.inputs_from_sheets` takes them.
+_TABLE_READERS: dict[str, Callable[[dict[str, Rows]], Any]] = {
+    "params": lambda placed: reader._read_params(placed[layout.PARAMS_SHEET]),
+    "history": lambda placed: reader._read_frame(placed, layout.TABLES["history"]),
+    "province_history": lambda placed: reader._read_frame(placed, layout.TABLES["province_history"]),
+    "prior_budget": lambda placed: reader._read_prior_budget(placed),
+    "plans": lambda placed: reader._read_plans(placed),
+    "beneficiaries": lambda placed: reader._read_frame(placed, layout.TABLES["beneficiaries"]),
+    "options": lambda placed: reader._read_options(placed[layout.OPTIONS_SHEET]),
+}
+
+
+def _sheet_key(table: str, key: Key) -> Key:
+    """The content of every range placed on `table`'s sheet (历年执行 holds three, placed side by side)."""
+    sheet = layout.TABLES[table].sheet
+    return tuple(k for name, k in zip(INPUT_TABLES, key, strict=True) if layout.TABLES[name].sheet == sheet)
+
+
+def _read_by_table(placed: dict[str, Rows], key: Key) -> tuple[BudgetInputs, list[dict]]:
+    """`reader.inputs_from_sheets`, each table read once per content of its sheet (`PARTS`): an edit of one
+    table reads that sheet again and reuses the others. A refusal is the whole reader's (`_read`), so
+    its message is word for word the one `wibudget` gives."""
+    try:
+        parts = {table: PARTS.get((table, _sheet_key(table, key)), lambda read=read: read(placed))
+                 for table, read in _TABLE_READERS.items()}
+        return reader.assemble_inputs(parts, placed)
+    except BudgetInputError:
+        return _read(placed)
 
 
 def _read(placed: dict[str, Rows]) -> tuple[BudgetInputs, list[dict]]:
@@ -218,7 +318,7 @@ def _read(placed: dict[str, Rows]) -> tuple[BudgetInputs, list[dict]]:
 
 
 def derived(what: str, ranges: Sequence[Any], args: tuple, compute: Callable[[], T],
-            key: bytes | None = None) -> T:
+            key: Key | None = None) -> T:
     """A result built on the seven input ranges (`what` names it, `args` are its other arguments), cached."""
     key = cache_key(ranges) if key is None else key
     return DERIVED.get((what, key, repr(args)), compute)

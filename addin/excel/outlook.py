@@ -2,8 +2,10 @@
 
 The runs reuse the cached one-year budget (`udf_inputs.budget_result`): `models.projection.project`,
 `models.sensitivity.sensitivity` and `models.risk.simulate` are called with ``result=`` and cached
-themselves (`udf_inputs.derived`), keyed by the input ranges plus years, draws and seed — the risk run
-is seeded, so a recalculation gives the same figures every time.
+themselves (`udf_inputs.derived`), keyed by the input tables they read plus years, draws and seed — the
+risk run is seeded, so a recalculation gives the same figures every time. None of them reads 分担方案
+for its province figures: an edit of the options reuses them (a view of an option's city shares is
+re-run for the current options).
 
 The displayed figures are those of `addin.report.outlook`, which the `wibudget project / sensitivity / risk`
 commands and the draft also show: the projection table is `Projection.table(wan=True)` (items add up
@@ -14,7 +16,8 @@ Every table has a fixed shape for given inputs and years (a legacy array formula
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -99,34 +102,69 @@ def view_or_option(value: Any, views: Sequence[tuple[str, str]], default: str) -
 # ---------------------------------------------------------------------------------------------
 # cached runs (on the cached one-year budget)
 
+@dataclass(frozen=True)
+class _Run:
+    """A cached run, the budget it started from and the content of the 分担方案 it shared."""
+
+    options: bytes | None
+    result: BudgetResult
+    value: Any
+
+
+def _cached(what: str, ranges: Sequence[Any], args: tuple, run: Callable[[BudgetResult], Any],
+            fits: Callable[[_Run], bool] | None = None, full: Callable[[BudgetResult], Any] | None = None) -> _Run:
+    """`run(result)` cached by the tables it reads. The province figures of a run (projection, tornado,
+    yearly risk) do not read 分担方案: they are kept by the other six tables, so an edit of the options
+    reuses them. A view of city shares under an option passes `fits`: the kept run serves it only if it
+    shared the current options and `fits` it, else `full(result)` runs, kept by all seven tables.
+
+    The budget is asked for first, so bad input anywhere gives its message even when a run is kept."""
+    key = udf_inputs.cache_key(ranges)
+    result = udf_inputs.CACHE.result(ranges, key)
+    current = udf_inputs.options_key(key)
+    cached = udf_inputs.derived(what, ranges, args, lambda: _Run(current, result, run(result)),
+                                udf_inputs.budget_key(key))
+    if fits is not None and not (cached.options == current and fits(cached)):
+        again = full or run
+        cached = udf_inputs.derived(what, ranges, args, lambda: _Run(current, result, again(result)), key)
+    return cached
+
+
 def projection(ranges: Sequence[Any], years: int) -> Projection:
-    """多年预测 of the inputs in `ranges` over `years` years (cached)."""
-    key = udf_inputs.cache_key(ranges)
-
-    def run() -> Projection:
-        result = udf_inputs.CACHE.result(ranges, key)
-        return project(result.inputs, years, result=result)
-    return udf_inputs.derived("project", ranges, (years,), run, key)
+    """多年预测 of the inputs in `ranges` over `years` years (cached; it does not read 分担方案)."""
+    return _cached("project", ranges, (years,), lambda result: project(result.inputs, years, result=result)).value
 
 
-def sensitivity_run(ranges: Sequence[Any]) -> tuple[BudgetResult, Sensitivity]:
-    """敏感性分析 of the inputs in `ranges` with the default shock sizes, and the budget it starts from."""
-    key = udf_inputs.cache_key(ranges)
-
-    def run() -> tuple[BudgetResult, Sensitivity]:
-        result = udf_inputs.CACHE.result(ranges, key)
-        return result, sensitivity(result.inputs, result=result)
-    return udf_inputs.derived("sensitivity", ranges, (), run, key)
+def sensitivity_run(ranges: Sequence[Any], shares: bool = False) -> tuple[BudgetResult, Sensitivity]:
+    """敏感性分析 of the inputs in `ranges` with the default shock sizes, and the budget it starts from;
+    `shares`: the city shares under the options will be shown (they must be the current options')."""
+    run = _cached("sensitivity", ranges, (), lambda result: sensitivity(result.inputs, result=result),
+                  (lambda _: True) if shares else None)
+    return run.result, run.value
 
 
-def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int) -> tuple[BudgetResult, RiskResult]:
-    """风险模拟 of the inputs in `ranges` (every option), seeded; cached by draws, years and seed."""
-    key = udf_inputs.cache_key(ranges)
+def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int,
+             option: Any = None) -> tuple[BudgetResult, RiskResult, str | None]:
+    """风险模拟 of the inputs in `ranges`, seeded; cached by draws, years and seed. Returns the budget, the
+    run and the code of `option` (方案序号、代码或名称; None: the yearly table only).
 
-    def run() -> tuple[BudgetResult, RiskResult]:
-        result = udf_inputs.CACHE.result(ranges, key)
-        return result, simulate(result.inputs, draws, years, seed=seed, result=result)
-    return udf_inputs.derived("risk", ranges, (draws, years, seed), run, key)
+    The yearly figures do not depend on the options (every draw's shocks are drawn before any sharing,
+    and each option is shared on its own), so the run shares only the option a view shows — the first
+    for the yearly table — and a view of another option runs every option once for all such views."""
+    def sharing(codes: Callable[[BudgetResult], set[str]]) -> Callable[[BudgetResult], RiskResult]:
+        return lambda result: simulate(result.inputs, draws, years, seed=seed, result=result,
+                                       options=[o for o in result.options if o.name in codes(result)])
+
+    args = (draws, years, seed)
+    if option is None:
+        run = _cached("risk", ranges, args, sharing(lambda result: {result.options[0].name}))
+        return run.result, run.value, None
+    budget = udf_inputs.CACHE.result(ranges)
+    code = budget.options[option_position(budget, option)].name    # an unknown option: its message, no run
+    run = _cached("risk", ranges, args, sharing(lambda _: {code}),
+                  lambda kept: code in {o.name for o in kept.value.options},
+                  sharing(lambda result: {o.name for o in result.options}))
+    return run.result, run.value, code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,11 +272,10 @@ def risk_table(risk: RiskResult) -> Table:
     return rows
 
 
-def risk_share_table(result: BudgetResult, risk: RiskResult, option: Any) -> Table:
-    """各市分担额的分布 (万元) of one option: per year and unit (cities, then 省级承担) the deterministic
-    projection's share and P5 … P95 (`outlook.risk_share_table`)."""
-    o = option_position(result, option)
-    frame = outlook.risk_share_table(risk, o)
+def risk_share_table(risk: RiskResult, code: str) -> Table:
+    """各市分担额的分布 (万元) of one option (its code): per year and unit (cities, then 省级承担) the
+    deterministic projection's share and P5 … P95 (`outlook.risk_share_table`)."""
+    frame = outlook.risk_share_table(risk, code)
     bands = [f"p{p:g}" for p in risk.percentiles]
     rows: Table = [[*RISK_SHARE_HEADERS, *(b.upper() for b in bands)]]
     for r in frame.to_dict("records"):

@@ -44,6 +44,11 @@ def cell_error(exc: BaseException) -> str:
 
 def plain_value(value: Any) -> Any:
     """One value as Excel takes it: float for numbers, None for missing, '#NUM!' for infinity."""
+    kind = type(value)
+    if kind is float:                       # most cells: decided without the checks below
+        return value if math.isfinite(value) else (None if math.isnan(value) else "#NUM!")
+    if kind is str:
+        return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, bool | np.bool_):

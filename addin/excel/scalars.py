@@ -200,8 +200,26 @@ def _package_version(name: str) -> str:
         return "未安装"
 
 
+#: GS_INFO's reports, by (province argument, module file, day): the packages of a running process do not
+#: change, and the parameter set in force changes with the date only.
+_INFO: dict[tuple[str, str | None, dt.date], list[list[Any]]] = {}
+INFO_KEPT = 8
+
+
 def info_rows(province: Any = None, module_file: str | None = None) -> list[list[Any]]:
-    """运行环境: interpreter, package versions and the parameter set in force today (2 columns)."""
+    """运行环境: interpreter, package versions and the parameter set in force today (2 columns); made
+    once a day per province argument (a recalculation does not look up the package versions again)."""
+    key = (repr(province), module_file, dt.date.today())
+    rows = _INFO.get(key)
+    if rows is None:
+        rows = _info_rows(province, module_file, key[2])
+        if len(_INFO) >= INFO_KEPT:
+            _INFO.clear()
+        _INFO[key] = rows
+    return [list(r) for r in rows]
+
+
+def _info_rows(province: Any, module_file: str | None, today: dt.date) -> list[list[Any]]:
     rows: list[list[Any]] = [["项目", "内容"],
                              ["Python 版本", platform.python_version()],
                              ["Python 路径", sys.executable],
@@ -209,7 +227,6 @@ def info_rows(province: Any = None, module_file: str | None = None) -> list[list
     rows += [[f"{name} 版本", _package_version(name)] for name in PACKAGES]
     rows.append(["UDF 模块", str(Path(module_file).resolve()) if module_file else "addin.excel.udfs"])
     rows.append(["操作系统", platform.platform()])
-    today = dt.date.today()
     try:
         params = params_for(province)
         table = params.table(today)

@@ -6,16 +6,20 @@ Nothing is computed here: every figure comes from the engine's own reconciled ta
 controlled rounding, 收支结余表, 预测与校验), so the workbook and the `wibudget` draft show the same
 numbers. This module only chooses headers, row order and a fixed shape: a legacy array formula covers
 a range sized once by the builder, so a table must not change width when the user edits an option.
+Tables that depend on the forecast and the province budget only are built once per engine run
+(`addin.excel.memo`): the three GS_BALANCE tables, GS_FORECAST and the shown shares share them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from addin.excel import results
+from addin.excel.memo import TABLES as MEMO
 from addin.excel.scalars import option_number
 from addin.report import tables as report_tables
 from addin.workbook import coerce
@@ -63,42 +67,63 @@ def _table(frame: pd.DataFrame, headers: tuple[str, ...]) -> Table:
 # ---------------------------------------------------------------------------------------------
 # 收入预算、支出预算、收支结余
 
+def official(result: BudgetResult, side: str) -> pd.DataFrame:
+    """收入预算表 / 支出预算表 frame (`official_lines`), built once per province budget."""
+    return MEMO.get(("lines", side), result.province, lambda: official_lines(result.province, side))
+
+
+def balance_frame(result: BudgetResult) -> pd.DataFrame:
+    """收支结余表 frame (the draft's `report_tables.balance_table`), built once per province budget."""
+    return MEMO.get("balance", result.province, lambda: report_tables.balance_table(
+        result, official(result, "revenue"), official(result, "expenditure")))
+
+
+def unit_frame(result: BudgetResult) -> pd.DataFrame:
+    """分市预算表 frame (controlled rounding), built once per province budget (a ProvinceBudget is made
+    of one forecast, so it stands for both)."""
+    return MEMO.get("units", result.province, lambda: report_tables.unit_budget_table(
+        result, official(result, "revenue"), official(result, "expenditure")))
+
+
+def _memo_table(name: Hashable, result: BudgetResult, build: Callable[[], Table]) -> Table:
+    """A table that depends on the forecast and the province budget only: built once, handed out as a copy."""
+    return [list(r) for r in MEMO.get(name, result.province, build)]
+
+
 def lines_table(result: BudgetResult, side: str) -> Table:
     """收入预算表 / 支出预算表 (side "revenue" / "expenditure"): official_lines as shown."""
-    frame = official_lines(result.province, side)
-    return _table(frame[["label", "prior_budget", "estimate", "budget", "change", "growth"]], LINE_HEADERS)
+    def build() -> Table:
+        frame = official(result, side)
+        return _table(frame[["label", "prior_budget", "estimate", "budget", "change", "growth"]], LINE_HEADERS)
+    return _memo_table(("lines table", side), result, build)
 
 
 def balance_table(result: BudgetResult) -> Table:
     """收支结余表: balance rows, reserve floor, trigger and the rate needed (the draft's table)."""
-    revenue = official_lines(result.province, "revenue")
-    expenditure = official_lines(result.province, "expenditure")
-    frame = report_tables.balance_table(result, revenue, expenditure)
-    return _table(frame[["label", "unit", "estimate", "budget", "note"]], BALANCE_HEADERS)
+    return _memo_table("balance table", result, lambda: _table(
+        balance_frame(result)[["label", "unit", "estimate", "budget", "note"]], BALANCE_HEADERS))
 
 
 # ---------------------------------------------------------------------------------------------
 # 分市预算、预测与校验
 
-def _unit_frame(result: BudgetResult) -> pd.DataFrame:
-    revenue = official_lines(result.province, "revenue")
-    expenditure = official_lines(result.province, "expenditure")
-    return report_tables.unit_budget_table(result, revenue, expenditure)
-
-
 def unit_table(result: BudgetResult) -> Table:
     """分市预算表: every unit, the 省级统收项目 row and 合计; rows and columns add up (万元)."""
-    rows = results.to_excel_table(_unit_frame(result)[list(report_tables.UNIT_COLUMNS)], index=True)
-    rows[0] = list(UNIT_HEADERS)
-    return rows
+    def build() -> Table:
+        rows = results.to_excel_table(unit_frame(result)[list(report_tables.UNIT_COLUMNS)], index=True)
+        rows[0] = list(UNIT_HEADERS)
+        return rows
+    return _memo_table("unit table", result, build)
 
 
 def check_table(result: BudgetResult) -> Table:
     """预测与校验: per line and unit the budget figure, trend figure, deviation and flag."""
-    frame = report_tables.check_table(result, _unit_frame(result))
-    frame = frame.assign(flag=np.where(frame["flag"].to_numpy(dtype=bool), YES, NO))
-    return _table(frame[["label", "unit", "method", "estimate", "budget", "trend", "deviation", "flag", "hint"]],
-                  CHECK_HEADERS)
+    def build() -> Table:
+        frame = report_tables.check_table(result, unit_frame(result))
+        frame = frame.assign(flag=np.where(frame["flag"].to_numpy(dtype=bool), YES, NO))
+        return _table(frame[["label", "unit", "method", "estimate", "budget", "trend", "deviation", "flag",
+                             "hint"]], CHECK_HEADERS)
+    return _memo_table("check table", result, build)
 
 
 # ---------------------------------------------------------------------------------------------

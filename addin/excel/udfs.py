@@ -202,7 +202,7 @@ def GS_SENSITIVITY(params, history, province_history, prior_budget, plans, benef
     """敏感性分析（万元）：各因素单独取低、高冲击时本年年末滚存结余的变化（龙卷风表，波动大者在前），或某方案各市分担额的变化。One-at-a-time shocks: tornado table of the budget-year balance, or the change in each city's share under an option."""
     which, option = udf_outlook.view_or_option(view, udf_outlook.SENSITIVITY_VIEWS, "tornado")
     ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
-    result, sens = udf_outlook.sensitivity_run(ranges)
+    result, sens = udf_outlook.sensitivity_run(ranges, shares=which != "tornado")
     return udf_outlook.tornado_table(sens) if which == "tornado" else udf_outlook.share_effect_table(result, sens,
                                                                                                      option)
 
@@ -219,9 +219,9 @@ def GS_RISK(params, history, province_history, prior_budget, plans, beneficiarie
     """储备风险（蒙特卡罗）：逐年年末滚存结余低于储备下限的概率，滚存结余、收支缺口、可支付月数的 P5–P95（万元）；或某方案各市分担额的分布。Reserve risk by simulation: yearly probability below the floor and percentile bands, or an option's city share bands."""
     which, option = udf_outlook.view_or_option(view, udf_outlook.RISK_VIEWS, "years")
     ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
-    result, risk = udf_outlook.risk_run(ranges, udf_outlook.risk_draws(draws), udf_outlook.projection_years(years),
-                                        udf_outlook.risk_seed(seed))
-    return udf_outlook.risk_table(risk) if which == "years" else udf_outlook.risk_share_table(result, risk, option)
+    _, risk, code = udf_outlook.risk_run(ranges, udf_outlook.risk_draws(draws), udf_outlook.projection_years(years),
+                                         udf_outlook.risk_seed(seed), option if which == "option" else None)
+    return udf_outlook.risk_table(risk) if code is None else udf_outlook.risk_share_table(risk, code)
 
 
 @xw.func(category=CATEGORY)
