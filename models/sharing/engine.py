@@ -10,7 +10,7 @@ import numpy as np
 from models.errors import BudgetInputError
 from models.sharing.context import _CITY_FIELDS, _CONTEXT_FIELDS, SharingContext, _where
 from models.sharing.options import SharingOption, parse_option
-from models.sharing.result import SharingResult
+from models.sharing.result import FactorParts, SharingResult
 from models.sharing.vocabulary import ALPHA_BASES, AMOUNT_NAMES, FACTOR_NAMES, OPTION_TABLE
 
 
@@ -67,8 +67,46 @@ def _fill_to_caps(target: np.ndarray, score: np.ndarray, cap: np.ndarray,
     return shares, returned
 
 
-def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingContext) -> SharingResult:
-    """缺口分担 — compute every option at once (arrays (O, ..., U)); see the module docstring."""
+def _screen_unbinding(target: np.ndarray, score: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Rows (...) whose caps clearly do not bind: λ0 = target / Σ s stays below every cap_i / s_i with a margin
+    far above the rounding of any sum, so :func:`_fill_to_caps` would return the uncapped shares and nothing."""
+    pos = score > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lowest = np.where(pos, np.where(pos, cap, 0.0) / np.where(pos, score, 1.0), np.inf).min(axis=-1)
+        margin = 1e-9 + 4.0 * score.shape[-1] * np.finfo(float).eps
+        return pos.any(axis=-1) & (lowest * score.sum(axis=-1) >= target * (1.0 + margin))
+
+
+def _cap_block(target: np.ndarray, score: np.ndarray, room: np.ndarray,
+               precap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """封顶 of a block of options: rows whose caps clearly do not bind keep their uncapped shares, the rest are
+    solved exactly by :func:`_fill_to_caps` (the same figures as solving every row)."""
+    clear = _screen_unbinding(target, score, room)
+    shares, returned = precap.copy(), np.zeros_like(target)
+    rows = ~clear
+    if rows.any():
+        shares[rows], returned[rows] = _fill_to_caps(target[rows], score[rows], room[rows], precap[rows])
+    return shares, returned
+
+
+#: Options × scenarios × cities worked out together (one block's arrays are a few of this many float64s).
+BLOCK_CELLS = 1 << 20
+
+
+def option_blocks(n_options: int, cells_per_option: int, block_cells: int | None = None) -> list[slice]:
+    """分批: consecutive option ranges with at most `block_cells` (default BLOCK_CELLS) cells, one option at least."""
+    size = max(1, (BLOCK_CELLS if block_cells is None else block_cells) // max(1, cells_per_option))
+    return [slice(a, min(n_options, a + size)) for a in range(0, n_options, size)]
+
+
+def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingContext, *,
+                  block_cells: int | None = None) -> SharingResult:
+    """缺口分担 — compute every option (arrays (O, ..., U)); see the module docstring.
+
+    The factors are normalised once for all options; the options are then worked out in blocks
+    (:func:`option_blocks`, `block_cells`), so no (options × scenarios × cities × factors) array exists
+    and the figures are those of any other blocking, to the last bit.
+    """
     opts = tuple(parse_option(o) for o in options)
     if not opts:
         raise BudgetInputError("没有分担方案，请至少给出一个方案", table=OPTION_TABLE)
@@ -82,10 +120,11 @@ def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: Sha
     u = ctx.n_cities
     full = (*lead, u)
     n_lead = len(lead)
+    n_opt = len(opts)
 
     def per_option(values: Sequence[float], *, city: bool = False) -> np.ndarray:
         """(O,) → (O, 1…) broadcasting against (…) or, with city=True, (…, U)."""
-        return np.asarray(values, dtype=float).reshape((len(opts),) + (1,) * (n_lead + city))
+        return np.asarray(values, dtype=float).reshape((n_opt,) + (1,) * (n_lead + city))
 
     def city_field(name: str) -> np.ndarray:
         return np.broadcast_to(np.asarray(getattr(ctx, name), dtype=float), full)
@@ -101,74 +140,140 @@ def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: Sha
                            own_gap.sum(axis=-1), np.zeros(lead)])            # AMOUNT_NAMES order
     amount = candidates[code] + per_option([o.fixed_amount if o.amount == "fixed" else 0.0 for o in opts])
 
-    # 2. M — management charges, scaled down pro rata so that ΣM ≤ D
-    raw = per_option([o.management_charge_ratio for o in opts], city=True) * city_field("collection_shortfall")
-    raw_total = raw.sum(axis=-1)
-    scale = np.divide(amount, raw_total, out=np.ones_like(raw_total), where=raw_total > amount)
-    management = raw * scale[..., None]
-    rest = np.maximum(0.0, amount - management.sum(axis=-1))
-
-    # 3. α — fixed or conditional
+    # 3. α — fixed or conditional (it does not depend on the management charges)
     basis = per_option([list(ALPHA_BASES).index(o.alpha_basis) for o in opts])  # 0 fixed, 1 surplus, 2 balance
     surplus_positive = scalar_field("current_surplus") > 0
     balance_covers = scalar_field("opening_balance") >= amount                 # NaN (unused) → False
     met = np.where(basis == 1, surplus_positive, np.where(basis == 2, balance_covers, True))
     alpha = np.where(met, per_option([o.alpha_if_true for o in opts]), per_option([o.alpha_if_false for o in opts]))
-    province_base = alpha * rest
-    pot = rest - province_base
 
-    # 4. scores s_i = c_i Σ_k β_k x_ik / Σ_j x_jk
+    # 4. the factors, normalised once: x_ik / Σ_j x_jk (only those some option uses)
     beta = np.array([[o.weight(f) for f in FACTOR_NAMES] for o in opts])      # (O, K)
     used = beta.any(axis=0)
-    sources = {"own_gap": own_gap, "collections": city_field("collections"), "insured": city_field("insured"),
-               "expenditure": city_field("expenditure"), "payroll": city_field("payroll"),
-               "fiscal_capacity": city_field("fiscal_revenue"), "equal": np.ones(full)}
-    x = np.stack([sources[f] if used[k] else np.zeros(full) for k, f in enumerate(FACTOR_NAMES)])  # (K, …, U)
-    totals = x.sum(axis=-1)                                                   # (K, …)
-    normed = x / np.where(totals > 0, totals, 1.0)[..., None]
-    coef = np.where(per_option([o.use_coefficients for o in opts], city=True) > 0, city_field("coefficient"), 1.0)
-    weighted = np.moveaxis(beta.reshape(beta.shape + (1,) * (n_lead + 1)) * normed[None], 1, -1)  # (O, …, U, K)
-    weighted = weighted * coef[..., None]
-    score = weighted.sum(axis=-1)
-    score_total = score.sum(axis=-1)
+    sources = {"own_gap": lambda: own_gap, "collections": lambda: city_field("collections"),
+               "insured": lambda: city_field("insured"), "expenditure": lambda: city_field("expenditure"),
+               "payroll": lambda: city_field("payroll"), "fiscal_capacity": lambda: city_field("fiscal_revenue"),
+               "equal": lambda: np.ones(full)}
+    totals = np.zeros((len(FACTOR_NAMES), *lead))                              # (K, …)
+    normed: dict[int, np.ndarray] = {}
+    for k, f in enumerate(FACTOR_NAMES):
+        if used[k]:
+            x = np.ascontiguousarray(sources[f]())
+            totals[k] = x.sum(axis=-1)
+            normed[k] = x / np.where(totals[k] > 0, totals[k], 1.0)[..., None]
     placeable = np.moveaxis((beta.reshape(beta.shape + (1,) * n_lead) * (totals > 0)[None]), 1, -1).sum(axis=-1)
-    target = np.where(score_total > 0, pot * np.minimum(placeable, 1.0), 0.0)
-    unplaced = pot - target
-    lam0 = target / np.where(score_total > 0, score_total, 1.0)
-    factor_parts = weighted * lam0[..., None, None]
-    precap = factor_parts.sum(axis=-1)
+    coefficient = city_field("coefficient")
+    use_coef = np.array([o.use_coefficients for o in opts])
+    shortfall = city_field("collection_shortfall")
+    ratio = per_option([o.management_charge_ratio for o in opts], city=True)
 
-    # 5. caps — the management charge counts within the cap
-    pot_share = precap.copy()
-    cap_returned = np.zeros_like(target)
-    capped = [i for i, o in enumerate(opts) if o.cap_basis is not None]
-    if capped:
-        cap_src = {"collections": "collections", "expenditure": "expenditure", "payroll": "payroll",
-                   "fiscal_capacity": "fiscal_revenue"}
-        cap_base = np.stack([city_field(cap_src[opts[i].cap_basis or "collections"]) for i in capped])
-        ratios = np.array([opts[i].cap_ratio for i in capped], dtype=float).reshape((len(capped),) + (1,) * (n_lead + 1))
-        room = np.maximum(0.0, ratios * cap_base - management[capped])
-        pot_share[capped], cap_returned[capped] = _fill_to_caps(target[capped], score[capped], room, precap[capped])
-
-    # 6. rewards by assessment rank, toward the city's whole share, never below 0
+    # 6. rewards by assessment rank (the table of every option; the slot of every city)
     n_rewards = max((len(o.rewards) for o in opts), default=0)
-    reward_table = np.zeros((len(opts), n_rewards + 1))
+    reward_table = np.zeros((n_opt, n_rewards + 1))
     for i, o in enumerate(opts):
         reward_table[i, :len(o.rewards)] = o.rewards
     rank = city_field("assessment_rank")
     ranked = ~np.isnan(rank) & (rank <= n_rewards)
     slot = np.where(ranked, np.nan_to_num(rank) - 1, n_rewards).astype(np.int64)
-    nominal = np.take(reward_table, slot, axis=1)                             # (O, …, U)
+
+    scalar_out = {name: np.empty((n_opt, *lead)) for name in
+                  ("province_base", "pot", "unplaced", "cap_returned", "province", "lam0")}
+    city_out = {name: np.empty((n_opt, *full)) for name in ("management", "adjustment", "rewards", "share")}
+    cells = int(np.prod(full, dtype=np.int64))
+    for blk in option_blocks(n_opt, cells, block_cells):
+        _share_block(blk, opts, amount[blk], alpha[blk], ratio[blk], shortfall, beta[blk], normed, use_coef[blk],
+                     coefficient, placeable[blk], np.take(reward_table[blk], slot, axis=1), ctx, full,
+                     {k: v[blk] for k, v in scalar_out.items()}, {k: v[blk] for k, v in city_out.items()})
+
+    parts = FactorParts(normed=normed, beta=beta, use_coefficients=use_coef, coefficient=coefficient,
+                        lam0=scalar_out["lam0"])
+    return SharingResult(
+        options=opts, cities=ctx.cities, amount=amount, management=city_out["management"], alpha=alpha,
+        condition_met=np.broadcast_to(met, alpha.shape).copy(), province_base=scalar_out["province_base"],
+        pot=scalar_out["pot"], unplaced=scalar_out["unplaced"], cap_returned=scalar_out["cap_returned"],
+        rewards=city_out["rewards"], province=scalar_out["province"], share=city_out["share"],
+        cap_adjustment=city_out["adjustment"], factor_parts=parts, context=ctx,
+    )
+
+
+def _share_block(blk: slice, opts: Sequence[SharingOption], amount: np.ndarray, alpha: np.ndarray,
+                 ratio: np.ndarray, shortfall: np.ndarray, beta: np.ndarray, normed: Mapping[int, np.ndarray],
+                 use_coef: np.ndarray, coefficient: np.ndarray, placeable: np.ndarray, nominal: np.ndarray,
+                 ctx: SharingContext, full: tuple[int, ...], scalar_out: dict[str, np.ndarray],
+                 city_out: dict[str, np.ndarray]) -> None:
+    """Steps 2–6 for the options `blk` (arrays (B, …) and (B, …, U)); results written into the `*_out` views."""
+    n = blk.stop - blk.start
+
+    # 2. M — management charges, scaled down pro rata so that ΣM ≤ D
+    raw = ratio * shortfall
+    raw_total = raw.sum(axis=-1)
+    scale = np.divide(amount, raw_total, out=np.ones_like(raw_total), where=raw_total > amount)
+    management = raw * scale[..., None]
+    del raw
+    rest = np.maximum(0.0, amount - management.sum(axis=-1))
+    province_base = alpha * rest
+    pot = rest - province_base
+
+    # 4. scores s_i = c_i Σ_k β_k x_ik / Σ_j x_jk, summed factor by factor in K order
+    coef = None
+    if use_coef.any():
+        coef = np.where(use_coef.reshape((n,) + (1,) * len(full)), coefficient, 1.0)
+    weighted: list[np.ndarray] = []
+    for k in sorted(normed):
+        if not beta[:, k].any():
+            continue                                      # β = 0 for the whole block: adds exact zeros
+        w = beta[:, k].reshape((n,) + (1,) * len(full)) * normed[k]
+        if coef is not None:
+            w *= coef
+        weighted.append(w)
+    del coef
+    score = _sequential_sum(weighted)
+    score_total = score.sum(axis=-1)
+    target = np.where(score_total > 0, pot * np.minimum(placeable, 1.0), 0.0)
+    unplaced = pot - target
+    lam0 = target / np.where(score_total > 0, score_total, 1.0)
+    for w in weighted:
+        w *= lam0[..., None]                              # the factor parts
+    precap = _sequential_sum(weighted)
+    del weighted
+
+    # 5. caps — the management charge counts within the cap
+    pot_share = precap.copy()
+    cap_returned = np.zeros_like(target)
+    capped = [i for i in range(n) if opts[blk.start + i].cap_basis is not None]
+    if capped:
+        cap_src = {"collections": "collections", "expenditure": "expenditure", "payroll": "payroll",
+                   "fiscal_capacity": "fiscal_revenue"}
+        cap_base = np.stack([np.broadcast_to(np.asarray(getattr(ctx, cap_src[opts[blk.start + i].cap_basis or
+                                                                          "collections"]), dtype=float), full)
+                             for i in capped])
+        ratios = np.array([opts[blk.start + i].cap_ratio for i in capped],
+                          dtype=float).reshape((len(capped),) + (1,) * len(full))
+        room = np.maximum(0.0, ratios * cap_base - management[capped])
+        del cap_base
+        pot_share[capped], cap_returned[capped] = _cap_block(target[capped], score[capped], room, precap[capped])
+        del room
+
+    # 6. rewards, toward the city's whole share, never below 0
     before_reward = management + pot_share
     rewards = np.minimum(nominal, before_reward)
     share = before_reward - rewards
 
-    components = np.concatenate([management[..., None], factor_parts, (pot_share - precap)[..., None],
-                                 -rewards[..., None]], axis=-1)
-    province = province_base + unplaced + cap_returned + rewards.sum(axis=-1)
-    return SharingResult(
-        options=opts, cities=ctx.cities, amount=amount, management=management, alpha=alpha,
-        condition_met=np.broadcast_to(met, alpha.shape).copy(), province_base=province_base, pot=pot,
-        unplaced=unplaced, cap_returned=cap_returned, rewards=rewards, province=province, share=share,
-        components=components, context=ctx,
-    )
+    scalar_out["province_base"][...] = province_base
+    scalar_out["pot"][...] = pot
+    scalar_out["unplaced"][...] = unplaced
+    scalar_out["cap_returned"][...] = cap_returned
+    scalar_out["province"][...] = province_base + unplaced + cap_returned + rewards.sum(axis=-1)
+    scalar_out["lam0"][...] = lam0
+    city_out["management"][...] = management
+    city_out["adjustment"][...] = pot_share - precap
+    city_out["rewards"][...] = rewards
+    city_out["share"][...] = share
+
+
+def _sequential_sum(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Σ of the parts in order, ((p0 + p1) + p2) + … (the order a sum over a factor axis takes)."""
+    total = parts[0].copy()
+    for p in parts[1:]:
+        total += p
+    return total
