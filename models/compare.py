@@ -124,7 +124,7 @@ def compare(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingCo
 
     heads = _option_heads(result.options)
     columns = pd.MultiIndex.from_product([heads, MEASURES], names=["方案", "指标"])
-    wide = pd.DataFrame(body.reshape(n_opt * len(MEASURES), -1).T, columns=columns,
+    wide = pd.DataFrame(body.reshape(n_opt * len(MEASURES), -1).T, columns=columns, copy=False,  # body is its own
                         index=pd.Index([*ctx.cities, *SUMMARY_ROWS], name="单位"))
     return Comparison(result=result, baseline=names[b], wide=wide, long=_long_table(body, ctx.cities, names, heads, b))
 
@@ -144,11 +144,10 @@ def _long_table(body: np.ndarray, city_names: Sequence[str], names: Sequence[str
     values[:, :, n_city] = body[:, :, n_city + SUMMARY_ROWS.index(PROVINCE_LABEL)].T
     option_codes = np.repeat(np.arange(n_opt, dtype=np.int32), n_units)
     unit_codes = np.tile(np.arange(n_units, dtype=np.int32), n_opt)
-    return pd.DataFrame({
-        "方案": pd.Categorical.from_codes(option_codes, categories=list(names)),
-        "方案名称": pd.Categorical.from_codes(option_codes, categories=list(heads)),
-        "单位": pd.Categorical.from_codes(unit_codes, categories=[*city_names, PROVINCE_LABEL]),
-        "类型": _UNIT_KINDS[(unit_codes >= n_city).astype(np.intp)],
-        **{m: values[k].reshape(-1) for k, m in enumerate(MEASURES)},
-        "基准方案": option_codes == baseline,
-    })
+    long = pd.DataFrame(values.reshape(len(MEASURES), -1).T, columns=list(MEASURES), copy=False)  # one block
+    long.insert(0, "类型", _UNIT_KINDS[(unit_codes >= n_city).astype(np.intp)])
+    long.insert(0, "单位", pd.Categorical.from_codes(unit_codes, categories=[*city_names, PROVINCE_LABEL]))
+    long.insert(0, "方案名称", pd.Categorical.from_codes(option_codes, categories=list(heads)))
+    long.insert(0, "方案", pd.Categorical.from_codes(option_codes, categories=list(names)))
+    long["基准方案"] = option_codes == baseline
+    return long
