@@ -70,22 +70,25 @@ def _fill_to_caps(target: np.ndarray, score: np.ndarray, cap: np.ndarray,
 def _screen_unbinding(target: np.ndarray, score: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """Rows (...) whose caps clearly do not bind: λ0 = target / Σ s stays below every cap_i / s_i with a margin
     far above the rounding of any sum, so :func:`_fill_to_caps` would return the uncapped shares and nothing."""
-    pos = score > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lowest = np.where(pos, np.where(pos, cap, 0.0) / np.where(pos, score, 1.0), np.inf).min(axis=-1)
+    ratio = np.full(score.shape, np.inf)
+    with np.errstate(all="ignore"):
+        np.divide(cap, score, out=ratio, where=score > 0)
         margin = 1e-9 + 4.0 * score.shape[-1] * np.finfo(float).eps
-        return pos.any(axis=-1) & (lowest * score.sum(axis=-1) >= target * (1.0 + margin))
+        return ratio.min(axis=-1) * score.sum(axis=-1) >= target * (1.0 + margin)   # no score: NaN → False
 
 
-def _cap_block(target: np.ndarray, score: np.ndarray, room: np.ndarray,
-               precap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """封顶 of a block of options: rows whose caps clearly do not bind keep their uncapped shares, the rest are
-    solved exactly by :func:`_fill_to_caps` (the same figures as solving every row)."""
-    clear = _screen_unbinding(target, score, room)
+def _cap_option(target: np.ndarray, score: np.ndarray, room: np.ndarray,
+                precap: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """封顶 of one option (arrays (..., U)): (shares, returned), shares None where no cap binds in any row.
+    Rows whose caps clearly do not bind keep their uncapped shares; the rest are solved exactly by
+    :func:`_fill_to_caps` (the figures of solving every row)."""
+    rows = ~_screen_unbinding(target, score, room)
+    if not rows.any():
+        return None, np.zeros_like(target)
+    if rows.all():
+        return _fill_to_caps(target, score, room, precap)
     shares, returned = precap.copy(), np.zeros_like(target)
-    rows = ~clear
-    if rows.any():
-        shares[rows], returned[rows] = _fill_to_caps(target[rows], score[rows], room[rows], precap[rows])
+    shares[rows], returned[rows] = _fill_to_caps(target[rows], score[rows], room[rows], precap[rows])
     return shares, returned
 
 
@@ -237,27 +240,30 @@ def _share_block(blk: slice, opts: Sequence[SharingOption], amount: np.ndarray, 
     precap = _sequential_sum(weighted)
     del weighted
 
-    # 5. caps — the management charge counts within the cap
-    pot_share = precap.copy()
+    # 5. caps — the management charge counts within the cap; 6. rewards, toward the city's whole share,
+    # never below 0. Written straight into the outputs: share = M + pot share − reward.
+    management_out, share, adjustment, rewards = (city_out[k] for k in ("management", "share", "adjustment",
+                                                                         "rewards"))
+    management_out[...] = management
+    np.add(management, precap, out=share)                 # M + pot share, before caps and rewards
+    adjustment[...] = 0.0
     cap_returned = np.zeros_like(target)
-    capped = [i for i in range(n) if opts[blk.start + i].cap_basis is not None]
-    if capped:
-        cap_src = {"collections": "collections", "expenditure": "expenditure", "payroll": "payroll",
-                   "fiscal_capacity": "fiscal_revenue"}
-        cap_base = np.stack([np.broadcast_to(np.asarray(getattr(ctx, cap_src[opts[blk.start + i].cap_basis or
-                                                                          "collections"]), dtype=float), full)
-                             for i in capped])
-        ratios = np.array([opts[blk.start + i].cap_ratio for i in capped],
-                          dtype=float).reshape((len(capped),) + (1,) * len(full))
-        room = np.maximum(0.0, ratios * cap_base - management[capped])
-        del cap_base
-        pot_share[capped], cap_returned[capped] = _cap_block(target[capped], score[capped], room, precap[capped])
-        del room
-
-    # 6. rewards, toward the city's whole share, never below 0
-    before_reward = management + pot_share
-    rewards = np.minimum(nominal, before_reward)
-    share = before_reward - rewards
+    cap_src = {"collections": "collections", "expenditure": "expenditure", "payroll": "payroll",
+               "fiscal_capacity": "fiscal_revenue"}
+    for i in range(n):
+        opt = opts[blk.start + i]
+        if opt.cap_basis is None:
+            continue
+        base = np.broadcast_to(np.asarray(getattr(ctx, cap_src[opt.cap_basis]), dtype=float), full)
+        room = float(opt.cap_ratio or 0.0) * base - management[i]
+        np.maximum(0.0, room, out=room)
+        capped, cap_returned[i] = _cap_option(target[i], score[i], room, precap[i])
+        if capped is not None:
+            np.add(management[i], capped, out=share[i])
+            np.subtract(capped, precap[i], out=adjustment[i])
+    del management, precap, score
+    np.minimum(nominal, share, out=rewards)
+    share -= rewards
 
     scalar_out["province_base"][...] = province_base
     scalar_out["pot"][...] = pot
@@ -265,10 +271,6 @@ def _share_block(blk: slice, opts: Sequence[SharingOption], amount: np.ndarray, 
     scalar_out["cap_returned"][...] = cap_returned
     scalar_out["province"][...] = province_base + unplaced + cap_returned + rewards.sum(axis=-1)
     scalar_out["lam0"][...] = lam0
-    city_out["management"][...] = management
-    city_out["adjustment"][...] = pot_share - precap
-    city_out["rewards"][...] = rewards
-    city_out["share"][...] = share
 
 
 def _sequential_sum(parts: Sequence[np.ndarray]) -> np.ndarray:
