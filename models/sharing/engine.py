@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -179,14 +180,15 @@ def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: Sha
     ranked = ~np.isnan(rank) & (rank <= n_rewards)
     slot = np.where(ranked, np.nan_to_num(rank) - 1, n_rewards).astype(np.int64)
 
+    run = _Run(opts=opts, ctx=ctx, full=full, shortfall=shortfall, normed=normed, coefficient=coefficient,
+               amount=amount, alpha=alpha, ratio=ratio, beta=beta, use_coef=use_coef, placeable=placeable,
+               reward_table=reward_table, slot=slot)
     scalar_out = {name: np.empty((n_opt, *lead)) for name in
                   ("province_base", "pot", "unplaced", "cap_returned", "province", "lam0")}
     city_out = {name: np.empty((n_opt, *full)) for name in ("management", "adjustment", "rewards", "share")}
     cells = int(np.prod(full, dtype=np.int64))
     for blk in option_blocks(n_opt, cells, block_cells):
-        _share_block(blk, opts, amount[blk], alpha[blk], ratio[blk], shortfall, beta[blk], normed, use_coef[blk],
-                     coefficient, placeable[blk], np.take(reward_table[blk], slot, axis=1), ctx, full,
-                     {k: v[blk] for k, v in scalar_out.items()}, {k: v[blk] for k, v in city_out.items()})
+        _share_block(run, blk, {k: v[blk] for k, v in scalar_out.items()}, {k: v[blk] for k, v in city_out.items()})
 
     parts = FactorParts(normed=normed, beta=beta, use_coefficients=use_coef, coefficient=coefficient,
                         lam0=scalar_out["lam0"])
@@ -199,12 +201,33 @@ def share_options(options: Sequence[SharingOption | Mapping[str, Any]], ctx: Sha
     )
 
 
-def _share_block(blk: slice, opts: Sequence[SharingOption], amount: np.ndarray, alpha: np.ndarray,
-                 ratio: np.ndarray, shortfall: np.ndarray, beta: np.ndarray, normed: Mapping[int, np.ndarray],
-                 use_coef: np.ndarray, coefficient: np.ndarray, placeable: np.ndarray, nominal: np.ndarray,
-                 ctx: SharingContext, full: tuple[int, ...], scalar_out: dict[str, np.ndarray],
-                 city_out: dict[str, np.ndarray]) -> None:
+@dataclass(frozen=True, eq=False)
+class _Run:
+    """What every block of options shares: the options, the context, the normalised factors (…, U) and the
+    per-option settings (O, …)."""
+
+    opts: tuple[SharingOption, ...]
+    ctx: SharingContext
+    full: tuple[int, ...]
+    shortfall: np.ndarray
+    normed: dict[int, np.ndarray]
+    coefficient: np.ndarray
+    amount: np.ndarray
+    alpha: np.ndarray
+    ratio: np.ndarray
+    beta: np.ndarray
+    use_coef: np.ndarray
+    placeable: np.ndarray
+    reward_table: np.ndarray
+    slot: np.ndarray
+
+
+def _share_block(run: _Run, blk: slice, scalar_out: dict[str, np.ndarray], city_out: dict[str, np.ndarray]) -> None:
     """Steps 2–6 for the options `blk` (arrays (B, …) and (B, …, U)); results written into the `*_out` views."""
+    opts, ctx, full, normed = run.opts, run.ctx, run.full, run.normed
+    amount, alpha, ratio, beta = run.amount[blk], run.alpha[blk], run.ratio[blk], run.beta[blk]
+    use_coef, placeable = run.use_coef[blk], run.placeable[blk]
+    shortfall, coefficient = run.shortfall, run.coefficient
     n = blk.stop - blk.start
 
     # 2. M — management charges, scaled down pro rata so that ΣM ≤ D
@@ -262,6 +285,7 @@ def _share_block(blk: slice, opts: Sequence[SharingOption], amount: np.ndarray, 
             np.add(management[i], capped, out=share[i])
             np.subtract(capped, precap[i], out=adjustment[i])
     del management, precap, score
+    nominal = np.take(run.reward_table[blk], run.slot, axis=1)              # reward of each city (B, …, U)
     np.minimum(nominal, share, out=rewards)
     share -= rewards
 
