@@ -230,44 +230,48 @@ def _share_block(run: _Run, blk: slice, scalar_out: dict[str, np.ndarray], city_
     shortfall, coefficient = run.shortfall, run.coefficient
     n = blk.stop - blk.start
 
-    # 2. M — management charges, scaled down pro rata so that ΣM ≤ D
-    raw = ratio * shortfall
-    raw_total = raw.sum(axis=-1)
-    scale = np.divide(amount, raw_total, out=np.ones_like(raw_total), where=raw_total > amount)
-    management = raw * scale[..., None]
-    del raw
-    rest = np.maximum(0.0, amount - management.sum(axis=-1))
+    management_out, share, adjustment, rewards = (city_out[k] for k in ("management", "share", "adjustment",
+                                                                         "rewards"))
+
+    # 2. M — management charges, scaled down pro rata so that ΣM ≤ D (no charge in the block: M = 0 exactly)
+    if ratio.any():
+        raw = ratio * shortfall
+        raw_total = raw.sum(axis=-1)
+        scale = np.divide(amount, raw_total, out=np.ones_like(raw_total), where=raw_total > amount)
+        management = raw * scale[..., None]               # summed in raw's own memory order (as ever: a sum's
+        del raw                                           # last bits depend on it), then copied out
+        rest = np.maximum(0.0, amount - management.sum(axis=-1))
+        management_out[...] = management
+    else:
+        management_out[...] = 0.0
+        management = management_out
+        rest = np.maximum(0.0, amount)
     province_base = alpha * rest
     pot = rest - province_base
 
-    # 4. scores s_i = c_i Σ_k β_k x_ik / Σ_j x_jk, summed factor by factor in K order
-    coef = None
-    if use_coef.any():
-        coef = np.where(use_coef.reshape((n,) + (1,) * len(full)), coefficient, 1.0)
+    # 4. scores s_i = c_i Σ_k β_k x_ik / Σ_j x_jk, summed factor by factor in K order (c_i = 1 where an option
+    # does not use the coefficients: those rows are left as they are)
+    with_coef = np.flatnonzero(use_coef)
     weighted: list[np.ndarray] = []
     for k in sorted(normed):
         if not beta[:, k].any():
             continue                                      # β = 0 for the whole block: adds exact zeros
         w = beta[:, k].reshape((n,) + (1,) * len(full)) * normed[k]
-        if coef is not None:
-            w *= coef
+        for i in with_coef:
+            w[i] *= coefficient
         weighted.append(w)
-    del coef
-    score = _sequential_sum(weighted)
+    score = _sequential_sum(weighted, keep=True)
     score_total = score.sum(axis=-1)
     target = np.where(score_total > 0, pot * np.minimum(placeable, 1.0), 0.0)
     unplaced = pot - target
     lam0 = target / np.where(score_total > 0, score_total, 1.0)
     for w in weighted:
         w *= lam0[..., None]                              # the factor parts
-    precap = _sequential_sum(weighted)
+    precap = _sequential_sum(weighted, keep=False)
     del weighted
 
     # 5. caps — the management charge counts within the cap; 6. rewards, toward the city's whole share,
     # never below 0. Written straight into the outputs: share = M + pot share − reward.
-    management_out, share, adjustment, rewards = (city_out[k] for k in ("management", "share", "adjustment",
-                                                                         "rewards"))
-    management_out[...] = management
     np.add(management, precap, out=share)                 # M + pot share, before caps and rewards
     adjustment[...] = 0.0
     cap_returned = np.zeros_like(target)
@@ -297,9 +301,12 @@ def _share_block(run: _Run, blk: slice, scalar_out: dict[str, np.ndarray], city_
     scalar_out["lam0"][...] = lam0
 
 
-def _sequential_sum(parts: Sequence[np.ndarray]) -> np.ndarray:
-    """Σ of the parts in order, ((p0 + p1) + p2) + … (the order a sum over a factor axis takes)."""
-    total = parts[0].copy()
-    for p in parts[1:]:
+def _sequential_sum(parts: list[np.ndarray], *, keep: bool) -> np.ndarray:
+    """Σ of the parts in order, ((p0 + p1) + p2) + … (the order a sum over a factor axis takes).
+    keep=False adds into the first part (the parts are not needed afterwards)."""
+    if len(parts) == 1:
+        return parts[0].copy() if keep else parts[0]
+    total = np.add(parts[0], parts[1]) if keep else np.add(parts[0], parts[1], out=parts[0])
+    for p in parts[2:]:
         total += p
     return total
