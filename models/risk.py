@@ -331,9 +331,9 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     """风险模拟: `draws` projections of `years` years under random driver shocks, shared by every option.
 
     `seed` makes the run reproducible (None: fresh entropy). Draws are projected and shared in blocks
-    (:func:`draws_per_block`), every option of a block and year at once, with the random numbers of one run over all draws
-    and its results (to the last bits of float sums); memory is KEEP_BYTES for what every draw keeps plus WORK_BYTES for a block,
-    and a run whose kept numbers exceed KEEP_BYTES is refused (:func:`max_draws`). `progress(done,
+    (:func:`draws_per_block`), every option of a block and year in one engine call, with the random
+    numbers of one run over all draws and its results (to the last bits of float sums); memory is
+    KEEP_BYTES for what every draw keeps plus WORK_BYTES for a block, and a run whose kept numbers exceed KEEP_BYTES is refused (:func:`max_draws`). `progress(done,
     total)` is called after each block's projection and after each year's sharing of that block (for
     a progress bar). `result`: a :func:`run_budget` result of the same inputs to reuse (its options
     are used unless `options` is given).
