@@ -95,41 +95,59 @@ def compare(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingCo
     share = result.rounded["share"][sel]                            # (O, U) 万元
     province = result.rounded["province"][sel]                      # (O,)
     returned = np.asarray(round_wan(result.returned[sel]))          # (O,)
-    change = np.round(share - share[b], 2)
-    per_insured = _ratio(share_yuan, insured)
-    pct = _ratio(share_yuan, collections, 100.0)
-    cities = np.stack([share, per_insured, pct, change], axis=1)    # (O, 4, U)
-
-    n_opt = len(names)
+    n_opt, n_city = len(names), ctx.n_cities
     nan = np.full(n_opt, np.nan)
-    city_total = np.stack([np.round(share.sum(axis=1), 2), _ratio(share_yuan.sum(axis=1), insured.sum()),
-                           _ratio(share_yuan.sum(axis=1), collections.sum(), 100.0), np.round(change.sum(axis=1), 2)],
-                          axis=1)
-    prov_row = np.stack([province, nan, nan, np.round(province - province[b], 2)], axis=1)
-    ret_row = np.stack([returned, nan, nan, np.round(returned - returned[b], 2)], axis=1)
-    highest = np.fmax.reduce(cities, axis=2)
-    lowest = np.fmin.reduce(cities, axis=2)
-    more = np.stack([nan, nan, nan, (change > 0).sum(axis=1).astype(float)], axis=1)
-    fewer = np.stack([nan, nan, nan, (change < 0).sum(axis=1).astype(float)], axis=1)
-    summary = np.stack([city_total, prov_row, ret_row, highest, lowest, more, fewer], axis=2)  # (O, 4, 7)
 
-    body = np.concatenate([cities, summary], axis=2)                # (O, 4, U + 7)
+    # body (O, 4, U + 7): the cities' four measures, then the summary rows — filled in place, one option block
+    # at a time, so that no second (options × cities) copy of the table exists
+    body = np.empty((n_opt, len(MEASURES), n_city + len(SUMMARY_ROWS)))
+    cities = body[:, :, :n_city]                                    # (O, 4, U) view
+    step = max(1, _BLOCK_CELLS // max(1, n_city))
+    for a in range(0, n_opt, step):
+        blk = slice(a, a + step)
+        cities[blk, 0] = share[blk]
+        cities[blk, 1] = _ratio(share_yuan[blk], insured)
+        cities[blk, 2] = _ratio(share_yuan[blk], collections, 100.0)
+        cities[blk, 3] = np.round(share[blk] - share[b], 2)
+    change = cities[:, 3]
+    summary = body[:, :, n_city:]                                   # (O, 4, 7) view, SUMMARY_ROWS order
+    city_yuan = share_yuan.sum(axis=1)
+    summary[:, :, 0] = np.stack([np.round(share.sum(axis=1), 2), _ratio(city_yuan, insured.sum()),
+                                 _ratio(city_yuan, collections.sum(), 100.0), np.round(change.sum(axis=1), 2)], axis=1)
+    prov_row = np.stack([province, nan, nan, np.round(province - province[b], 2)], axis=1)
+    summary[:, :, 1] = prov_row
+    summary[:, :, 2] = np.stack([returned, nan, nan, np.round(returned - returned[b], 2)], axis=1)
+    summary[:, :, 3] = np.fmax.reduce(cities, axis=2)
+    summary[:, :, 4] = np.fmin.reduce(cities, axis=2)
+    summary[:, :, 5] = np.stack([nan, nan, nan, (change > 0).sum(axis=1).astype(float)], axis=1)
+    summary[:, :, 6] = np.stack([nan, nan, nan, (change < 0).sum(axis=1).astype(float)], axis=1)
+
     heads = _option_heads(result.options)
     columns = pd.MultiIndex.from_product([heads, MEASURES], names=["方案", "指标"])
-    wide = pd.DataFrame(body.reshape(n_opt * len(MEASURES), -1).T, columns=columns,
+    wide = pd.DataFrame(body.reshape(n_opt * len(MEASURES), -1).T, columns=columns, copy=False,  # body is its own
                         index=pd.Index([*ctx.cities, *SUMMARY_ROWS], name="单位"))
+    return Comparison(result=result, baseline=names[b], wide=wide, long=_long_table(body, ctx.cities, names, heads, b))
 
-    units = [*ctx.cities, PROVINCE_LABEL]
-    n_units = len(units)
-    long_values = np.concatenate([cities, prov_row[:, :, None]], axis=2)  # (O, 4, U + 1)
-    option_codes = np.repeat(np.arange(n_opt), n_units)
-    unit_codes = np.tile(np.arange(n_units), n_opt)
-    long = pd.DataFrame({
-        "方案": pd.Categorical.from_codes(option_codes, categories=list(names)),
-        "方案名称": pd.Categorical.from_codes(option_codes, categories=heads),
-        "单位": pd.Categorical.from_codes(unit_codes, categories=units),
-        "类型": np.where(unit_codes < ctx.n_cities, "设区市", "省级").astype(object),
-        **{m: long_values[:, k, :].ravel() for k, m in enumerate(MEASURES)},
-        "基准方案": np.repeat(np.arange(n_opt) == b, n_units),
-    })
-    return Comparison(result=result, baseline=names[b], wide=wide, long=long)
+
+_BLOCK_CELLS = 1 << 20          # options × cities worked out at a time
+_UNIT_KINDS = np.array(["设区市", "省级"], dtype=object)
+
+
+def _long_table(body: np.ndarray, city_names: Sequence[str], names: Sequence[str], heads: Sequence[str],
+                baseline: int) -> pd.DataFrame:
+    """The long (tidy) table: one row per option × unit (the cities, then 省级承担), from the wide body."""
+    n_city = len(city_names)
+    n_opt = len(names)
+    n_units = n_city + 1
+    values = np.empty((len(MEASURES), n_opt, n_units))              # measure-major: each column a contiguous row
+    values[:, :, :n_city] = body[:, :, :n_city].transpose(1, 0, 2)
+    values[:, :, n_city] = body[:, :, n_city + SUMMARY_ROWS.index(PROVINCE_LABEL)].T
+    option_codes = np.repeat(np.arange(n_opt, dtype=np.int32), n_units)
+    unit_codes = np.tile(np.arange(n_units, dtype=np.int32), n_opt)
+    long = pd.DataFrame(values.reshape(len(MEASURES), -1).T, columns=list(MEASURES), copy=False)  # one block
+    long.insert(0, "类型", _UNIT_KINDS[(unit_codes >= n_city).astype(np.intp)])
+    long.insert(0, "单位", pd.Categorical.from_codes(unit_codes, categories=[*city_names, PROVINCE_LABEL]))
+    long.insert(0, "方案名称", pd.Categorical.from_codes(option_codes, categories=list(heads)))
+    long.insert(0, "方案", pd.Categorical.from_codes(option_codes, categories=list(names)))
+    long["基准方案"] = option_codes == baseline
+    return long

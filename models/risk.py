@@ -3,8 +3,9 @@
 The uncertain drivers (工资增长率, 医疗费用增长率, 征缴率, 扩面, 待遇调整, 新发伤残, 工亡) are drawn
 from documented distributions (parameters/risk_distributions.toml) with a seeded numpy Generator:
 draws are a leading scenario axis of the projection engine. A run is worked out in blocks of draws
-(as many as fit in WORK_BYTES) — each block projected over all years and shared year by year, one
-option at a time — and keeps for every draw only the city shares and province figures the bands
+(as many as fit in WORK_BYTES) — each block projected over all years and shared year by year, all
+options in one call of the sharing engine (which normalises the factors once and works the options in
+bounded parts of its own) — and keeps for every draw only the city shares and province figures the bands
 need (at most KEEP_BYTES, a limit that counts draws × years × options × cities). Memory therefore
 stays bounded whatever the size, and time grows linearly in draws, years, units and options. The
 random numbers are exactly those of one :func:`draw_shocks` call for all draws, handed out block by block.
@@ -272,7 +273,8 @@ class RiskResult:
 
 _PER_DRAW_SERIES = 6          # per-draw (D, T) arrays kept besides the shares: surplus, closing, floor, …
 _UNIT_YEAR_ARRAYS = 60        # float64 (draws, years, units) arrays alive while a block is drawn and projected
-_CITY_ARRAYS = 12 + 2 * (len(FACTOR_NAMES) + 3)   # float64 (draws, cities) arrays of one option's sharing
+_CITY_ARRAYS = 12 + len(FACTOR_NAMES)    # float64 (draws, cities) arrays of a year's sharing context and factors
+_OPTION_CITY_ARRAYS = 4                  # … and of each option's results (the engine's own work is bounded apart)
 
 
 def kept_cells(draws: int, years: int, options: int, cities: int) -> int:
@@ -280,9 +282,11 @@ def kept_cells(draws: int, years: int, options: int, cities: int) -> int:
     return int(draws) * int(years) * (int(options) * (int(cities) + 1) + _PER_DRAW_SERIES)
 
 
-def draws_per_block(years: int, units: int, cities: int) -> int:
-    """分批大小: draws projected and shared together so that one block's arrays stay within WORK_BYTES."""
-    per_draw = 8 * (int(years) * int(units) * _UNIT_YEAR_ARRAYS + int(cities) * _CITY_ARRAYS)
+def draws_per_block(years: int, units: int, cities: int, options: int = 1) -> int:
+    """分批大小: draws projected and shared together so that one block's arrays stay within WORK_BYTES
+    (the sharing engine works the options of a block in parts of its own bounded size, BLOCK_CELLS)."""
+    per_draw = 8 * (int(years) * int(units) * _UNIT_YEAR_ARRAYS
+                    + int(cities) * (_CITY_ARRAYS + _OPTION_CITY_ARRAYS * int(options)))
     return max(1, WORK_BYTES // per_draw)
 
 
@@ -327,9 +331,9 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     """风险模拟: `draws` projections of `years` years under random driver shocks, shared by every option.
 
     `seed` makes the run reproducible (None: fresh entropy). Draws are projected and shared in blocks
-    (:func:`draws_per_block`), one option at a time, with the random numbers of one run over all draws
-    and its results (to the last bits of float sums); memory is KEEP_BYTES for what every draw keeps plus WORK_BYTES for a block,
-    and a run whose kept numbers exceed KEEP_BYTES is refused (:func:`max_draws`). `progress(done,
+    (:func:`draws_per_block`), every option of a block and year in one engine call, with the random
+    numbers of one run over all draws and its results (to the last bits of float sums); memory is
+    KEEP_BYTES for what every draw keeps plus WORK_BYTES for a block, and a run whose kept numbers exceed KEEP_BYTES is refused (:func:`max_draws`). `progress(done,
     total)` is called after each block's projection and after each year's sharing of that block (for
     a progress bar). `result`: a :func:`run_budget` result of the same inputs to reuse (its options
     are used unless `options` is given).
@@ -354,14 +358,14 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
             f"模拟规模过大：{D:,} 次 × {T} 年 × {n_opt} 个方案 × {n_city:,} 个设区市，超出内存限额，"
             f"本规模最多 {max_draws(T, n_opt, n_city):,} 次，请减少模拟次数、预测年数或方案数",
             table=TABLE, field="draws", value=draws)
-    block = min(D, draws_per_block(T, U, n_city))
+    block = min(D, draws_per_block(T, U, n_city, n_opt))
     n_blocks = -(-D // block)
     total_steps = n_blocks * (T + 1)
 
     stream = _ShockStream(dists, D, T, U, np.random.default_rng(seed),
                           {f: base.counts[f] for f in _COUNT_FIELDS})
     plan = baseline.unit_lines[items.PREMIUM]
-    shares = np.empty((n_opt, T, n_city, D))          # draws last: the percentiles run along contiguous rows
+    shares = np.empty((n_opt, T, D, n_city))          # a block's shares are whole rows: written in place
     province = np.empty((n_opt, T, D))
     series = {name: np.empty((D, T)) for name in ("surplus", "closing", "floor", "deficit", "months")}
     for b, start in enumerate(range(0, D, block)):
@@ -373,13 +377,10 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
         if progress is not None:
             progress(b * (T + 1) + 1, total_steps)
         for k in range(T):
-            ctx = proj.context_at(k)
-            for o, opt in enumerate(opts):                 # one option at a time: no option axis in memory
-                res = share_options([opt], ctx)             # (1, block, C)
-                shares[o, k, :, start:stop] = res.share[0].T
-                province[o, k, start:stop] = res.province[0]
-                del res
-            del ctx
+            res = share_options(opts, proj.context_at(k))   # (O, block, C), worked out in blocks of options
+            shares[:, k, start:stop] = res.share
+            province[:, k, start:stop] = res.province
+            del res
             if progress is not None:
                 progress(b * (T + 1) + k + 2, total_steps)
         del proj
@@ -387,7 +388,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     share_bands = np.empty((q.size, n_opt, T, n_city))
     for o in range(n_opt):
         for k in range(T):
-            share_bands[:, o, k, :] = _bands(shares[o, k], q, axis=1)
+            share_bands[:, o, k, :] = _bands(shares[o, k], q, axis=0)
     del shares
     below = series["closing"] < series["floor"]
     return RiskResult(

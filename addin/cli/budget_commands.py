@@ -25,7 +25,7 @@ from addin.cli.common import (
     select_options,
 )
 from addin.cli.outlook_commands import _breach_words
-from addin.report.text import SafeCsvWriter, fmt_number
+from addin.report.text import fmt_number
 
 # ---------------------------------------------------------------- draft
 
@@ -99,23 +99,62 @@ def cmd_draft(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- compare
 
 
-def comparison_rows(comp: Any, measure: str) -> tuple[list[str], list[list[Any]]]:
-    """(headers, rows) of one measure of a Comparison: units down, option codes across."""
+def _measure_values(comp: Any, measure: str) -> Any:
+    """One measure of a Comparison as a (units, options) float array, options in the wide table's order."""
     wide = comp.wide
     heads = list(dict.fromkeys(wide.columns.get_level_values(0)))
-    names = list(comp.result.names)
-    rows = []
-    for unit, row in wide.iterrows():
-        values = [row[(h, measure)] for h in heads]
-        if all(isinstance(v, float) and math.isnan(v) for v in values):
-            continue
-        rows.append([unit, *values])
-    return ["单位", *names], rows
+    return wide.to_numpy(dtype=float)[:, wide.columns.get_indexer([(h, measure) for h in heads])]
+
+
+def comparison_rows(comp: Any, measure: str) -> tuple[list[str], list[list[Any]]]:
+    """(headers, rows) of one measure of a Comparison: units down, option codes across (rows all blank left out)."""
+    import numpy as np
+
+    values = _measure_values(comp, measure)
+    keep = ~np.isnan(values).all(axis=1)
+    units = comp.wide.index.to_numpy(dtype=object)[keep].tolist()
+    return ["单位", *comp.result.names], [[u, *row] for u, row in zip(units, values[keep].tolist(), strict=True)]
+
+
+_COUNT_ROWS = ("增加城市数", "减少城市数")
+
+
+def _figure_texts(column: list[float], decimals: int) -> list[str]:
+    """fmt_number of a column of figures (thousands separators, blank for NaN, ∞ for infinity)."""
+    return [("" if v != v else "∞" if v in (math.inf, -math.inf) else f"{v:,.{decimals}f}") for v in column]
+
+
+def comparison_measure_table(comp: Any, measure: str) -> str:
+    """One measure as an aligned text table — the text `text_table` gives for `comparison_rows`, built a
+    column at a time (figures are ASCII, so their display width is their length)."""
+    import numpy as np
+
+    from addin.report.text import display_width, pad
+
+    values = _measure_values(comp, measure)
+    keep = ~np.isnan(values).all(axis=1)
+    units = [str(u) for u in comp.wide.index.to_numpy(dtype=object)[keep].tolist()]
+    headers = ["单位", *comp.result.names]
+    columns = [_figure_texts(col, 2) for col in values[keep].T.tolist()]
+    if measure.startswith("较基准"):                 # the city counts are whole numbers
+        for i, u in enumerate(units):
+            if u in _COUNT_ROWS:
+                for col, v in zip(columns, values[keep][i].tolist(), strict=True):
+                    col[i] = f"{int(v):,}"
+    widths = [max([display_width(headers[0]), *map(display_width, units)])]
+    widths += [max([display_width(h), *map(display_width, col)]) for h, col in zip(headers[1:], columns, strict=True)]
+    lines = [measure,
+             "  ".join(pad(h, widths[k], "left" if k == 0 else "right") for k, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    first = [pad(u, widths[0]) for u in units]
+    padded = [[c.rjust(w) if c.isascii() else pad(c, w, "right") for c in col]
+              for col, w in zip(columns, widths[1:], strict=True)]
+    lines += ["  ".join(cells).rstrip() for cells in zip(first, *padded, strict=True)]
+    return "\n".join(lines)
 
 
 def comparison_text(result: Any) -> str:
     """方案比较 for the terminal: a legend of the options, then one aligned table per measure."""
-    from addin.report.text import text_table
     from models.compare import MEASURES
 
     comp = result.comparison
@@ -125,31 +164,29 @@ def comparison_text(result: Any) -> str:
     for o in comp.result.options:
         lines.append(f"  {o.name}：{o.label}")
     for m in MEASURES:
-        headers, rows = comparison_rows(comp, m)
-        decimals = [0] + [2] * (len(headers) - 1)
-        if m.startswith("较基准"):
-            rows = [[r[0], *[int(v) if r[0] in ("增加城市数", "减少城市数") else v for v in r[1:]]] for r in rows]
-        lines += ["", text_table(headers, rows, decimals=decimals, title=m)]
+        lines += ["", comparison_measure_table(comp, m)]
     return "\n".join(lines)
 
 
 def comparison_csv(comp: Any) -> str:
     """方案比较 as CSV: one row per unit (and summary row), one column per option × measure."""
+    import csv
+
+    from addin.report.text import safe_csv_cell, safe_csv_row
     from models.compare import MEASURES
 
     wide = comp.wide
     heads = list(dict.fromkeys(wide.columns.get_level_values(0)))
     names = list(comp.result.names)
+    order = wide.columns.get_indexer([(h, m) for h in heads for m in MEASURES])
+    values = wide.to_numpy(dtype=float)[:, order]
     buf = io.StringIO()
-    w = SafeCsvWriter(buf)
-    w.writerow(["单位", *[f"{code}:{m}" for code in names for m in MEASURES]])
-    for unit, row in wide.iterrows():
-        cells = []
-        for h in heads:
-            for m in MEASURES:
-                v = float(row[(h, m)])
-                cells.append("" if math.isnan(v) else f"{v:.2f}")
-        w.writerow([unit, *cells])
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(safe_csv_row(["单位", *[f"{code}:{m}" for code in names for m in MEASURES]]))
+    units = [safe_csv_cell(u) for u in wide.index.to_numpy(dtype=object).tolist()]
+    # finite figures are plain numbers ("-12.50"), which the CSV safety leaves as they are
+    w.writerows([u, *[("" if v != v else f"{v:.2f}" if -math.inf < v < math.inf else safe_csv_cell(f"{v:.2f}"))
+                      for v in row]] for u, row in zip(units, values.tolist(), strict=True))
     return buf.getvalue()
 
 

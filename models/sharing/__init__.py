@@ -2,7 +2,9 @@
 
 An option (分担方案) is plain data — a dict or a TOML table — checked by :func:`parse_option`.
 :func:`share_options` computes every option at once: arrays carry the option axis first, then
-any scenario axes of the context, then the city axis — shape ``(O, ..., U)``.
+any scenario axes of the context, then the city axis — shape ``(O, ..., U)``. It normalises the
+factors once and works the options in blocks of bounded size (the figures do not depend on the
+blocking); each city's share components are rebuilt on demand (``SharingResult.components``).
 
 Steps, per option: amount to share D; management charges M_i (charged to the city first);
 province share α (fixed or conditional); pot P = (1 − α)(D − ΣM); city scores

@@ -97,6 +97,20 @@ def _check_values(arr: np.ndarray, name: str, cities: Sequence[str], *, per_city
                                    table="分担依据", value=float(arr.flat[i]))
 
 
+def _refuse_names(names: Sequence[str]) -> None:
+    """The first blank, reserved or repeated city name, refused with its message."""
+    seen: set[str] = set()
+    for c in names:
+        if not c.strip():
+            raise BudgetInputError("单位名称为空，请填写设区市名称", table="分担依据", field="单位")
+        if c in RESERVED_NAMES:
+            raise BudgetInputError(f"“{c}”是表格汇总行的名称，请给设区市换一个名称", unit=c, table="分担依据",
+                                   field="单位")
+        if c in seen:
+            raise BudgetInputError("单位名称重复，请保证每个设区市只出现一次", unit=c, table="分担依据", field="单位")
+        seen.add(c)
+
+
 def make_context(
     cities: Sequence[str], *, gap: Any, collections: Any, insured: Any, expenditure: Any, payroll: Any,
     current_surplus: Any, province_deficit: Any = None, fiscal_revenue: Any = None, coefficient: Any = None,
@@ -112,16 +126,8 @@ def make_context(
     names = tuple(str(c) for c in cities)
     if not names:
         raise BudgetInputError("没有设区市，请至少列出一个单位", table="分担依据", field="单位")
-    seen: set[str] = set()
-    for c in names:
-        if not c.strip():
-            raise BudgetInputError("单位名称为空，请填写设区市名称", table="分担依据", field="单位")
-        if c in RESERVED_NAMES:
-            raise BudgetInputError(f"“{c}”是表格汇总行的名称，请给设区市换一个名称", unit=c, table="分担依据",
-                                   field="单位")
-        if c in seen:
-            raise BudgetInputError("单位名称重复，请保证每个设区市只出现一次", unit=c, table="分担依据", field="单位")
-        seen.add(c)
+    if len(set(names)) != len(names) or not RESERVED_NAMES.isdisjoint(names) or not all(c.strip() for c in names):
+        _refuse_names(names)
     n = len(names)
     blank = np.full(n, np.nan)
     given = {

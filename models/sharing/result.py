@@ -25,6 +25,36 @@ from models.sharing.vocabulary import (
 
 
 @dataclass(frozen=True, eq=False)
+class FactorParts:
+    """按因素分配的部分 (factor parts), kept as their makings and rebuilt on demand, figure for figure:
+    part_ik = ((β_k · x_ik / Σ_j x_jk) · c_i) · λ0 with c_i = 1 where the option does not use coefficients."""
+
+    normed: dict[int, np.ndarray]    # factor position → x_ik / Σ_j x_jk (..., U), for the factors some option uses
+    beta: np.ndarray                 # β (O, K)
+    use_coefficients: np.ndarray     # (O,) bool
+    coefficient: np.ndarray          # c (..., U)
+    lam0: np.ndarray                 # λ0 = target / Σ s (O, ...)
+
+    def option(self, o: int) -> np.ndarray:
+        """One option's factor parts (..., U, K), K in FACTOR_NAMES order (0 where β = 0)."""
+        first = next(iter(self.normed.values()))
+        out = np.zeros((*first.shape, self.beta.shape[1]))
+        lam = self.lam0[o][..., None]
+        for k, x in self.normed.items():
+            if self.beta[o, k] == 0:
+                continue
+            w = self.beta[o, k] * x
+            if self.use_coefficients[o]:
+                w = w * self.coefficient
+            out[..., k] = w * lam
+        return out
+
+
+#: Options rounded together by :attr:`SharingResult.rounded` (bounds the memory of the rounding at scale).
+ROUND_BLOCK_CELLS = 1 << 20
+
+
+@dataclass(frozen=True, eq=False)
 class SharingResult:
     """分担结果 — every option at once; yuan; arrays shaped (O, ..., U) or (O, ...)."""
 
@@ -41,7 +71,8 @@ class SharingResult:
     rewards: np.ndarray          # rewards applied, borne by the province (O, ..., U)
     province: np.ndarray         # province total = D − Σ shares (O, ...)
     share: np.ndarray            # city shares (O, ..., U)
-    components: np.ndarray       # (O, ..., U, K) in COMPONENTS order; sum over K = share
+    cap_adjustment: np.ndarray   # 封顶调整 (O, ..., U)
+    factor_parts: FactorParts = field(repr=False)   # makings of the factor parts (see :attr:`components`)
     context: SharingContext = field(repr=False)
     component_names: tuple[str, ...] = COMPONENTS
     #: 应分担缺口 as the tables show it (万元, (O, ...)), and the 本年收支结余 / 年初滚存结余 the condition text
@@ -118,13 +149,29 @@ class SharingResult:
             return float(np.broadcast_to(shown, lead)[index])
         return float(round_wan(float(np.broadcast_to(engine, lead)[index])))
 
+    def option_components(self, option: int | str) -> np.ndarray:
+        """分担额构成 of one option (..., U, K) in COMPONENTS order; the sum over K is its share."""
+        o = self.option_index(option)
+        return np.concatenate([self.management[o][..., None], self.factor_parts.option(o),
+                               self.cap_adjustment[o][..., None], -self.rewards[o][..., None]], axis=-1)
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """分担额构成 of every option (O, ..., U, K) in COMPONENTS order (built when first asked for)."""
+        return np.stack([self.option_components(o) for o in range(len(self.options))])
+
     @cached_property
     def rounded(self) -> dict[str, np.ndarray]:
         """万元 (2 dp): 'share' (O, ..., U) and 'province' (O, ...) with Σ share + province = 'amount'
         ('amount' is the shown 应分担缺口 when set by :meth:`with_shown`, else D rounded on its own)."""
-        parts = np.concatenate([self.share, self.province[..., None]], axis=-1)
         amount = np.asarray(round_wan(self.amount)) if self.shown_amount is None else self.shown_amount
-        wan = allocate_wan(parts, np.asarray(amount) * YUAN_PER_WAN)
+        total = np.broadcast_to(np.asarray(amount) * YUAN_PER_WAN, self.province.shape)
+        wan = np.empty(self.share.shape[:-1] + (self.share.shape[-1] + 1,))
+        per_option = max(1, wan[0].size)
+        step = max(1, ROUND_BLOCK_CELLS // per_option)     # rows are rounded independently: blocks change nothing
+        for a in range(0, len(self.options), step):
+            b = slice(a, a + step)
+            wan[b] = allocate_wan(np.concatenate([self.share[b], self.province[b][..., None]], axis=-1), total[b])
         return {"share": wan[..., :-1], "province": wan[..., -1], "amount": np.asarray(amount, dtype=float)}
 
     def _columns(self, o: int) -> list[int]:
@@ -137,7 +184,7 @@ class SharingResult:
         o = self._select(option, index)
         sel = (o, *index)
         cols = self._columns(o)
-        comps = self.components[sel][:, cols]
+        comps = self.option_components(o)[index][:, cols]
         return self._frame(o, index, comps, self.share[sel], float(self.province[sel]))
 
     def table(self, option: int | str, index: tuple[int, ...] = ()) -> pd.DataFrame:
@@ -153,7 +200,8 @@ class SharingResult:
         cols = self._columns(o)
         share_wan = self.rounded["share"][sel]
         share_steps = np.rint(share_wan * 100)
-        comp_steps = largest_remainder_steps(self.components[sel][:, cols] / YUAN_PER_WAN * 100, share_steps)
+        comp_steps = largest_remainder_steps(self.option_components(o)[index][:, cols] / YUAN_PER_WAN * 100,
+                                             share_steps)
         return self._frame(o, index, comp_steps / 100, share_wan, float(self.rounded["province"][sel]),
                            steps=True)
 
