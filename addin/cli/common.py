@@ -176,7 +176,7 @@ def run_engine(inputs: Any, options: list[Any], baseline: str | None, progress: 
     progress(f"分担：{len(options)} 个方案")
     ctx = sharing_context(inputs, fc, pb)
     sharing = share_options(options, ctx)
-    comparison = compare(options, ctx, baseline=baseline)
+    comparison = compare(options, ctx, baseline=baseline, result=sharing)
     from addin.report.rule_text import option_names
 
     shown = option_names(sharing.options)
