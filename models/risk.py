@@ -163,6 +163,12 @@ def draw_shocks(distributions: Sequence[Distribution], draws: int, n_years: int,
     return Shocks(**out)
 
 
+#: 随机数缓存: the standard normals of the last few small seeded runs (an Excel recalculation after an edit
+#: re-runs the risk simulation with the same seed and sizes; drawing them again would give the same numbers)
+KEEP_NORMALS = 2_000_000
+_NORMALS: dict[tuple, list[tuple[np.ndarray, np.ndarray | None]]] = {}
+
+
 class _ShockStream:
     """分批抽样 — the draws of :func:`draw_shocks` handed out block by block, number for number.
 
@@ -175,9 +181,18 @@ class _ShockStream:
     _CHUNK = 1 << 20   # numbers drawn at a time while skipping
 
     def __init__(self, distributions: Sequence[Distribution], draws: int, n_years: int, n_units: int,
-                 rng: np.random.Generator, expected_counts: Mapping[str, np.ndarray]) -> None:
+                 rng: np.random.Generator, expected_counts: Mapping[str, np.ndarray], seed: int | None = None) -> None:
         self.n_years, self.n_units, self.counts = n_years, n_units, expected_counts
         self.parts: list[tuple[Distribution, np.random.Generator, np.random.Generator | None]] = []
+        shapes = tuple((d.scope, d.poisson) for d in distributions)
+        numbers = draws * n_years * n_units * 2 * len(shapes)
+        # a seeded run small enough to keep: its standard normals depend only on the seed and the sizes
+        self.key = (seed, draws, n_years, n_units, shapes) if seed is not None and numbers <= KEEP_NORMALS else None
+        self.draws, self.kept = draws, _NORMALS.get(self.key) if self.key is not None else None
+        self.pos = 0                                   # draws handed out so far
+        if self.kept is not None:
+            self.parts = [(d, None, None) for d in distributions]      # type: ignore[misc]
+            return
         segments = []
         for d in distributions:
             segments.append(n_years * (1 if d.scope == "province" else n_units))
@@ -201,10 +216,26 @@ class _ShockStream:
         """The shocks of the next `size` draws."""
         T, U = self.n_years, self.n_units
         out = {}
-        for d, common_rng, own_rng in self.parts:
-            common = common_rng.standard_normal((size, T, 1 if d.scope == "province" else U))
-            own = own_rng.standard_normal((size, T, U)) if own_rng is not None else None
+        normals = []
+        for k, (d, common_rng, own_rng) in enumerate(self.parts):
+            if self.kept is not None:       # the same numbers, block for block (the stream is the one-shot draw)
+                common, own = self.kept[k]
+                common = common[self.pos:self.pos + size]
+                own = own[self.pos:self.pos + size] if own is not None else None
+            else:
+                common = common_rng.standard_normal((size, T, 1 if d.scope == "province" else U))
+                own = own_rng.standard_normal((size, T, U)) if own_rng is not None else None
+                normals.append((common, own))
             out[d.field] = _shock_values(d, common, own, U, self.counts)
+        if self.key is not None and self.kept is None and size == self.draws:     # the whole run in one block
+            for common, own in normals:
+                common.setflags(write=False)
+                if own is not None:
+                    own.setflags(write=False)
+            while len(_NORMALS) >= 4:
+                del _NORMALS[next(iter(_NORMALS))]
+            _NORMALS[self.key] = normals
+        self.pos += size
         return Shocks(**out)
 
 
@@ -363,7 +394,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     total_steps = n_blocks * (T + 1)
 
     stream = _ShockStream(dists, D, T, U, np.random.default_rng(seed),
-                          {f: base.counts[f] for f in _COUNT_FIELDS})
+                          {f: base.counts[f] for f in _COUNT_FIELDS}, seed if isinstance(seed, int) else None)
     plan = baseline.unit_lines[items.PREMIUM]
     shares = np.empty((n_opt, T, D, n_city))          # a block's shares are whole rows: written in place
     province = np.empty((n_opt, T, D))

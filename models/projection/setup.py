@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -242,8 +243,28 @@ def prepare_projection(inputs: BudgetInputs, years: int = DEFAULT_YEARS,
                        result: BudgetResult | None = None) -> ProjectionBase:
     """多年预测的起点: run (or reuse) the one-year budget and resolve every assumption and standard.
 
-    `result`: a :func:`run_budget` result of the same inputs, to skip recomputing year 1.
+    `result`: a :func:`run_budget` result of the same inputs, to skip recomputing year 1; the starting point
+    is then kept with that result (the projection, the risk run and the Excel functions share one).
     """
+    if result is not None and assumptions is None and params is None:
+        key = (id(result), int(years) if isinstance(years, int | np.integer) else years)
+        kept = _BASES.get(key)
+        if kept is not None and kept[0]() is result:
+            return kept[1]
+        base = _prepare(inputs, years, None, params=None, result=result)
+        for stale in [k for k, (ref, _b) in _BASES.items() if ref() is None]:
+            del _BASES[stale]
+        _BASES[key] = (weakref.ref(result), base)
+        return base
+    return _prepare(inputs, years, assumptions, params=params, result=result)
+
+
+#: 起点缓存 (starting points kept per budget result and number of years; dropped with the result)
+_BASES: dict[tuple[int, Any], tuple[weakref.ref, ProjectionBase]] = {}
+
+
+def _prepare(inputs: BudgetInputs, years: int, assumptions: ProjectionAssumptions | None, *,
+             params: ParameterSet | None, result: BudgetResult | None) -> ProjectionBase:
     T = _check_years(years)
     pa = assumptions or ProjectionAssumptions()
     a = inputs.assumptions
