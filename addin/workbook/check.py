@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -82,18 +81,6 @@ def _cell_rule(raw: Any, spec: layout.Column) -> str:
     return "V004"
 
 
-_FAST_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
-
-
-def _plain_number_ok(raw: Any, spec: layout.Column) -> bool:
-    """A plain finite number within the column's bounds: what coerce_cell accepts as is (fast path)."""
-    if spec.kind == layout.INT and type(raw) is int and raw not in coerce.COM_ERROR_CODES:   # 年度、月数
-        return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
-    if type(raw) not in (int, float) or spec.kind not in _FAST_KINDS or not math.isfinite(raw):
-        return False
-    return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
-
-
 class _Capped:
     """At most MAX_PER_COLUMN findings per (rule, sheet, column letter); the rest counted."""
 
@@ -136,23 +123,25 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
         finding = reader_finding(exc, table.sheet)
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
         return
-    unit_j = found.get("unit")
-    specs = [(code, j, table.column(code)) for code, j in found.items()]
-    for i, row in enumerate(body, start=1):
-        if all(coerce.is_blank(v) for v in row):       # a blank row inside the table is skipped by the reader
-            continue
-        unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
-        for code, j, spec in specs:
-            raw = row[j] if j < len(row) else None
-            if _plain_number_ok(raw, spec):
-                continue
+    numbers = coerce_tables.nonblank_rows(body)          # the reader skips blank rows inside the table
+    rows = [body[i] for i in numbers]
+    bad: list[tuple[int, int, str, int, layout.Column, Any, BudgetInputError]] = []
+    for k, (code, j) in enumerate(found.items()):
+        spec = table.column(code)
+        cells = coerce_tables.column_cells(rows, j)
+        for i in coerce_tables.plain_column(cells, spec)[1]:     # the cells not plainly fine, one by one
             try:
-                coerce.coerce_cell(raw, spec, table=table.sheet)
+                coerce.coerce_cell(cells[i], spec, table=table.sheet)
             except BudgetInputError as exc:
-                who = f"{unit.strip()}的" if unit and code != "unit" else ""
-                rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
-                out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
-                                 split_address(position(i, j)), unit.strip() if unit else None))
+                bad.append((i, k, code, j, spec, cells[i], exc))
+    unit_j = found.get("unit")
+    for i, _, code, j, spec, raw, exc in sorted(bad, key=lambda b: (b[0], b[1])):   # row by row, as the sheet reads
+        row = rows[i]
+        unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
+        who = f"{unit.strip()}的" if unit and code != "unit" else ""
+        rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
+        out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
+                         split_address(position(numbers[i] + 1, j)), unit.strip() if unit else None))
 
 
 def _placed(finding: Finding, where: CellRef) -> Finding:
@@ -231,11 +220,13 @@ def place_issues(issues: Sequence[Issue], locator: SheetLocator | TemplateLocato
     return out
 
 
-def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Raw cell values of the input sheets (read-only; the file is never written), after the safe inspection."""
-    safe_open.inspect_workbook(path)
+def _read_sheets(path: Path, info: safe_open.WorkbookInfo | None = None) -> dict[str, list[list[Any]]]:
+    """Raw cell values of the input sheets (read-only; the file is never written), after the safe inspection
+    (`info`: the inspection the caller has just made of this file; made here when not given)."""
+    if info is None:
+        info = safe_open.inspect_workbook(path)
     try:
-        return load_sheet_rows(path, layout.INPUT_SHEETS)
+        return load_sheet_rows(path, layout.INPUT_SHEETS, info)
     except Exception as exc:   # a damaged sheet part fails while its rows are parsed
         raise safe_open.damaged(path, exc) from None
 
@@ -339,7 +330,7 @@ def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) ->
     if any(s not in info.sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(info.sheets))
     try:
-        sheets = _read_sheets(path)
+        sheets = _read_sheets(path, info)
     except BudgetInputError as exc:
         return [reader_finding(exc)]
     return _sorted([*check_sheets(sheets, params), *file_warnings(info)])
