@@ -17,7 +17,9 @@ from models.parameter_set import ParameterSet
 from models.validation.assumptions import prior_budget_of
 from models.validation.cells import header_of, scalar_value
 from models.validation.rules import MIN_PREMIUM_PER_INSURED, PLAUSIBLE_CHANGE, UNIT_SLIP_RATIO, Findings
-from models.validation.units_years import month_span, year_rows
+from models.validation.units_years import month_span, unique_rows
+
+_UNIT_YEAR = ("unit", "year", "months")
 
 # ---------------------------------------------------------------- 5. plausibility and policy
 
@@ -31,7 +33,7 @@ def change_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], b: 
     hist = clean.get("history")
     if hist is None:
         return
-    rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
+    rows = unique_rows(hist, names, _UNIT_YEAR, f)
     checks = (("insured_end", "V401", "期末参保人数", "人", "（是否以万人填写、是否漏填或多填）"),
               ("avg_wage", "V402", "平均缴费工资", "元/年", "（是否填成月工资或以万元填写）"))
     cols = [c[0] for c in checks]
@@ -68,7 +70,7 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
     plans, hist = clean.get("plans"), clean.get("history")
     if plans is None or hist is None:
         return
-    rows = year_rows(hist, None)
+    rows = unique_rows(hist, None, (), f)
     latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
     insured = dict(zip(latest["unit"], latest["insured_end"], strict=True))
     expansion = plans["expansion"].to_numpy(dtype=float)
@@ -127,10 +129,10 @@ def unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], name
     """元/万元: values 1,000× or more off their neighbours, and premiums under 1 yuan per insured person."""
     hist = clean.get("history")
     if hist is not None:
-        _history_slips(year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"]), f)
+        _history_slips(unique_rows(hist, names, _UNIT_YEAR, f), f)
     ph = clean.get("province_history")
     if ph is not None:
-        rows = year_rows(ph, None).drop_duplicates(subset=["year", "months"])
+        rows = unique_rows(ph, None, ("year", "months"), f)
         scale = np.where(rows["months"] < 12, 12.0 / rows["months"], 1.0)
         for column in (items.SUBSIDY, items.INTEREST, "balance_end"):
             values = rows[column].to_numpy(dtype=float) * (scale if column != "balance_end" else 1.0)
@@ -196,14 +198,14 @@ def _prior_budget_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
     hist, ph = clean.get("history"), clean.get("province_history")
     if prior is None or hist is None:
         return
-    full = year_rows(hist, None)
+    full = unique_rows(hist, None, (), f)
     full = full[full["months"] == 12]
     latest = int(full["year"].max()) if not full.empty else None
     reference: dict[str, float] = {}
     if latest is not None:
         reference = {it: float(full.loc[full["year"] == latest, it].sum()) for it in items.UNIT_ITEMS}
         if ph is not None:
-            prov = year_rows(ph, None)
+            prov = unique_rows(ph, None, (), f)
             prov = prov[(prov["months"] == 12) & (prov["year"] == latest)]
             if len(prov):
                 reference |= {it: float(prov[it].iloc[0]) for it in items.PROVINCE_REVENUE_ITEMS}
@@ -241,7 +243,7 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     hist = clean.get("history")
     if hist is None or params is None:
         return
-    rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
+    rows = unique_rows(hist, names, _UNIT_YEAR, f)
     full = rows[rows["months"] == 12]
     cols = ["insured_end", "avg_wage", items.PREMIUM]
     prev = full[["unit", "year", *cols]].assign(year=full["year"] + 1, _prev_row=full.index)

@@ -79,6 +79,18 @@ def year_rows(frame: pd.DataFrame, names: Iterable[str] | None) -> pd.DataFrame:
     return out
 
 
+def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[str, ...], f: Findings) -> pd.DataFrame:
+    """:func:`year_rows` without repeated `keys` (first kept), made once per validation run (kept in `f.memo`, with
+    the frame itself so that its id stays its own). The rules share it and never change it."""
+    wanted = None if names is None else tuple(names)
+    key = ("unique_rows", id(frame), wanted, keys)
+    held = f.memo.get(key)
+    if held is None or held[0] is not frame:
+        rows = year_rows(frame, wanted)
+        held = f.memo[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys else rows)
+    return held[1]
+
+
 def check_history_years(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], names: list[str],
                          f: Findings) -> tuple[int | None, int]:
     """历年执行: duplicates, unknown units, contiguous full years, the Y−1 progress row, months."""
@@ -91,7 +103,7 @@ def check_history_years(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
         if name is not None and known and name not in known:
             f.add("V203", "history", f"历年执行表中的单位“{name}”不在单位名单中，请检查名称是否一致（含空格、简称）",
                   row=i, column="unit", unit=name)
-    rows = year_rows(hist, known if known else None)
+    rows = unique_rows(hist, names if known else None, (), f)
     dup = rows.duplicated(subset=["unit", "year", "months"], keep="first")
     for i in rows.index[dup]:
         r = rows.loc[i]
@@ -165,7 +177,7 @@ def check_province_years(clean: dict[str, pd.DataFrame | None], first: int | Non
     ph = clean.get("province_history")
     if ph is None:
         return
-    rows = year_rows(ph, None)
+    rows = unique_rows(ph, None, (), f)
     dup = rows.duplicated(subset=["year", "months"], keep="first")
     for i in rows.index[dup]:
         r = rows.loc[i]
@@ -201,23 +213,29 @@ def check_balance(clean: dict[str, pd.DataFrame | None], names: list[str], b: in
         return
     flows_in = list(items.UNIT_REVENUE_ITEMS)
     flows_out = list(items.EXPENDITURE_ITEMS)
-    rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
-    prov = year_rows(ph, None).drop_duplicates(subset=["year", "months"]).sort_values(["year", "months"])
-    closing = {int(r["year"]): r["balance_end"] for _, r in prov[prov["months"] == 12].iterrows()}
+    rows = unique_rows(hist, names, ("unit", "year", "months"), f)
+    prov = unique_rows(ph, None, ("year", "months"), f).sort_values(["year", "months"])
+    p_year, p_months = prov["year"].to_numpy(), prov["months"].to_numpy()
+    p_end = prov["balance_end"].to_numpy(dtype=float)
+    p_subsidy, p_interest = prov[items.SUBSIDY].to_numpy(dtype=float), prov[items.INTEREST].to_numpy(dtype=float)
+    closing = {int(y): e for y, m, e in zip(p_year, p_months, p_end, strict=True) if m == 12}
+    when = rows["year"].to_numpy() * 100 + rows["months"].to_numpy()
+    flows = rows[flows_in + flows_out].to_numpy(dtype=float)
     gaps: dict[tuple[int, int], tuple[int, float, float, float, float, float]] = {}
-    for i, r in prov.iterrows():
-        year, months = int(r["year"]), int(r["months"])
+    for k, i in enumerate(prov.index):
+        year, months = int(p_year[k]), int(p_months[k])
         opening = closing.get(year - 1)
-        group = rows[(rows["year"] == year) & (rows["months"] == months)]
-        values = [r["balance_end"], r[items.SUBSIDY], r[items.INTEREST], opening]
-        if len(group) != len(names) or any(v is None or not np.isfinite(v) for v in values):
+        values = [p_end[k], p_subsidy[k], p_interest[k], opening]
+        if any(v is None or not np.isfinite(v) for v in values):
             continue
-        if not np.isfinite(group[flows_in + flows_out].to_numpy(dtype=float)).all():
+        group = flows[when == year * 100 + months]
+        if len(group) != len(names) or not np.isfinite(group).all():
             continue
-        revenue = float(group[flows_in].to_numpy().sum()) + r[items.SUBSIDY] + r[items.INTEREST]
-        expenditure = float(group[flows_out].to_numpy().sum())
+        # column by column, as the sums of the frame's own (column-major) values run
+        revenue = float(np.asfortranarray(group[:, :len(flows_in)]).sum()) + p_subsidy[k] + p_interest[k]
+        expenditure = float(np.asfortranarray(group[:, len(flows_in):]).sum())
         expected = opening + revenue - expenditure
-        gaps[(year, months)] = (int(i), float(r["balance_end"]), float(opening), revenue, expenditure, expected)
+        gaps[(year, months)] = (int(i), float(p_end[k]), float(opening), revenue, expenditure, expected)
     for (year, months), (i, actual, opening, revenue, expenditure, expected) in gaps.items():
         diff = actual - expected
         if abs(diff) <= BALANCE_TOLERANCE:
