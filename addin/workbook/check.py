@@ -114,22 +114,21 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
     except BudgetInputError as exc:   # the table is not where it should be: name its anchor
         out.add(_placed(reader_finding(exc, table.sheet), CellRef(table.sheet, table.anchor)))
         return
-    body = block[1:]
-    while body and all(coerce.is_blank(v) for v in body[-1]):
-        body.pop()
+    numbers = coerce_tables.nonblank_rows(block, 1)        # the reader skips blank rows inside the table
+    body = block[1:numbers[-1] + 1] if numbers else []      # … and below it
     try:
         found = coerce_tables.header_positions(block[0], table.columns, table=table.sheet, position=position, body=body)
     except BudgetInputError as exc:   # a header is wrong or a column missing: name where it should be
         finding = reader_finding(exc, table.sheet)
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
         return
-    numbers = coerce_tables.nonblank_rows(body)          # the reader skips blank rows inside the table
-    rows = [body[i] for i in numbers]
+    rows = [block[i] for i in numbers]
+    columns = coerce_tables.columns_of(rows, len(block[0]))
     bad: list[tuple[int, int, str, int, layout.Column, Any, BudgetInputError]] = []
     for k, (code, j) in enumerate(found.items()):
         spec = table.column(code)
-        cells = coerce_tables.column_cells(rows, j)
-        for i in coerce_tables.plain_column(cells, spec)[1]:     # the cells not plainly fine, one by one
+        cells = columns[j]
+        for i in coerce_tables.plain_column(cells, spec, limits=False)[1]:    # cells not plainly fine, one by one
             try:
                 coerce.coerce_cell(cells[i], spec, table=table.sheet)
             except BudgetInputError as exc:
@@ -141,7 +140,7 @@ def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) 
         who = f"{unit.strip()}的" if unit and code != "unit" else ""
         rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
         out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
-                         split_address(position(numbers[i] + 1, j)), unit.strip() if unit else None))
+                         split_address(position(numbers[i], j)), unit.strip() if unit else None))
 
 
 def _placed(finding: Finding, where: CellRef) -> Finding:

@@ -18,6 +18,7 @@ import pandas as pd
 from addin.workbook import layout
 from addin.workbook.coerce import (
     COM_ERROR_CODES,
+    EXCEL_ERRORS,
     as_rows,
     check_common,
     coerce_cell,
@@ -128,14 +129,16 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
     data: dict[str, Any] = {}
     unit_j = found.get("unit")
     units: list[Any] = [None] * len(body)
+    cells = columns_of(body, len(header))
     if unit_j is not None:
         unit_col = _col(columns, "unit")
-        units = _coerced_column(body, unit_j, unit_col, position, source, table, units)
+        units = _coerced_column(cells[unit_j], unit_j, unit_col, position, source, table, units)
     for column in columns:
         j = found.get(column.code)
         if j is None:
             continue
-        values = units if column.code == "unit" else _coerced_column(body, j, column, position, source, table, units)
+        values = units if column.code == "unit" else \
+            _coerced_column(cells[j], j, column, position, source, table, units)
         if column.optional and _all_blank(values):
             continue
         data[column.code] = values
@@ -153,6 +156,8 @@ def nonblank_rows(rows: Sequence[Sequence[Any]], start: int = 0) -> list[int]:
 
 
 def _blank_row(row: Sequence[Any]) -> bool:
+    if row.count(None) == len(row):
+        return True
     for v in row:
         if v is None:
             continue
@@ -166,9 +171,16 @@ def _blank_row(row: Sequence[Any]) -> bool:
 
 def column_cells(body: Sequence[Sequence[Any]], j: int) -> list[Any]:
     """Column `j` of the body rows (None past a short row's end)."""
-    if all(len(r) > j for r in body):
+    if not body or min(map(len, body)) > j:
         return [r[j] for r in body]
     return [r[j] if j < len(r) else None for r in body]
+
+
+def columns_of(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """The first `width` columns of the body rows, each as one sequence (None past a short row's end)."""
+    if body and min(map(len, body)) == max(map(len, body)) >= width:
+        return list(zip(*body, strict=True))[:width]
+    return [column_cells(body, j) for j in range(width)]
 
 
 _FLOAT_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
@@ -177,9 +189,11 @@ _COM_CODES = np.array(sorted(COM_ERROR_CODES), dtype=float)
 _REFUSED = object()       # a text value `coerce_cell` refuses: its cells go through it one by one
 
 
-def plain_column(cells: Sequence[Any], column: layout.Column) -> tuple[Any, list[int]]:
+def plain_column(cells: Sequence[Any], column: layout.Column, *, limits: bool = True) -> tuple[Any, list[int]]:
     """整列快速取值: (values, slow) — the values `coerce_cell` gives for a whole column's cells, taken over whole
     columns where that is sure to give the same, and the (ascending) indices of the cells it must see one by one.
+    With `limits` False, numbers are checked against the column's own bounds only (not the read-time limits, and
+    error codes only in integer columns): the data check's cell scan, whose refusals beyond that the reader reports.
 
     Numbers: plain finite ints and floats within the column's bounds and the read-time limits, checked as one
     array (a float column comes back as a float array, an integer column as a list). Text, choice and yes/no
@@ -197,21 +211,28 @@ def plain_column(cells: Sequence[Any], column: layout.Column) -> tuple[Any, list
                 numbers = np.array([v if type(v) in plain else np.nan for v in cells], dtype=float)
         except OverflowError:        # an integer beyond any float: every cell one by one
             numbers = np.full(n, np.nan)
-        floor, ceiling = read_limits(column.code)          # the read-time limits coerce_cell applies (V104/V106)
+        floor, ceiling = read_limits(column.code) if limits else (-np.inf, np.inf)   # coerce_cell's (V104/V106)
         low = floor if column.minimum is None else max(floor, column.minimum)
         high = ceiling if column.maximum is None else min(ceiling, column.maximum)
         with np.errstate(invalid="ignore"):
-            ok = (numbers >= low) & (numbers <= high) & (np.abs(numbers) <= MAX_MAGNITUDE)
-        ok &= ~np.isin(numbers, _COM_CODES)
+            ok = (numbers >= low) & (numbers <= high) & np.isfinite(numbers)
+            if limits:
+                ok &= np.abs(numbers) <= MAX_MAGNITUDE
+        if limits or kind == layout.INT:
+            ok &= ~np.isin(numbers, _COM_CODES)
         slow = np.flatnonzero(~ok).tolist()
         return (numbers if kind in _FLOAT_KINDS else list(cells)), slow
     if kind in _MEMO_KINDS:
         memo: dict[Any, Any] = {}
         values: list[Any] = [None] * n
         slow = []
+        text = kind == layout.TEXT
         for i, v in enumerate(cells):
             if type(v) is not str and v is not None:
                 slow.append(i)
+                continue
+            if text and v and v.isprintable() and (t := v.strip()) and t.upper() not in EXCEL_ERRORS:
+                values[i] = t                  # what to_str gives plain text (no zero-width characters)
                 continue
             got = memo.get(v, _REFUSED) if v in memo else _coerced_once(v, column, memo)
             if got is _REFUSED:
@@ -230,12 +251,10 @@ def _coerced_once(value: Any, column: layout.Column, memo: dict[Any, Any]) -> An
     return memo[value]
 
 
-def _coerced_column(body: Sequence[Sequence[Any]], j: int, column: layout.Column,
-                    position: Callable[[int, int], str], source: Sequence[int], table: str,
-                    units: Sequence[Any]) -> Any:
-    """One column's cells as `coerce_cell` gives them (:func:`plain_column`, then the rest cell by cell, top
-    down, so the first refusal is that of the topmost bad cell)."""
-    cells = column_cells(body, j)
+def _coerced_column(cells: Sequence[Any], j: int, column: layout.Column, position: Callable[[int, int], str],
+                    source: Sequence[int], table: str, units: Sequence[Any]) -> Any:
+    """One column's cells (column `j`) as `coerce_cell` gives them (:func:`plain_column`, then the rest cell by
+    cell, top down, so the first refusal is that of the topmost bad cell)."""
     values, slow = plain_column(cells, column)
     for i in slow:
         values[i] = coerce_cell(cells[i], column, where=position(source[i], j), table=table, unit=units[i])
@@ -259,7 +278,7 @@ def _col(columns: Sequence[layout.Column], code: str) -> layout.Column:
 def _column_series(values: Any, column: layout.Column) -> pd.Series:
     if isinstance(values, np.ndarray):
         return pd.Series(values, dtype="float64")
-    if column.kind == layout.INT and not any(is_blank(v) for v in values):
+    if column.kind == layout.INT and (set(map(type, values)) == {int} or not any(is_blank(v) for v in values)):
         return pd.Series(values, dtype="int64")
     if column.numeric:
         return pd.Series(values, dtype="float64")

@@ -146,7 +146,9 @@ def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, i
     width = 0
     while not coerce.is_blank(_cell(rows, r0, c0 + width)):
         width += 1
-    block = [_padded(list(rows[r][c0:c0 + width]), width) for r in range(r0, len(rows))]
+    block = [row[c0:c0 + width] if type(row) is list else list(row[c0:c0 + width]) for row in rows[r0:]]
+    if min(map(len, block), default=width) < width:
+        block = [_padded(cells, width) for cells in block]
 
     def position(r: int, c: int) -> str:
         return f"{table.sheet}!{get_column_letter(c0 + c + 1)}{r0 + r + 1}"
