@@ -81,6 +81,15 @@ def _cell_rule(raw: Any, spec: layout.Column) -> str:
     return "V004"
 
 
+class _Sheets(dict):
+    """The input sheets' rows during one check, with the table blocks and bodies cut from them (`cache`), so that
+    the cell scan, the reader and the cell locator cut each table once."""
+
+    def __init__(self, sheets: Mapping[str, list[list[Any]]]) -> None:
+        super().__init__(sheets)
+        self.cache: dict = {}
+
+
 class _Capped:
     """At most MAX_PER_COLUMN findings per (rule, sheet, column letter); the rest counted."""
 
@@ -107,23 +116,21 @@ class _Capped:
         return out
 
 
-def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) -> None:
+def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped, cache: dict | None = None) -> None:
     """Every cell of one column table, checked as the reader checks it; problems go to `out`."""
     try:
-        block, position = reader._table_block(rows, table)
+        block, position = reader._table_block(rows, table, cache)
     except BudgetInputError as exc:   # the table is not where it should be: name its anchor
         out.add(_placed(reader_finding(exc, table.sheet), CellRef(table.sheet, table.anchor)))
         return
-    numbers = coerce_tables.nonblank_rows(block, 1)        # the reader skips blank rows inside the table
-    body = block[1:numbers[-1] + 1] if numbers else []      # … and below it
+    numbers, rows, columns = coerce_tables.table_body(block, cache)   # the reader skips blank rows in and below
+    body = block[1:numbers[-1] + 1] if numbers else []                # the table
     try:
         found = coerce_tables.header_positions(block[0], table.columns, table=table.sheet, position=position, body=body)
     except BudgetInputError as exc:   # a header is wrong or a column missing: name where it should be
         finding = reader_finding(exc, table.sheet)
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
         return
-    rows = [block[i] for i in numbers]
-    columns = coerce_tables.columns_of(rows, len(block[0]))
     bad: list[tuple[int, int, str, int, layout.Column, Any, BudgetInputError]] = []
     for k, (code, j) in enumerate(found.items()):
         spec = table.column(code)
@@ -172,7 +179,7 @@ def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = Non
         table = layout.TABLES[key]
         if table.sheet in sheets:
             before = sum(out._count.values())
-            _scan_table(sheets[table.sheet], table, out)
+            _scan_table(sheets[table.sheet], table, out, reader.sheet_cache(sheets))
             if failed is not None and sum(out._count.values()) > before:
                 failed.add(key)
     return out.result()
@@ -294,7 +301,7 @@ def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None
     """
     if any(s not in sheets for s in layout.INPUT_SHEETS):
         return _missing_sheets(list(sheets))
-    sheets = {name: trim_rows(rows) for name, rows in sheets.items()}
+    sheets = _Sheets({name: trim_rows(rows) for name, rows in sheets.items()})
     too_long = [name for name, rows in sheets.items() if len(rows) > safe_open.DEFAULT_LIMITS.max_rows]
     if too_long:
         limit = safe_open.DEFAULT_LIMITS.max_rows

@@ -110,26 +110,27 @@ def header_positions(header: Sequence[Any], columns: Sequence[layout.Column], *,
 
 def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Column], *, table: str,
                     required: Iterable[str] | None = None, key_columns: Sequence[str] = (),
-                    position: Callable[[int, int], str] = range_position) -> pd.DataFrame:
+                    position: Callable[[int, int], str] = range_position,
+                    cache: dict | None = None) -> pd.DataFrame:
     """A header row plus data rows → DataFrame with canonical column codes, every cell checked.
 
     Headers match the Chinese header or the English code (with or without the unit suffix);
     unknown headers are ignored, all-blank rows skipped (below the table or inside it: an inserted sheet
     row), optional columns left entirely blank omitted. `position(r, c)` (0-based within `rows`) names a cell in messages.
     A refusal names the first bad cell: the 单位 column first, then the columns in layout order, each top down.
+    `cache` (see :func:`table_body`) lets the data check and the reader share one pass over the same rows.
     """
     if not rows:
         raise input_error("区域为空，第一行应为表头", None, table=table, rule="V101")
     header = list(rows[0])
-    source = nonblank_rows(rows, 1)                 # blank rows (inside or below the table) skipped
-    body = [rows[i] for i in source]                # `source`: their row in `rows`, for cell positions
+    source, body, cells = table_body(rows, cache)   # blank rows (inside or below the table) skipped;
+                                                    # `source`: their row in `rows`, for cell positions
 
     found = header_positions(header, columns, table=table, required=required, position=position,
                              body=body)
     data: dict[str, Any] = {}
     unit_j = found.get("unit")
     units: list[Any] = [None] * len(body)
-    cells = columns_of(body, len(header))
     if unit_j is not None:
         unit_col = _col(columns, "unit")
         units = _coerced_column(cells[unit_j], unit_j, unit_col, position, source, table, units)
@@ -148,6 +149,23 @@ def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Colu
         frame = pd.DataFrame(index=range(len(body)))
     _check_unique(frame, key_columns, found, lambda r, c: position(source[r - 1], c), table)
     return frame
+
+
+def table_body(block: Sequence[Sequence[Any]], cache: dict | None = None,
+               ) -> tuple[list[int], list[Sequence[Any]], list[Sequence[Any]]]:
+    """表体: (row numbers, rows, columns) of the non-blank rows below a block's header row, its columns as
+    sequences as wide as the header. Kept in `cache` (any dict the caller holds while the block is unchanged),
+    so that the check's cell scan and the reader take them from one pass. Nothing here changes them."""
+    key = ("body", id(block))
+    held = cache.get(key) if cache is not None else None
+    if held is not None and held[0] is block:
+        return held[1]
+    numbers = nonblank_rows(block, 1)
+    rows = [block[i] for i in numbers]
+    body = (numbers, rows, columns_of(rows, len(block[0])))
+    if cache is not None:
+        cache[key] = (block, body)
+    return body
 
 
 def nonblank_rows(rows: Sequence[Sequence[Any]], start: int = 0) -> list[int]:
