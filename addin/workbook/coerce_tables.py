@@ -170,10 +170,11 @@ def table_body(block: Sequence[Sequence[Any]], cache: dict | None = None,
 
 def nonblank_rows(rows: Sequence[Sequence[Any]], start: int = 0) -> list[int]:
     """Indices (from `start`) of the rows holding any value: what the reader reads of a table body."""
-    return [i for i in range(start, len(rows)) if not _blank_row(rows[i])]
+    return [i for i in range(start, len(rows)) if not blank_row(rows[i])]
 
 
-def _blank_row(row: Sequence[Any]) -> bool:
+def blank_row(row: Sequence[Any]) -> bool:
+    """Whether every cell of a row is blank."""
     if row.count(None) == len(row):
         return True
     for v in row:

@@ -160,12 +160,20 @@ def sheet_cache(sheets: Any) -> dict | None:
     return getattr(sheets, "cache", None)
 
 
+#: Column tables, whose blank rows the reader skips (a block of one ends at its last row with a value).
+_BODY_TABLES = frozenset({"history", "province_history", "plans", "beneficiaries"})
+
+
 def _cut_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, int], str]]:
     r0, c0 = _locate(rows, table)
     width = 0
     while not coerce.is_blank(_cell(rows, r0, c0 + width)):
         width += 1
-    block = [row[c0:c0 + width] if type(row) is list else list(row[c0:c0 + width]) for row in rows[r0:]]
+    end = len(rows)
+    if table.key in _BODY_TABLES:            # rows below a column table that are blank in its columns: not read
+        while end > r0 + 1 and (len(rows[end - 1]) <= c0 or coerce_tables.blank_row(rows[end - 1][c0:c0 + width])):
+            end -= 1
+    block = [row[c0:c0 + width] if type(row) is list else list(row[c0:c0 + width]) for row in rows[r0:end]]
     if min(map(len, block), default=width) < width:
         block = [_padded(cells, width) for cells in block]
 
