@@ -24,6 +24,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -299,47 +300,64 @@ def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None
     Every table is checked on its own and every finding reported in one run; the rules that look
     across tables run on the tables that passed (a bad table's own findings come first).
     """
+    return _checked_sheets(sheets, params, result).findings
+
+
+@dataclass(frozen=True)
+class CheckedWorkbook:
+    """检查并读入 (check and read): the findings of the data check and, when every input table was read without a
+    refusal, the inputs and sharing options — what `reader.read_inputs` gives for the same file."""
+
+    findings: list[Finding]
+    inputs: BudgetInputs | None = None
+    options: list[dict] | None = None
+
+
+def _checked_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None,
+                    result: Callable[[], Any] | None) -> CheckedWorkbook:
     if any(s not in sheets for s in layout.INPUT_SHEETS):
-        return _missing_sheets(list(sheets))
+        return CheckedWorkbook(_missing_sheets(list(sheets)))
     sheets = _Sheets({name: trim_rows(rows) for name, rows in sheets.items()})
     too_long = [name for name, rows in sheets.items() if len(rows) > safe_open.DEFAULT_LIMITS.max_rows]
     if too_long:
         limit = safe_open.DEFAULT_LIMITS.max_rows
-        return [_finding("V002", f"工作表“{name}”有数据的行超过 {limit:,} 行（上限），请删除多余的行", CellRef(name))
-                for name in too_long]
+        return CheckedWorkbook([_finding("V002", f"工作表“{name}”有数据的行超过 {limit:,} 行（上限），请删除多余的行",
+                                         CellRef(name)) for name in too_long])
     failed: set[str] = set()
     scanned = scan_cells(sheets, failed)
     locator = SheetLocator(sheets)
     parts, failed, read = _read_tables(sheets, failed, locator)
     if not {"params", "plans"} <= set(parts):
-        return _sorted([*scanned, *read])
+        return CheckedWorkbook(_sorted([*scanned, *read]))
     for key, empty in (("history", None), ("province_history", None), ("beneficiaries", None),
                        ("prior_budget", pd.Series(dtype=float)), ("options", [])):
         parts.setdefault(key, empty if empty is not None else pd.DataFrame())
     try:
         inputs, options = reader.assemble_inputs(parts, sheets)
     except BudgetInputError as exc:             # the 法定参数调整 table beside the parameters
-        return _sorted([*scanned, *read, reader_finding(exc, layout.PARAMS_SHEET, locator)])
+        return CheckedWorkbook(_sorted([*scanned, *read, reader_finding(exc, layout.PARAMS_SHEET, locator)]))
     engine = None
     if result is not None and not failed:
         with contextlib.suppress(BudgetInputError):      # refused: validation runs it and reports V801
             engine = result()
     issues = [i for i in validate(inputs, options, params, result=engine) if _later_layer(i, failed)]
-    return _sorted([*scanned, *read, *place_issues(issues, locator, options)])
+    findings = _sorted([*scanned, *read, *place_issues(issues, locator, options)])
+    return CheckedWorkbook(findings, *((None, None) if failed else (inputs, options)))
 
 
-def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) -> list[Finding]:
+def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) -> CheckedWorkbook:
     try:
         info = safe_open.inspect_workbook(path, limits)
     except safe_open.WorkbookFileError as exc:
-        return [reader_finding(exc)]
+        return CheckedWorkbook([reader_finding(exc)])
     if any(s not in info.sheets for s in layout.INPUT_SHEETS):
-        return _missing_sheets(list(info.sheets))
+        return CheckedWorkbook(_missing_sheets(list(info.sheets)))
     try:
         sheets = _read_sheets(path, info)
     except BudgetInputError as exc:
-        return [reader_finding(exc)]
-    return _sorted([*check_sheets(sheets, params), *file_warnings(info)])
+        return CheckedWorkbook([reader_finding(exc)])
+    checked = _checked_sheets(sheets, params, None)
+    return CheckedWorkbook(_sorted([*checked.findings, *file_warnings(info)]), checked.inputs, checked.options)
 
 
 def error_text(exc: BudgetInputError, path: str | Path | None = None) -> str:
@@ -372,9 +390,18 @@ def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEF
     Never raises for a bad workbook; an unexpected failure of the check itself is reported as one
     V009 finding (and logged) rather than a traceback.
     """
+    return check_and_read(path, limits=limits, params=params).findings
+
+
+def check_and_read(path: str | Path, *, limits: safe_open.Limits = safe_open.DEFAULT_LIMITS,
+                   params: ParameterSet | None = None) -> CheckedWorkbook:
+    """检查并读入: :func:`check_workbook` and the inputs it read, so that a command that checks a workbook before
+    computing (draft, compare) inspects and reads the file once. ``inputs`` is None when a table was refused:
+    `reader.read_inputs` then raises the refusal with its cell.
+    """
     path = Path(path)
     try:
         return _check(path, limits, params)
     except Exception:
         log.exception("check of %s failed", path)
-        return [_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")]
+        return CheckedWorkbook([_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")])
