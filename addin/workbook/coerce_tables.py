@@ -286,10 +286,6 @@ def _all_blank(values: Any) -> bool:
     return all(is_blank(v) for v in values)
 
 
-def _at(row: Sequence[Any], j: int) -> Any:
-    return row[j] if j < len(row) else None
-
-
 def _col(columns: Sequence[layout.Column], code: str) -> layout.Column:
     return next(c for c in columns if c.code == code)
 
