@@ -174,9 +174,13 @@ def _history_slips(rows: pd.DataFrame, f: Findings) -> None:
     months = rows["months"].to_numpy(dtype=float)
     scale = np.where(months < 12, 12.0 / months, 1.0)
     events: list[tuple[int, int, int]] = []             # (unit, column or len(columns) for premiums, row position)
-    for c, column in enumerate(columns):
-        values = rows[column].to_numpy(dtype=float) * (scale if column in items.UNIT_ITEMS else 1.0)
-        events += [(int(unit_code[k]), c, int(k)) for k in np.flatnonzero(_ratio_outliers(values, unit_code))]
+    if len(rows):                                       # every column at once: its units are groups of their own
+        block = rows[list(columns)].to_numpy(dtype=float)
+        values = np.concatenate([block[:, c] * (scale if column in items.UNIT_ITEMS else 1.0)
+                                 for c, column in enumerate(columns)])
+        groups = np.concatenate([unit_code + c * (int(unit_code.max()) + 1) for c in range(len(columns))])
+        flags = _ratio_outliers(values, groups).reshape(len(columns), len(rows))
+        events += [(int(unit_code[k]), c, int(k)) for c in range(len(columns)) for k in np.flatnonzero(flags[c])]
     n, premium = rows["insured_end"].to_numpy(dtype=float), rows[items.PREMIUM].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_head = premium * (12.0 / months) / n

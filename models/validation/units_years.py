@@ -71,13 +71,10 @@ def check_per_unit(clean: dict[str, pd.DataFrame | None], table: str, names: lis
 
 def year_rows(frame: pd.DataFrame, names: Iterable[str] | None) -> pd.DataFrame:
     """Rows with a usable (unit,) year and months, as integers."""
-    ok = frame["year"].notna() & frame["months"].notna()
+    ok = frame["year"].notna().to_numpy() & frame["months"].notna().to_numpy()
     if names is not None:
-        ok &= frame["unit"].isin(list(names))
-    out = frame[ok].copy()
-    out["year"] = out["year"].astype(int)
-    out["months"] = out["months"].astype(int)
-    return out
+        ok &= frame["unit"].isin(list(names)).to_numpy()
+    return frame[ok].astype({"year": int, "months": int})
 
 
 def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[str, ...], f: Findings) -> pd.DataFrame:
@@ -87,7 +84,7 @@ def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[st
     key = ("unique_rows", id(frame), wanted, keys)
     held = f.memo.get(key)
     if held is None or held[0] is not frame:
-        rows = year_rows(frame, wanted)
+        rows = unique_rows(frame, wanted, (), f) if keys else year_rows(frame, wanted)
         held = f.memo[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys else rows)
     return held[1]
 
