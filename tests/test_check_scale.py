@@ -158,3 +158,19 @@ def test_the_inspection_notes_sheets_with_error_cells(province_300, tmp_path):
     assert sizes[HIST].error_cells and not sizes[PLANS].error_cells
     found = [(f.rule, f.location) for f in check_workbook(path)]
     assert found == [("V105", f"{HIST}!F1197")]
+
+
+def test_year_on_year_wage_changes_are_found_at_their_rows_in_a_300_unit_province(province_300, tmp_path):
+    # 单位0150: 2022 全年 row 1197, 2023 全年 row 1199, 2024 全年 row 1201 (E = 平均缴费工资).
+    # 2023 set to twice 2022: +100%; 2024 set back to the 2022 wage: 2024 ÷ 2023 − 1 = 1/2 − 1 = −50%;
+    # both beyond ±30% (V402). The other 2,399 rows are unchanged and raise no such warning.
+    def plant(wb):
+        wage_2022 = wb[HIST]["E1197"].value
+        wb[HIST]["E1199"] = 2 * wage_2022
+        wb[HIST]["E1201"] = wage_2022
+
+    path = _edited(province_300, tmp_path / "wages.xlsx", plant)
+    changes = [(f.location, f.message) for f in check_workbook(path) if f.rule == "V402"]
+    assert [where for where, _ in changes] == [f"{HIST}!E1199", f"{HIST}!E1201"]
+    assert "单位0150 2023年全年平均缴费工资" in changes[0][1] and "增加 100%" in changes[0][1]
+    assert "单位0150 2024年全年平均缴费工资" in changes[1][1] and "减少 50%" in changes[1][1]
