@@ -20,10 +20,11 @@ Findings are sorted errors first; the rule ids are those of :data:`models.valida
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -393,6 +394,19 @@ def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEF
     return check_and_read(path, limits=limits, params=params).findings
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a workbook is read and checked: the check builds hundreds of thousands
+    of small lists (the cells) that live until it ends, which the collector would otherwise walk again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check_and_read(path: str | Path, *, limits: safe_open.Limits = safe_open.DEFAULT_LIMITS,
                    params: ParameterSet | None = None) -> CheckedWorkbook:
     """检查并读入: :func:`check_workbook` and the inputs it read, so that a command that checks a workbook before
@@ -401,7 +415,8 @@ def check_and_read(path: str | Path, *, limits: safe_open.Limits = safe_open.DEF
     """
     path = Path(path)
     try:
-        return _check(path, limits, params)
+        with _collector_paused():
+            return _check(path, limits, params)
     except Exception:
         log.exception("check of %s failed", path)
         return CheckedWorkbook([_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")])
