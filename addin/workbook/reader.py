@@ -160,8 +160,8 @@ def sheet_cache(sheets: Any) -> dict | None:
     return getattr(sheets, "cache", None)
 
 
-#: Column tables, whose blank rows the reader skips (a block of one ends at its last row with a value).
-_BODY_TABLES = frozenset({"history", "province_history", "plans", "beneficiaries"})
+#: Tables read row by row, whose blank rows the reader skips (a block of one ends at its last row with a value).
+_BODY_TABLES = frozenset({"history", "province_history", "prior_budget", "plans", "beneficiaries"})
 
 
 def _cut_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, int], str]]:
