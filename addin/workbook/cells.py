@@ -147,7 +147,8 @@ class SheetLocator:
         if rows is None:
             return None
         try:
-            block, position = (_table_block_wide if key == "options" else _table_block)(rows, t)
+            block, position = _table_block_wide(rows, t) if key == "options" else \
+                _table_block(rows, t, getattr(self.sheets, "cache", None))
             found = coerce_tables.header_positions(block[0], t.columns, table=t.sheet, required=[], position=position)
         except (BudgetInputError, IndexError):
             return None

@@ -20,11 +20,12 @@ Findings are sorted errors first; the rule ids are those of :data:`models.valida
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
-import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +83,13 @@ def _cell_rule(raw: Any, spec: layout.Column) -> str:
     return "V004"
 
 
-_FAST_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
+class _Sheets(dict):
+    """The input sheets' rows during one check, with the table blocks and bodies cut from them (`cache`), so that
+    the cell scan, the reader and the cell locator cut each table once."""
 
-
-def _plain_number_ok(raw: Any, spec: layout.Column) -> bool:
-    """A plain finite number within the column's bounds: what coerce_cell accepts as is (fast path)."""
-    if spec.kind == layout.INT and type(raw) is int and raw not in coerce.COM_ERROR_CODES:   # 年度、月数
-        return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
-    if type(raw) not in (int, float) or spec.kind not in _FAST_KINDS or not math.isfinite(raw):
-        return False
-    return (spec.minimum is None or raw >= spec.minimum) and (spec.maximum is None or raw <= spec.maximum)
+    def __init__(self, sheets: Mapping[str, list[list[Any]]]) -> None:
+        super().__init__(sheets)
+        self.cache: dict = {}
 
 
 class _Capped:
@@ -120,39 +118,38 @@ class _Capped:
         return out
 
 
-def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped) -> None:
+def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped, cache: dict | None = None) -> None:
     """Every cell of one column table, checked as the reader checks it; problems go to `out`."""
     try:
-        block, position = reader._table_block(rows, table)
+        block, position = reader._table_block(rows, table, cache)
     except BudgetInputError as exc:   # the table is not where it should be: name its anchor
         out.add(_placed(reader_finding(exc, table.sheet), CellRef(table.sheet, table.anchor)))
         return
-    body = block[1:]
-    while body and all(coerce.is_blank(v) for v in body[-1]):
-        body.pop()
+    numbers, rows, columns = coerce_tables.table_body(block, cache)   # the reader skips blank rows in and below
+    body = block[1:numbers[-1] + 1] if numbers else []                # the table
     try:
         found = coerce_tables.header_positions(block[0], table.columns, table=table.sheet, position=position, body=body)
     except BudgetInputError as exc:   # a header is wrong or a column missing: name where it should be
         finding = reader_finding(exc, table.sheet)
         out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
         return
-    unit_j = found.get("unit")
-    specs = [(code, j, table.column(code)) for code, j in found.items()]
-    for i, row in enumerate(body, start=1):
-        if all(coerce.is_blank(v) for v in row):       # a blank row inside the table is skipped by the reader
-            continue
-        unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
-        for code, j, spec in specs:
-            raw = row[j] if j < len(row) else None
-            if _plain_number_ok(raw, spec):
-                continue
+    bad: list[tuple[int, int, str, int, layout.Column, Any, BudgetInputError]] = []
+    for k, (code, j) in enumerate(found.items()):
+        spec = table.column(code)
+        cells = columns[j]
+        for i in coerce_tables.plain_column(cells, spec, limits=False)[1]:    # cells not plainly fine, one by one
             try:
-                coerce.coerce_cell(raw, spec, table=table.sheet)
+                coerce.coerce_cell(cells[i], spec, table=table.sheet)
             except BudgetInputError as exc:
-                who = f"{unit.strip()}的" if unit and code != "unit" else ""
-                rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
-                out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
-                                 split_address(position(i, j)), unit.strip() if unit else None))
+                bad.append((i, k, code, j, spec, cells[i], exc))
+    unit_j = found.get("unit")
+    for i, _, code, j, spec, raw, exc in sorted(bad, key=lambda b: (b[0], b[1])):   # row by row, as the sheet reads
+        row = rows[i]
+        unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
+        who = f"{unit.strip()}的" if unit and code != "unit" else ""
+        rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
+        out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
+                         split_address(position(numbers[i], j)), unit.strip() if unit else None))
 
 
 def _placed(finding: Finding, where: CellRef) -> Finding:
@@ -184,7 +181,7 @@ def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = Non
         table = layout.TABLES[key]
         if table.sheet in sheets:
             before = sum(out._count.values())
-            _scan_table(sheets[table.sheet], table, out)
+            _scan_table(sheets[table.sheet], table, out, reader.sheet_cache(sheets))
             if failed is not None and sum(out._count.values()) > before:
                 failed.add(key)
     return out.result()
@@ -231,11 +228,13 @@ def place_issues(issues: Sequence[Issue], locator: SheetLocator | TemplateLocato
     return out
 
 
-def _read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Raw cell values of the input sheets (read-only; the file is never written), after the safe inspection."""
-    safe_open.inspect_workbook(path)
+def _read_sheets(path: Path, info: safe_open.WorkbookInfo | None = None) -> dict[str, list[list[Any]]]:
+    """Raw cell values of the input sheets (read-only; the file is never written), after the safe inspection
+    (`info`: the inspection the caller has just made of this file; made here when not given)."""
+    if info is None:
+        info = safe_open.inspect_workbook(path)
     try:
-        return load_sheet_rows(path, layout.INPUT_SHEETS)
+        return load_sheet_rows(path, layout.INPUT_SHEETS, info)
     except Exception as exc:   # a damaged sheet part fails while its rows are parsed
         raise safe_open.damaged(path, exc) from None
 
@@ -302,47 +301,64 @@ def check_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None
     Every table is checked on its own and every finding reported in one run; the rules that look
     across tables run on the tables that passed (a bad table's own findings come first).
     """
+    return _checked_sheets(sheets, params, result).findings
+
+
+@dataclass(frozen=True)
+class CheckedWorkbook:
+    """检查并读入 (check and read): the findings of the data check and, when every input table was read without a
+    refusal, the inputs and sharing options — what `reader.read_inputs` gives for the same file."""
+
+    findings: list[Finding]
+    inputs: BudgetInputs | None = None
+    options: list[dict] | None = None
+
+
+def _checked_sheets(sheets: dict[str, list[list[Any]]], params: ParameterSet | None,
+                    result: Callable[[], Any] | None) -> CheckedWorkbook:
     if any(s not in sheets for s in layout.INPUT_SHEETS):
-        return _missing_sheets(list(sheets))
-    sheets = {name: trim_rows(rows) for name, rows in sheets.items()}
+        return CheckedWorkbook(_missing_sheets(list(sheets)))
+    sheets = _Sheets({name: trim_rows(rows) for name, rows in sheets.items()})
     too_long = [name for name, rows in sheets.items() if len(rows) > safe_open.DEFAULT_LIMITS.max_rows]
     if too_long:
         limit = safe_open.DEFAULT_LIMITS.max_rows
-        return [_finding("V002", f"工作表“{name}”有数据的行超过 {limit:,} 行（上限），请删除多余的行", CellRef(name))
-                for name in too_long]
+        return CheckedWorkbook([_finding("V002", f"工作表“{name}”有数据的行超过 {limit:,} 行（上限），请删除多余的行",
+                                         CellRef(name)) for name in too_long])
     failed: set[str] = set()
     scanned = scan_cells(sheets, failed)
     locator = SheetLocator(sheets)
     parts, failed, read = _read_tables(sheets, failed, locator)
     if not {"params", "plans"} <= set(parts):
-        return _sorted([*scanned, *read])
+        return CheckedWorkbook(_sorted([*scanned, *read]))
     for key, empty in (("history", None), ("province_history", None), ("beneficiaries", None),
                        ("prior_budget", pd.Series(dtype=float)), ("options", [])):
         parts.setdefault(key, empty if empty is not None else pd.DataFrame())
     try:
         inputs, options = reader.assemble_inputs(parts, sheets)
     except BudgetInputError as exc:             # the 法定参数调整 table beside the parameters
-        return _sorted([*scanned, *read, reader_finding(exc, layout.PARAMS_SHEET, locator)])
+        return CheckedWorkbook(_sorted([*scanned, *read, reader_finding(exc, layout.PARAMS_SHEET, locator)]))
     engine = None
     if result is not None and not failed:
         with contextlib.suppress(BudgetInputError):      # refused: validation runs it and reports V801
             engine = result()
     issues = [i for i in validate(inputs, options, params, result=engine) if _later_layer(i, failed)]
-    return _sorted([*scanned, *read, *place_issues(issues, locator, options)])
+    findings = _sorted([*scanned, *read, *place_issues(issues, locator, options)])
+    return CheckedWorkbook(findings, *((None, None) if failed else (inputs, options)))
 
 
-def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) -> list[Finding]:
+def _check(path: Path, limits: safe_open.Limits, params: ParameterSet | None) -> CheckedWorkbook:
     try:
         info = safe_open.inspect_workbook(path, limits)
     except safe_open.WorkbookFileError as exc:
-        return [reader_finding(exc)]
+        return CheckedWorkbook([reader_finding(exc)])
     if any(s not in info.sheets for s in layout.INPUT_SHEETS):
-        return _missing_sheets(list(info.sheets))
+        return CheckedWorkbook(_missing_sheets(list(info.sheets)))
     try:
-        sheets = _read_sheets(path)
+        sheets = _read_sheets(path, info)
     except BudgetInputError as exc:
-        return [reader_finding(exc)]
-    return _sorted([*check_sheets(sheets, params), *file_warnings(info)])
+        return CheckedWorkbook([reader_finding(exc)])
+    checked = _checked_sheets(sheets, params, None)
+    return CheckedWorkbook(_sorted([*checked.findings, *file_warnings(info)]), checked.inputs, checked.options)
 
 
 def error_text(exc: BudgetInputError, path: str | Path | None = None) -> str:
@@ -375,9 +391,32 @@ def check_workbook(path: str | Path, *, limits: safe_open.Limits = safe_open.DEF
     Never raises for a bad workbook; an unexpected failure of the check itself is reported as one
     V009 finding (and logged) rather than a traceback.
     """
+    return check_and_read(path, limits=limits, params=params).findings
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a workbook is read and checked: the check builds hundreds of thousands
+    of small lists (the cells) that live until it ends, which the collector would otherwise walk again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def check_and_read(path: str | Path, *, limits: safe_open.Limits = safe_open.DEFAULT_LIMITS,
+                   params: ParameterSet | None = None) -> CheckedWorkbook:
+    """检查并读入: :func:`check_workbook` and the inputs it read, so that a command that checks a workbook before
+    computing (draft, compare) inspects and reads the file once. ``inputs`` is None when a table was refused:
+    `reader.read_inputs` then raises the refusal with its cell.
+    """
     path = Path(path)
     try:
-        return _check(path, limits, params)
+        with _collector_paused():
+            return _check(path, limits, params)
     except Exception:
         log.exception("check of %s failed", path)
-        return [_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")]
+        return CheckedWorkbook([_finding("V009", "检查程序内部错误，请将工作簿和此信息发给维护人员")])

@@ -18,6 +18,7 @@ import pandas as pd
 from addin.workbook import layout
 from addin.workbook.coerce import (
     COM_ERROR_CODES,
+    EXCEL_ERRORS,
     as_rows,
     check_common,
     coerce_cell,
@@ -26,6 +27,7 @@ from addin.workbook.coerce import (
     range_position,
     to_str,
 )
+from models.errors import BudgetInputError
 from models.validation.rules import MAX_MAGNITUDE, read_limits
 
 
@@ -108,82 +110,190 @@ def header_positions(header: Sequence[Any], columns: Sequence[layout.Column], *,
 
 def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[layout.Column], *, table: str,
                     required: Iterable[str] | None = None, key_columns: Sequence[str] = (),
-                    position: Callable[[int, int], str] = range_position) -> pd.DataFrame:
+                    position: Callable[[int, int], str] = range_position,
+                    cache: dict | None = None) -> pd.DataFrame:
     """A header row plus data rows → DataFrame with canonical column codes, every cell checked.
 
     Headers match the Chinese header or the English code (with or without the unit suffix);
     unknown headers are ignored, all-blank rows skipped (below the table or inside it: an inserted sheet
     row), optional columns left entirely blank omitted. `position(r, c)` (0-based within `rows`) names a cell in messages.
+    A refusal names the first bad cell: the 单位 column first, then the columns in layout order, each top down.
+    `cache` (see :func:`table_body`) lets the data check and the reader share one pass over the same rows.
     """
     if not rows:
         raise input_error("区域为空，第一行应为表头", None, table=table, rule="V101")
     header = list(rows[0])
-    kept = [(i, list(r)) for i, r in enumerate(rows[1:]) if not all(is_blank(v) for v in r)]
-    body = [r for _, r in kept]                     # blank rows (inside or below the table) skipped
-    source = [i for i, _ in kept]                   # their row in `rows` (less one), for cell positions
+    source, body, cells = table_body(rows, cache)   # blank rows (inside or below the table) skipped;
+                                                    # `source`: their row in `rows`, for cell positions
 
     found = header_positions(header, columns, table=table, required=required, position=position,
                              body=body)
-    data: dict[str, list[Any]] = {}
+    data: dict[str, Any] = {}
     unit_j = found.get("unit")
-    units = [None] * len(body)
+    units: list[Any] = [None] * len(body)
     if unit_j is not None:
-        unit_col = next(c for c in columns if c.code == "unit")
-        units = [coerce_cell(_at(r, unit_j), unit_col, where=position(source[i] + 1, unit_j), table=table)
-                 for i, r in enumerate(body)]
+        unit_col = _col(columns, "unit")
+        units = _coerced_column(cells[unit_j], unit_j, unit_col, position, source, table, units)
     for column in columns:
         j = found.get(column.code)
         if j is None:
             continue
-        if column.code == "unit":
-            values = units
-        else:
-            values = _column_values(body, j, column, lambda r, jj: position(source[r - 1] + 1, jj), table, units)
-        if column.optional and all(is_blank(v) for v in values):
+        values = units if column.code == "unit" else \
+            _coerced_column(cells[j], j, column, position, source, table, units)
+        if column.optional and _all_blank(values):
             continue
         data[column.code] = values
 
     frame = pd.DataFrame({code: _column_series(values, _col(columns, code)) for code, values in data.items()})
     if len(frame.columns) == 0:
         frame = pd.DataFrame(index=range(len(body)))
-    _check_unique(frame, key_columns, found, lambda r, c: position(source[r - 1] + 1, c), table)
+    _check_unique(frame, key_columns, found, lambda r, c: position(source[r - 1], c), table)
     return frame
 
 
+def table_body(block: Sequence[Sequence[Any]], cache: dict | None = None,
+               ) -> tuple[list[int], list[Sequence[Any]], list[Sequence[Any]]]:
+    """表体: (row numbers, rows, columns) of the non-blank rows below a block's header row, its columns as
+    sequences as wide as the header. Kept in `cache` (any dict the caller holds while the block is unchanged),
+    so that the check's cell scan and the reader take them from one pass. Nothing here changes them."""
+    key = ("body", id(block))
+    held = cache.get(key) if cache is not None else None
+    if held is not None and held[0] is block:
+        return held[1]
+    numbers = nonblank_rows(block, 1)
+    rows = [block[i] for i in numbers]
+    body = (numbers, rows, columns_of(rows, len(block[0])))
+    if cache is not None:
+        cache[key] = (block, body)
+    return body
+
+
+def nonblank_rows(rows: Sequence[Sequence[Any]], start: int = 0) -> list[int]:
+    """Indices (from `start`) of the rows holding any value: what the reader reads of a table body."""
+    return [i for i in range(start, len(rows)) if not blank_row(rows[i])]
+
+
+def blank_row(row: Sequence[Any]) -> bool:
+    """Whether every cell of a row is blank."""
+    if row.count(None) == len(row):
+        return True
+    for v in row:
+        if v is None:
+            continue
+        if type(v) is str:
+            if v.strip():
+                return False
+        elif not is_blank(v):
+            return False
+    return True
+
+
+def column_cells(body: Sequence[Sequence[Any]], j: int) -> list[Any]:
+    """Column `j` of the body rows (None past a short row's end)."""
+    if not body or min(map(len, body)) > j:
+        return [r[j] for r in body]
+    return [r[j] if j < len(r) else None for r in body]
+
+
+def columns_of(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """The first `width` columns of the body rows, each as one sequence (None past a short row's end)."""
+    if body and min(map(len, body)) == max(map(len, body)) >= width:
+        return list(zip(*body, strict=True))[:width]
+    return [column_cells(body, j) for j in range(width)]
+
+
 _FLOAT_KINDS = (layout.MONEY, layout.NUMBER, layout.PERSONS, layout.RATE)
+_MEMO_KINDS = (layout.TEXT, layout.CHOICE, layout.BOOL)
+_COM_CODES = np.array(sorted(COM_ERROR_CODES), dtype=float)
+_REFUSED = object()       # a text value `coerce_cell` refuses: its cells go through it one by one
 
 
-def _column_values(body: Sequence[Sequence[Any]], j: int, column: layout.Column,
-                   position: Callable[[int, int], str], table: str, units: Sequence[Any]) -> list[Any]:
-    """One column's cells through `coerce_cell`; a plain finite number within the column's bounds is taken as
-    `coerce_cell` would take it (float, or int for an integer column) without naming its cell (speed at scale)."""
+def plain_column(cells: Sequence[Any], column: layout.Column, *, limits: bool = True) -> tuple[Any, list[int]]:
+    """整列快速取值: (values, slow) — the values `coerce_cell` gives for a whole column's cells, taken over whole
+    columns where that is sure to give the same, and the (ascending) indices of the cells it must see one by one.
+    With `limits` False, numbers are checked against the column's own bounds only (not the read-time limits, and
+    error codes only in integer columns): the data check's cell scan, whose refusals beyond that the reader reports.
+
+    Numbers: plain finite ints and floats within the column's bounds and the read-time limits, checked as one
+    array (a float column comes back as a float array, an integer column as a list). Text, choice and yes/no
+    columns: each distinct text coerced once. Everything else (blanks, dates, numbers typed as text, lists,
+    anything refused) is left to `coerce_cell`, which names the cell; its value in `values` is a placeholder.
+    """
+    n = len(cells)
     kind = column.kind
-    floor, ceiling = read_limits(column.code)          # the read-time limits coerce_cell applies (V104/V106)
-    low = floor if column.minimum is None else max(floor, column.minimum)
-    high = ceiling if column.maximum is None else min(ceiling, column.maximum)
-    fast = float if kind in _FLOAT_KINDS else int if kind == layout.INT else None
-    plain = (int, float) if fast is float else (int,)
-    out: list[Any] = []
-    for i, r in enumerate(body):
-        raw = r[j] if j < len(r) else None
-        if fast is not None and type(raw) in plain and raw not in COM_ERROR_CODES and low <= raw <= high \
-                and -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:
-            out.append(fast(raw))
-        else:
-            out.append(coerce_cell(raw, column, where=position(i + 1, j), table=table, unit=units[i]))
-    return out
+    if kind in _FLOAT_KINDS or kind == layout.INT:
+        plain = (int, float) if kind in _FLOAT_KINDS else (int,)
+        try:
+            if set(map(type, cells)) <= set(plain):
+                numbers = np.array(cells, dtype=float) if n else np.zeros(0)
+            else:
+                numbers = np.array([v if type(v) in plain else np.nan for v in cells], dtype=float)
+        except OverflowError:        # an integer beyond any float: every cell one by one
+            numbers = np.full(n, np.nan)
+        floor, ceiling = read_limits(column.code) if limits else (-np.inf, np.inf)   # coerce_cell's (V104/V106)
+        low = floor if column.minimum is None else max(floor, column.minimum)
+        high = ceiling if column.maximum is None else min(ceiling, column.maximum)
+        with np.errstate(invalid="ignore"):
+            ok = (numbers >= low) & (numbers <= high) & np.isfinite(numbers)
+            if limits:
+                ok &= np.abs(numbers) <= MAX_MAGNITUDE
+        if limits or kind == layout.INT:
+            ok &= ~np.isin(numbers, _COM_CODES)
+        slow = np.flatnonzero(~ok).tolist()
+        return (numbers if kind in _FLOAT_KINDS else list(cells)), slow
+    if kind in _MEMO_KINDS:
+        memo: dict[Any, Any] = {}
+        values: list[Any] = [None] * n
+        slow = []
+        text = kind == layout.TEXT
+        for i, v in enumerate(cells):
+            if type(v) is not str and v is not None:
+                slow.append(i)
+                continue
+            if text and v and v.isprintable() and (t := v.strip()) and t.upper() not in EXCEL_ERRORS:
+                values[i] = t                  # what to_str gives plain text (no zero-width characters)
+                continue
+            got = memo.get(v, _REFUSED) if v in memo else _coerced_once(v, column, memo)
+            if got is _REFUSED:
+                slow.append(i)
+            else:
+                values[i] = got
+        return values, slow
+    return [None] * n, list(range(n))
 
 
-def _at(row: Sequence[Any], j: int) -> Any:
-    return row[j] if j < len(row) else None
+def _coerced_once(value: Any, column: layout.Column, memo: dict[Any, Any]) -> Any:
+    try:
+        memo[value] = coerce_cell(value, column)
+    except BudgetInputError:
+        memo[value] = _REFUSED
+    return memo[value]
+
+
+def _coerced_column(cells: Sequence[Any], j: int, column: layout.Column, position: Callable[[int, int], str],
+                    source: Sequence[int], table: str, units: Sequence[Any]) -> Any:
+    """One column's cells (column `j`) as `coerce_cell` gives them (:func:`plain_column`, then the rest cell by
+    cell, top down, so the first refusal is that of the topmost bad cell)."""
+    values, slow = plain_column(cells, column)
+    for i in slow:
+        values[i] = coerce_cell(cells[i], column, where=position(source[i], j), table=table, unit=units[i])
+    return values
+
+
+def _all_blank(values: Any) -> bool:
+    if isinstance(values, np.ndarray):
+        return bool(np.isnan(values).all())
+    return all(is_blank(v) for v in values)
 
 
 def _col(columns: Sequence[layout.Column], code: str) -> layout.Column:
     return next(c for c in columns if c.code == code)
 
 
-def _column_series(values: list[Any], column: layout.Column) -> pd.Series:
-    if column.kind == layout.INT and not any(is_blank(v) for v in values):
+def _column_series(values: Any, column: layout.Column) -> pd.Series:
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype="float64")
+    if column.kind == layout.INT and (set(map(type, values)) == {int} or not any(is_blank(v) for v in values)):
         return pd.Series(values, dtype="int64")
     if column.numeric:
         return pd.Series(values, dtype="float64")

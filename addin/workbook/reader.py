@@ -140,13 +140,42 @@ def _locate(rows: Rows, table: TableLayout) -> tuple[int, int]:
                            table=table.sheet, rule="V101", cell=f"{table.sheet}!{table.anchor}")
 
 
-def _table_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, int], str]]:
-    """The table's cells (header row first) and a function naming a cell as 工作表!A1."""
+def _table_block(rows: Rows, table: TableLayout, cache: dict | None = None) -> tuple[Rows, Callable[[int, int], str]]:
+    """The table's cells (header row first) and a function naming a cell as 工作表!A1.
+
+    `cache`: a dict the caller holds while `rows` stay unchanged (the data check's sheets carry one), so that the
+    block is cut once; the block is never changed by its users."""
+    key = ("block", id(rows), table.key)
+    held = cache.get(key) if cache is not None else None
+    if held is not None and held[0] is rows:
+        return held[1]
+    found = _cut_block(rows, table)
+    if cache is not None:
+        cache[key] = (rows, found)
+    return found
+
+
+def sheet_cache(sheets: Any) -> dict | None:
+    """The block cache a sheets mapping carries (the data check's), if any."""
+    return getattr(sheets, "cache", None)
+
+
+#: Tables read row by row, whose blank rows the reader skips (a block of one ends at its last row with a value).
+_BODY_TABLES = frozenset({"history", "province_history", "prior_budget", "plans", "beneficiaries"})
+
+
+def _cut_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, int], str]]:
     r0, c0 = _locate(rows, table)
     width = 0
     while not coerce.is_blank(_cell(rows, r0, c0 + width)):
         width += 1
-    block = [_padded(list(rows[r][c0:c0 + width]), width) for r in range(r0, len(rows))]
+    end = len(rows)
+    if table.key in _BODY_TABLES:            # rows below a column table that are blank in its columns: not read
+        while end > r0 + 1 and (len(rows[end - 1]) <= c0 or coerce_tables.blank_row(rows[end - 1][c0:c0 + width])):
+            end -= 1
+    block = [row[c0:c0 + width] if type(row) is list else list(row[c0:c0 + width]) for row in rows[r0:end]]
+    if min(map(len, block), default=width) < width:
+        block = [_padded(cells, width) for cells in block]
 
     def position(r: int, c: int) -> str:
         return f"{table.sheet}!{get_column_letter(c0 + c + 1)}{r0 + r + 1}"
@@ -167,10 +196,11 @@ def _with_formula_hint(exc: BudgetInputError) -> BudgetInputError:
 
 def _read_frame(sheets: dict[str, Rows], table: TableLayout, columns: Sequence[Column] | None = None,
                 required: Sequence[str] | None = None) -> pd.DataFrame:
-    block, position = _table_block(sheets[table.sheet], table)
+    cache = sheet_cache(sheets)
+    block, position = _table_block(sheets[table.sheet], table, cache)
     try:
         return coerce_tables.frame_from_rows(block, columns or table.columns, table=table.sheet, required=required,
-                                      key_columns=table.key_columns, position=position)
+                                      key_columns=table.key_columns, position=position, cache=cache)
     except BudgetInputError as exc:
         raise _with_formula_hint(exc) from None
 
@@ -187,8 +217,9 @@ def _read_plans(sheets: dict[str, Rows]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _read_prior_budget(sheets: dict[str, Rows]) -> pd.Series:
     table = layout.TABLES["prior_budget"]
-    block, position = _table_block(sheets[table.sheet], table)
-    frame = coerce_tables.frame_from_rows(block, table.columns, table=table.sheet, position=position)
+    cache = sheet_cache(sheets)
+    block, position = _table_block(sheets[table.sheet], table, cache)
+    frame = coerce_tables.frame_from_rows(block, table.columns, table=table.sheet, position=position, cache=cache)
     found = coerce_tables.header_positions(block[0], table.columns, table=table.sheet, required=["amount"],
                                     position=position)
     by_label = {coerce_tables.normalize_key(v): k for k, v in items.LABELS.items()}

@@ -34,6 +34,7 @@ import openpyxl
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string
 
+from addin.workbook.sheet_scan import CELL_COLUMN, ROW_INDICES, ROW_TAG, Marks
 from models.errors import BudgetInputError
 
 UNREADABLE = "unreadable"   # 无法读取: not a workbook, damaged, missing
@@ -52,21 +53,11 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
-_ROW_INDEX = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
-_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Za-z]{1,3})\d+"')
+
+
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _PROLOG_BYTES = 16 * 1024     # a DOCTYPE can only stand before the root element
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?(/?)>')
-_ROW_END = re.compile(rb"</(?:\w+:)?row>")
-_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
-_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\b[^>]*?\bhidden="(?:1|true)"[^>]*?>')
-_COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
-_FILLED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,3})(\d+)"[^>]*?>\s*<(?:\w+:)?(?:v|is|f)\b')
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,3}\d+)"[^>]*?>\s*<(?:\w+:)?f\b[^>]*>([^<]*)<')
-_EXTERNAL_FORMULA = re.compile(rb"\[\d+\]|\[[^\]]*\.xl[^\]]*\]|\w\|'?|https?:|file:")
-MAX_LISTED = 20               # hidden rows / external formulas recorded per sheet
 
 
 class WorkbookFileError(BudgetInputError):
@@ -113,6 +104,7 @@ class SheetSize:
     hidden_rows: tuple[int, ...] = ()       # hidden rows that hold a value (1-based, at most MAX_LISTED)
     hidden_cells: tuple[str, ...] = ()      # filled cells in hidden columns ('C5', at most MAX_LISTED)
     external_formulas: tuple[str, ...] = ()  # cells whose formula links outside the workbook
+    error_cells: bool = True                 # whether any cell may hold an Excel error value (t="e")
 
 
 @dataclass(frozen=True)
@@ -297,7 +289,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
     max_row = 0
     max_col = 0
     buffer = b""
-    found = _Marks()
+    found = Marks()
     with zf.open(part) as src:
         while True:
             chunk = src.read(_CHUNK)
@@ -314,11 +306,10 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
                 continue
             end = len(buffer) if last else max(0, len(buffer) - _CARRY)
             found.scan(buffer, end)
-            rows_seen += sum(1 for _ in _ROW_TAG.finditer(buffer, 0, end))
-            for m in _ROW_INDEX.finditer(buffer, 0, end):
-                max_row = max(max_row, int(m.group(1)))
+            rows_seen += len(ROW_TAG.pick(buffer, end).findall(buffer, 0, end))
+            max_row = max(max_row, *map(int, ROW_INDICES.pick(buffer, end).findall(buffer, 0, end)), 0)
             if declared is None:
-                letters = max((m.group(1).upper() for m in _CELL_COLUMN.finditer(buffer, 0, end)),
+                letters = max((c.upper() for c in CELL_COLUMN.pick(buffer, end).findall(buffer, 0, end)),
                               key=lambda c: (len(c), c), default=b"")
                 if letters:
                     max_col = max(max_col, column_index_from_string(letters.decode("ascii")))
@@ -329,46 +320,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
     rows = max(rows_seen, max_row)
     return SheetSize(name, part, declared[1] if declared else None, declared[0] if declared else None,
                      rows, None if declared else max_col, tuple(found.rows), tuple(found.cells),
-                     tuple(found.external))
-
-
-class _Marks:
-    """隐藏与外部链接: hidden rows and columns that hold values and formulas linking outside the workbook,
-    collected while a worksheet part is streamed (at most MAX_LISTED of each)."""
-
-    def __init__(self) -> None:
-        self.hidden_columns: set[int] = set()
-        self.rows: list[int] = []
-        self.cells: list[str] = []
-        self.external: list[str] = []
-
-    def scan(self, buffer: bytes, end: int) -> None:
-        for m in _HIDDEN_COL.finditer(buffer, 0, end):
-            span = _COL_SPAN.search(m.group(0))
-            if span:
-                low, high = (int(span.group(1)), int(span.group(2))) if span.group(1) \
-                    else (int(span.group(4)), int(span.group(3)))
-                self.hidden_columns.update(range(low, min(high, 16_384) + 1))
-        for m in _HIDDEN_ROW.finditer(buffer, 0, end):
-            if m.group(1) or len(self.rows) >= MAX_LISTED:
-                continue
-            close = _ROW_END.search(buffer, m.end())
-            index = _ROW_INDEX.match(buffer, m.start())
-            if close and index and _VALUE.search(buffer, m.end(), close.start()):
-                self.rows.append(int(index.group(1)))
-        if self.hidden_columns and len(self.cells) < MAX_LISTED:
-            for m in _FILLED_CELL.finditer(buffer, 0, end):
-                letters = m.group(1).decode("ascii").upper()
-                if column_index_from_string(letters) in self.hidden_columns:
-                    self.cells.append(f"{letters}{int(m.group(2))}")
-                    if len(self.cells) >= MAX_LISTED:
-                        break
-        if len(self.external) < MAX_LISTED and b"<f" in buffer:
-            for m in _FORMULA_CELL.finditer(buffer, 0, end):
-                if _EXTERNAL_FORMULA.search(m.group(2)):
-                    self.external.append(m.group(1).decode("ascii").upper())
-                    if len(self.external) >= MAX_LISTED:
-                        break
+                     tuple(found.external), found.errors)
 
 
 def _check_extent(sheet: str, rows: int, columns: int, limits: Limits, what: str) -> None:

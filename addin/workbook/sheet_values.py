@@ -26,9 +26,12 @@ import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree as SafeET
+
+if TYPE_CHECKING:
+    from addin.workbook.safe_open import WorkbookInfo
 
 Rows = list[list[Any]]
 
@@ -37,6 +40,7 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ERROR_MARK = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_ERROR_HINT = re.compile(rb"""t\s*=\s*["']e["']""")      # the same without the word boundary: found fast
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?\bt\s*=\s*[\"']e[\"'][^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
@@ -94,6 +98,9 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], str] | None:
 def _errors_by_sheet(path: Path, names: Iterable[str]) -> dict[str, dict[tuple[int, int], str] | None]:
     """Error cells of the named sheets that have any (None for a sheet to be read with openpyxl)."""
     out: dict[str, dict[tuple[int, int], str] | None] = {}
+    names = list(names)
+    if not names:
+        return out
     with zipfile.ZipFile(path) as zf:
         try:
             parts = _sheet_parts(zf)
@@ -105,7 +112,7 @@ def _errors_by_sheet(path: Path, names: Iterable[str]) -> dict[str, dict[tuple[i
                 out[name] = None
                 continue
             data = zf.read(part)
-            if _ERROR_MARK.search(data):
+            if _ERROR_HINT.search(data) and _ERROR_MARK.search(data):
                 out[name] = _error_cells(data)
     return out
 
@@ -125,7 +132,10 @@ def _rows(sheet: Any, errors: dict[tuple[int, int], str]) -> Rows:
     its first used cell, so that positions stay those of the sheet), with its error cells put back."""
     if sheet.start is None:          # an empty sheet
         return []
-    rows = [[_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    limit = _INT_LIMIT
+    rows = [[(int(v) if v.is_integer() and -limit < v < limit else v) if type(v) is float
+             else (v or None) if type(v) is str else _value(v) for v in row]
+            for row in sheet.to_python(skip_empty_area=False)]
     for (r, c), text in errors.items():
         if r < len(rows):
             row = rows[r]
@@ -135,11 +145,13 @@ def _rows(sheet: Any, errors: dict[tuple[int, int], str]) -> Rows:
     return rows
 
 
-def load_sheet_rows(path: str | Path, names: Iterable[str] | None = None) -> dict[str, Rows]:
+def load_sheet_rows(path: str | Path, names: Iterable[str] | None = None,
+                    info: WorkbookInfo | None = None) -> dict[str, Rows]:
     """工作表单元格值: {sheet name: rows of cached values from A1} for the named worksheets the workbook has
     (every worksheet when `names` is None), in the order asked; see the module docstring for the values.
 
-    Only after the safe inspection; calamine's own errors (a damaged part) propagate to the caller.
+    Only after the safe inspection; calamine's own errors (a damaged part) propagate to the caller. `info` is
+    that inspection's result: the sheets it found without error cells are not searched for them again.
     """
     from python_calamine import CalamineWorkbook
 
@@ -148,7 +160,8 @@ def load_sheet_rows(path: str | Path, names: Iterable[str] | None = None) -> dic
     try:
         have = list(wb.sheet_names)
         wanted = [n for n in (have if names is None else names) if n in have]
-        errors = _errors_by_sheet(path, wanted)
+        clean = {n for n in wanted if info is not None and n in info.sizes and not info.sizes[n].error_cells}
+        errors = _errors_by_sheet(path, [n for n in wanted if n not in clean])
         out: dict[str, Rows] = {}
         for name in wanted:
             found = errors.get(name, {})

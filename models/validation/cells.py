@@ -40,6 +40,14 @@ def cell_text(value: Any) -> str | None:
     return str(value).strip()
 
 
+def cell_texts(values: Any) -> list[str | None]:
+    """:func:`cell_text` of every value of a column (one pass when the column is all text)."""
+    values = values.tolist() if isinstance(values, pd.Series) else list(values)
+    if set(map(type, values)) == {str}:
+        return [t if (t := v.strip()) else None for v in values]
+    return [cell_text(v) for v in values]
+
+
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!",
                            "#CALC!", "#GETTING_DATA"})
 
@@ -120,38 +128,41 @@ def check_table(inputs: BudgetInputs, table: str, f: Findings) -> pd.DataFrame |
               column=c)
     if missing:
         return None
-    clean = pd.DataFrame(index=frame.index)
+    units = cell_texts(frame["unit"]) if "unit" in frame.columns else [None] * len(frame)
+    clean: dict[str, Any] = {}
     for column in COLUMNS[table]:
         if column not in frame.columns:
             continue
         if column in _TEXT_COLUMNS:
-            clean[column] = _text_column(frame, table, column, f)
+            clean[column] = units if column == "unit" else cell_texts(frame[column])
+            _blank_texts(frame, table, column, clean[column], f)
+            clean[column] = pd.Series(clean[column], index=frame.index, dtype=object)
         else:
-            clean[column] = _number_column(frame, table, column, _spec(table, column), f)
-    return clean
+            clean[column] = _number_column(frame, table, column, _spec(table, column), units, f)
+    return pd.DataFrame(clean, index=frame.index)
 
 
-def _text_column(frame: pd.DataFrame, table: str, column: str, f: Findings) -> pd.Series:
-    values = [cell_text(v) for v in frame[column].tolist()]
+def _blank_texts(frame: pd.DataFrame, table: str, column: str, values: list[str | None], f: Findings) -> None:
     for i, v in enumerate(values):
         if v is None:
             f.add("V102", table, f"{_where(table, frame, i)}的“{header_of(table, column)}”为空，请填写", row=i,
                   column=column)
-    return pd.Series(values, index=frame.index, dtype=object)
 
 
-def _number_column(frame: pd.DataFrame, table: str, column: str, spec: _Spec, f: Findings) -> pd.Series:
+def _number_column(frame: pd.DataFrame, table: str, column: str, spec: _Spec, units: list[str | None],
+                   f: Findings) -> np.ndarray:
     raw = frame[column]
-    units = [cell_text(u) for u in frame["unit"].tolist()] if "unit" in frame.columns else [None] * len(frame)
     head = header_of(table, column)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype=float, na_value=np.nan).copy()
         candidates = np.flatnonzero(~np.isfinite(values))
+        cells = raw.to_numpy()
     else:
         values = np.full(len(raw), np.nan)
+        cells = raw.tolist()
         candidates = range(len(raw))
     for i in candidates:
-        value = raw.iloc[i]
+        value = cells[i]
         if is_blank_value(value):
             if not spec.optional:
                 f.add("V102", table, f"{_where(table, frame, i)}的“{head}”为空，请填入数值", row=i, column=column,
@@ -190,7 +201,7 @@ def _number_column(frame: pd.DataFrame, table: str, column: str, spec: _Spec, f:
             f.add("V106", table, f"{where}为 {x:g}，应在 {span}{hint}", row=i, column=column, unit=units[i],
                   value=float(x))
             values[i] = np.nan
-    return pd.Series(values, index=frame.index, dtype=float)
+    return values
 
 
 def scalar_value(value: Any) -> float | None:

@@ -16,7 +16,7 @@ from models.errors import BudgetInputError
 from models.inputs import CITY, COLUMNS, BudgetInputs
 from models.parameter_set import ParameterSet
 from models.sharing import FACTORS, parse_option
-from models.validation.cells import cell_text, shown_value
+from models.validation.cells import cell_text, cell_texts, shown_value
 from models.validation.plausibility import rate_band, rate_message
 from models.validation.reachability import option_reachability
 from models.validation.rules import BALANCE_TOLERANCE, MAX_MAGNITUDE, TABLE_LABELS, TABLES, Findings
@@ -67,10 +67,11 @@ def check_options(options: Sequence[Any], clean: dict[str, pd.DataFrame | None],
             f.add("V505", "units", f"分担方案“{parsed.name}”使用财力（一般公共预算收入），但单位表没有“一般公共预算收入”列，"
                   "请补上", column="fiscal_revenue")
             continue
-        for i, r in units.iterrows():
-            if r["kind"] == CITY and not np.isfinite(r["fiscal_revenue"]):
-                f.add("V505", "units", f"分担方案“{parsed.name}”使用财力（一般公共预算收入），但{r['unit']}的该项为空，"
-                      "请补填（元）", row=int(i), column="fiscal_revenue", unit=r["unit"])
+        blank = (units["kind"] == CITY).to_numpy() & ~np.isfinite(units["fiscal_revenue"].to_numpy(dtype=float))
+        for i in np.flatnonzero(blank):          # cities without 一般公共预算收入
+            unit = units["unit"].iloc[i]
+            f.add("V505", "units", f"分担方案“{parsed.name}”使用财力（一般公共预算收入），但{unit}的该项为空，"
+                  "请补填（元）", row=int(units.index[i]), column="fiscal_revenue", unit=unit)
 
 
 # ---------------------------------------------------------------- 8. the engine as the last check
@@ -133,7 +134,7 @@ def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: Paramete
     hist = inputs.history.reset_index(drop=True)
     years = pd.to_numeric(hist["year"], errors="coerce")
     months = pd.to_numeric(hist["months"], errors="coerce")
-    units = [cell_text(u) for u in hist["unit"]]
+    units = cell_texts(hist["unit"])
     band = rate_band(params, b)
     rates = np.asarray(fc.drivers["effective_rate"], dtype=float)
     for k, name in enumerate(fc.units):

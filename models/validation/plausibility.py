@@ -17,7 +17,9 @@ from models.parameter_set import ParameterSet
 from models.validation.assumptions import prior_budget_of
 from models.validation.cells import header_of, scalar_value
 from models.validation.rules import MIN_PREMIUM_PER_INSURED, PLAUSIBLE_CHANGE, UNIT_SLIP_RATIO, Findings
-from models.validation.units_years import month_span, year_rows
+from models.validation.units_years import full_year_rows, month_span, unique_rows
+
+_UNIT_YEAR = ("unit", "year", "months")
 
 # ---------------------------------------------------------------- 5. plausibility and policy
 
@@ -31,35 +33,40 @@ def change_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], b: 
     hist = clean.get("history")
     if hist is None:
         return
-    rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
+    rows = unique_rows(hist, names, _UNIT_YEAR, f)
     checks = (("insured_end", "V401", "期末参保人数", "人", "（是否以万人填写、是否漏填或多填）"),
               ("avg_wage", "V402", "平均缴费工资", "元/年", "（是否填成月工资或以万元填写）"))
     cols = [c[0] for c in checks]
-    unit_code = pd.Series(pd.factorize(rows["unit"])[0], index=rows.index)
-    full = rows[rows["months"] == 12]
-    has_full_b = set(full.loc[full["year"] == b, "unit"])
-    progress = rows[(rows["year"] == b) & (rows["months"] < 12) & ~rows["unit"].isin(has_full_b)]
-    later = pd.concat([full.assign(_phase=0, _year=full["year"]), progress.assign(_phase=1, _year=b)])
-    later = later.assign(_row=later.index, _unit=unit_code.loc[later.index].to_numpy(),
-                         _pos=rows.index.get_indexer(later.index))
-    prev = full[["unit", "year", *cols]].assign(year=full["year"] + 1)
-    joined = later.merge(prev, how="inner", left_on=["unit", "_year"], right_on=["unit", "year"],
-                         suffixes=("", "_prev")).sort_values(["_unit", "_phase", "_pos"], kind="stable")
+    unit_code = pd.factorize(rows["unit"])[0]
+    years, months = rows["year"].to_numpy(), rows["months"].to_numpy()
+    full = months == 12
+    has_full_b = np.zeros(unit_code.max() + 1 if len(unit_code) else 0, dtype=bool)
+    has_full_b[unit_code[full & (years == b)]] = True
+    progress = (years == b) & (months < 12) & ~has_full_b[unit_code]
+    later = np.r_[np.flatnonzero(full), np.flatnonzero(progress)]          # full years, then Y−1's progress rows
+    phase = np.r_[np.zeros(full.sum(), dtype=int), np.ones(progress.sum(), dtype=int)]
+    year = np.where(phase == 0, years[later], b)
+    prev = full_year_rows(unit_code, years, full, unit_code[later], year - 1)
+    keep = prev >= 0
+    later, phase, year, prev = later[keep], phase[keep], year[keep], prev[keep]
+    order = np.lexsort((later, phase, unit_code[later]))                   # unit by unit, as a per-unit loop
+    later, year, prev = later[order], year[order], prev[order]
+    found: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for column in cols:
-        new, old = joined[column].to_numpy(dtype=float), joined[f"{column}_prev"].to_numpy(dtype=float)
+        values = rows[column].to_numpy(dtype=float)
+        new, old = values[later], values[prev]
         with np.errstate(divide="ignore", invalid="ignore"):
             change = new / old - 1.0
-        joined[f"_{column}"] = np.isfinite(new) & np.isfinite(old) & (old > 0) \
-            & (np.abs(change) > PLAUSIBLE_CHANGE + 1e-9)
-        joined[f"_{column}_change"] = change
-    joined = joined[joined["_insured_end"] | joined["_avg_wage"]]
-    for _, r in joined.iterrows():
-        i, name, year = int(r["_row"]), r["unit"], int(r["_year"])
+        found[column] = (np.isfinite(new) & np.isfinite(old) & (old > 0)
+                         & (np.abs(change) > PLAUSIBLE_CHANGE + 1e-9), new, old, change)
+    names_at, labels = rows["unit"].to_numpy(), rows.index.to_numpy()
+    for k in np.flatnonzero(found["insured_end"][0] | found["avg_wage"][0]):
+        i, name, y = int(labels[later[k]]), names_at[later[k]], int(year[k])
         for column, rule, label, unit, hint in checks:
-            if not r[f"_{column}"] or f.flagged("V405", "history", i, column):
+            flag, new, old, change = (a[k] for a in found[column])
+            if not flag or f.flagged("V405", "history", i, column):
                 continue
-            new, old, change = r[column], r[f"{column}_prev"], r[f"_{column}_change"]
-            f.add(rule, "history", f"{name} {year}年{month_span(r['months'])}{label} {new:,.0f} {unit}，比{year - 1}年"
+            f.add(rule, "history", f"{name} {y}年{month_span(months[later[k]])}{label} {new:,.0f} {unit}，比{y - 1}年"
                   f"{old:,.0f} {unit}{'增加' if change > 0 else '减少'} {abs(change):.0%}，超过 ±{PLAUSIBLE_CHANGE:.0%}："
                   f"请核对{hint}", row=i, column=column, unit=name, value=float(change))
 
@@ -68,7 +75,7 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
     plans, hist = clean.get("plans"), clean.get("history")
     if plans is None or hist is None:
         return
-    rows = year_rows(hist, None)
+    rows = unique_rows(hist, None, (), f)
     latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
     insured = dict(zip(latest["unit"], latest["insured_end"], strict=True))
     expansion = plans["expansion"].to_numpy(dtype=float)
@@ -127,10 +134,10 @@ def unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], name
     """元/万元: values 1,000× or more off their neighbours, and premiums under 1 yuan per insured person."""
     hist = clean.get("history")
     if hist is not None:
-        _history_slips(year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"]), f)
+        _history_slips(unique_rows(hist, names, _UNIT_YEAR, f), f)
     ph = clean.get("province_history")
     if ph is not None:
-        rows = year_rows(ph, None).drop_duplicates(subset=["year", "months"])
+        rows = unique_rows(ph, None, ("year", "months"), f)
         scale = np.where(rows["months"] < 12, 12.0 / rows["months"], 1.0)
         for column in (items.SUBSIDY, items.INTEREST, "balance_end"):
             values = rows[column].to_numpy(dtype=float) * (scale if column != "balance_end" else 1.0)
@@ -167,9 +174,13 @@ def _history_slips(rows: pd.DataFrame, f: Findings) -> None:
     months = rows["months"].to_numpy(dtype=float)
     scale = np.where(months < 12, 12.0 / months, 1.0)
     events: list[tuple[int, int, int]] = []             # (unit, column or len(columns) for premiums, row position)
-    for c, column in enumerate(columns):
-        values = rows[column].to_numpy(dtype=float) * (scale if column in items.UNIT_ITEMS else 1.0)
-        events += [(int(unit_code[k]), c, int(k)) for k in np.flatnonzero(_ratio_outliers(values, unit_code))]
+    if len(rows):                                       # every column at once: its units are groups of their own
+        block = rows[list(columns)].to_numpy(dtype=float)
+        values = np.concatenate([block[:, c] * (scale if column in items.UNIT_ITEMS else 1.0)
+                                 for c, column in enumerate(columns)])
+        groups = np.concatenate([unit_code + c * (int(unit_code.max()) + 1) for c in range(len(columns))])
+        flags = _ratio_outliers(values, groups).reshape(len(columns), len(rows))
+        events += [(int(unit_code[k]), c, int(k)) for c in range(len(columns)) for k in np.flatnonzero(flags[c])]
     n, premium = rows["insured_end"].to_numpy(dtype=float), rows[items.PREMIUM].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_head = premium * (12.0 / months) / n
@@ -196,14 +207,16 @@ def _prior_budget_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
     hist, ph = clean.get("history"), clean.get("province_history")
     if prior is None or hist is None:
         return
-    full = year_rows(hist, None)
-    full = full[full["months"] == 12]
-    latest = int(full["year"].max()) if not full.empty else None
+    rows = unique_rows(hist, None, (), f)
+    years = rows["year"].to_numpy()[rows["months"].to_numpy() == 12]
+    latest = int(years.max()) if len(years) else None
     reference: dict[str, float] = {}
     if latest is not None:
-        reference = {it: float(full.loc[full["year"] == latest, it].sum()) for it in items.UNIT_ITEMS}
+        latest_rows = (rows["months"].to_numpy() == 12) & (rows["year"].to_numpy() == latest)
+        amounts = rows[list(items.UNIT_ITEMS)].to_numpy(dtype=float)[latest_rows]
+        reference = {it: float(np.nansum(amounts[:, c])) for c, it in enumerate(items.UNIT_ITEMS)}
         if ph is not None:
-            prov = year_rows(ph, None)
+            prov = unique_rows(ph, None, (), f)
             prov = prov[(prov["months"] == 12) & (prov["year"] == latest)]
             if len(prov):
                 reference |= {it: float(prov[it].iloc[0]) for it in items.PROVINCE_REVENUE_ITEMS}
@@ -241,30 +254,32 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     hist = clean.get("history")
     if hist is None or params is None:
         return
-    rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
-    full = rows[rows["months"] == 12]
+    rows = unique_rows(hist, names, _UNIT_YEAR, f)
     cols = ["insured_end", "avg_wage", items.PREMIUM]
-    prev = full[["unit", "year", *cols]].assign(year=full["year"] + 1, _prev_row=full.index)
-    pairs = full.assign(_row=full.index, _unit=pd.factorize(full["unit"])[0], _pos=np.arange(len(full))) \
-        .merge(prev, how="inner", on=["unit", "year"], suffixes=("", "_prev")) \
-        .sort_values(["_unit", "_pos"], kind="stable")          # unit by unit, years in row order
-    payroll = (pairs["insured_end"] + pairs["insured_end_prev"]).to_numpy(dtype=float) / 2.0 \
-        * pairs["avg_wage"].to_numpy(dtype=float)
-    premium = pairs[items.PREMIUM].to_numpy(dtype=float)
+    unit_code = pd.factorize(rows["unit"])[0]
+    years, full = rows["year"].to_numpy(), rows["months"].to_numpy() == 12
+    at = np.flatnonzero(full)                                        # each full year …
+    before = full_year_rows(unit_code, years, full, unit_code[at], years[at] - 1)   # … and the unit's year before
+    keep = before >= 0
+    order = np.lexsort((np.flatnonzero(keep), pd.factorize(rows["unit"].to_numpy()[at])[0][keep]))
+    at, before = at[keep][order], before[keep][order]                # unit by unit, years in row order
+    insured, wage = rows["insured_end"].to_numpy(dtype=float), rows["avg_wage"].to_numpy(dtype=float)
+    payroll = (insured[at] + insured[before]) / 2.0 * wage[at]
+    premium = rows[items.PREMIUM].to_numpy(dtype=float)[at]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = premium / payroll
-    years = pairs["year"].to_numpy(dtype=int)
-    bands = {int(y): rate_band(params, int(y)) for y in np.unique(years)}
-    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in years], dtype=float)
-    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in years], dtype=float)
+    year_of = years[at]
+    bands = {int(y): rate_band(params, int(y)) for y in np.unique(year_of)}
+    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in year_of], dtype=float)
+    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in year_of], dtype=float)
     outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
+    labels, units = rows.index.to_numpy(), rows["unit"].to_numpy()
     for k in np.flatnonzero(outside):
-        r = pairs.iloc[k]
-        year, i, j = int(r["year"]), int(r["_row"]), int(r["_prev_row"])
+        year, i, j = int(year_of[k]), int(labels[at[k]]), int(labels[before[k]])
         if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
             continue
-        f.add("V403", "history", rate_message(r["unit"], f"{year}年", float(rates[k]), bands[year]), row=i,
-              column=items.PREMIUM, unit=r["unit"], value=float(rates[k]))
+        f.add("V403", "history", rate_message(units[at[k]], f"{year}年", float(rates[k]), bands[year]), row=i,
+              column=items.PREMIUM, unit=units[at[k]], value=float(rates[k]))
 
 
 def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], params: ParameterSet | None,

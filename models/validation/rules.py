@@ -163,6 +163,7 @@ class Findings:
         self._first: dict[tuple, Issue] = {}
         self._cells: set[tuple] = set()
         self._places: set[tuple] = set()
+        self.memo: dict[tuple, Any] = {}          # tables derived once per validation (see units_years.unique_rows)
 
     def add(self, rule: str, table: str | None, message: str, *, row: int | None = None,
             column: str | None = None, unit: Any = None, value: Any = None) -> None:

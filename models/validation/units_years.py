@@ -5,6 +5,7 @@ Jan–N月 row of the base year, and 年末 = 年初 + 收入 − 支出 in the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,13 +71,37 @@ def check_per_unit(clean: dict[str, pd.DataFrame | None], table: str, names: lis
 
 def year_rows(frame: pd.DataFrame, names: Iterable[str] | None) -> pd.DataFrame:
     """Rows with a usable (unit,) year and months, as integers."""
-    ok = frame["year"].notna() & frame["months"].notna()
+    ok = frame["year"].notna().to_numpy() & frame["months"].notna().to_numpy()
     if names is not None:
-        ok &= frame["unit"].isin(list(names))
-    out = frame[ok].copy()
-    out["year"] = out["year"].astype(int)
-    out["months"] = out["months"].astype(int)
-    return out
+        ok &= frame["unit"].isin(list(names)).to_numpy()
+    return frame[ok].astype({"year": int, "months": int})
+
+
+def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[str, ...], f: Findings) -> pd.DataFrame:
+    """:func:`year_rows` without repeated `keys` (first kept), made once per validation run (kept in `f.memo`, with
+    the frame itself so that its id stays its own). The rules share it and never change it."""
+    wanted = None if names is None else tuple(names)
+    key = ("unique_rows", id(frame), wanted, keys)
+    held = f.memo.get(key)
+    if held is None or held[0] is not frame:
+        rows = unique_rows(frame, wanted, (), f) if keys else year_rows(frame, wanted)
+        held = f.memo[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys else rows)
+    return held[1]
+
+
+def full_year_rows(unit_code: np.ndarray, years: np.ndarray, full: np.ndarray, units: np.ndarray,
+                   wanted: np.ndarray) -> np.ndarray:
+    """For each (unit code, year) asked, the position of that unit's full-year row (`full`) of that year among
+    the rows (unit codes `unit_code`, `years`; one full row per unit and year); −1 where there is none."""
+    span = int(max(years.max(initial=0), wanted.max(initial=0))) + 2
+    at = np.flatnonzero(full)
+    keys = unit_code[at].astype(np.int64) * span + years[at]
+    order = np.argsort(keys, kind="stable")
+    keys, at = keys[order], at[order]
+    asked = units.astype(np.int64) * span + wanted
+    pos = np.minimum(np.searchsorted(keys, asked), max(len(keys) - 1, 0))
+    hit = (keys[pos] == asked) if len(keys) else np.zeros(len(asked), dtype=bool)
+    return np.where(hit, at[pos] if len(keys) else 0, -1)
 
 
 def check_history_years(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], names: list[str],
@@ -91,23 +116,21 @@ def check_history_years(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
         if name is not None and known and name not in known:
             f.add("V203", "history", f"历年执行表中的单位“{name}”不在单位名单中，请检查名称是否一致（含空格、简称）",
                   row=i, column="unit", unit=name)
-    rows = year_rows(hist, known if known else None)
-    dup = rows.duplicated(subset=["unit", "year", "months"], keep="first")
-    for i in rows.index[dup]:
-        r = rows.loc[i]
-        f.add("V201", "history", f"{r['unit']} {r['year']}年{month_span(r['months'])}的数据出现多行，请只保留一行",
-              row=int(i), column="year", unit=r["unit"])
-    rows = rows[~dup]
+    scope = names if known else None
+    rows = unique_rows(hist, scope, ("unit", "year", "months"), f)
+    _duplicates(unique_rows(hist, scope, (), f), rows, lambda r: f"{r['unit']} {r['year']}年{month_span(r['months'])}"
+                "的数据出现多行，请只保留一行", "history", f)
     _late_rows(rows, b, "history", f)
-    rows = rows[rows["year"] <= b]
-    if rows.empty:
+    years, months, units = rows["year"].to_numpy(), rows["months"].to_numpy(), rows["unit"].to_numpy()
+    used = years <= b
+    if not used.any():
         f.add("V302", "history", f"历年执行表没有可用的数据：须有{b - 1}年决算数和{b}年1–N月执行数（预算年度"
               f"{b + 1}）", column="year")
         return None, b
-    first = int(rows["year"].min())
-    full = rows[rows["months"] == 12]
+    first = int(years[used].min())
+    full = used & (months == 12)
     for t in range(first, b):
-        have = set(full.loc[full["year"] == t, "unit"])
+        have = set(units[full & (years == t)])
         if not have:
             if t == b - 1:
                 f.add("V302", "history", f"缺少{t}年全年决算数（月数 12）：预算年度{b + 1}须有{t}年决算数",
@@ -120,8 +143,7 @@ def check_history_years(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
             if name not in have:
                 f.add("V202", "history", f"缺少{name} {t}年全年（月数 12）数据，请补上该行", column="year",
                       unit=name, value=t)
-    current = rows[rows["year"] == b]
-    have_b = set(current["unit"])
+    have_b = set(units[years == b])
     if not have_b:
         f.add("V302", "history", f"缺少{b}年1–N月执行数（编制年度的执行进度），请补上各单位{b}年的进度行",
               column="year", value=b)
@@ -130,8 +152,17 @@ def check_history_years(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
             if name not in have_b:
                 f.add("V302", "history", f"缺少{name} {b}年1–N月执行数，请补上该单位的进度行", column="year",
                       unit=name, value=b)
-    _check_months(rows, "history", f)
+    _check_months(rows, "history", f, used)
     return first, b
+
+
+def _duplicates(rows: pd.DataFrame, kept: pd.DataFrame, message: Any, table: str, f: Findings) -> None:
+    """V201 for each row of `rows` that `kept` (its first rows of each key) leaves out, in row order."""
+    if len(kept) == len(rows):
+        return
+    for i in rows.index[~rows.index.isin(kept.index)]:
+        r = rows.loc[i]
+        f.add("V201", table, message(r), row=int(i), column="year", unit=r["unit"] if "unit" in rows.columns else None)
 
 
 def month_span(months: int) -> str:
@@ -139,17 +170,24 @@ def month_span(months: int) -> str:
 
 
 def _late_rows(rows: pd.DataFrame, b: int, table: str, f: Findings) -> None:
-    for i in rows.index[rows["year"] > b]:
+    late = rows["year"].to_numpy() > b
+    if not late.any():
+        return
+    for i in rows.index[late]:
         r = rows.loc[i]
         who = f"{r['unit']} " if "unit" in rows.columns else ""
         f.add("V306", table, f"{who}{r['year']}年的数据晚于编制年度 {b} 年，测算时不使用：请确认预算年度是否填对",
               row=int(i), column="year", unit=r.get("unit"), value=int(r["year"]))
 
 
-def _check_months(rows: pd.DataFrame, table: str, f: Findings) -> None:
-    """Year-to-date rows of one year must share one month count."""
-    part = rows[rows["months"] < 12]
-    for year, group in part.groupby("year"):
+def _check_months(rows: pd.DataFrame, table: str, f: Findings, used: np.ndarray) -> None:
+    """Year-to-date rows of one year (among the `used` rows) must share one month count."""
+    years, months = rows["year"].to_numpy(), rows["months"].to_numpy()
+    part = used & (months < 12)
+    for year in np.unique(years[part]):
+        if len(np.unique(months[part & (years == year)])) < 2:
+            continue
+        group = rows[part & (years == year)]
         counts = group["months"].value_counts()
         if len(counts) > 1:
             usual = int(counts.index[0])
@@ -165,26 +203,23 @@ def check_province_years(clean: dict[str, pd.DataFrame | None], first: int | Non
     ph = clean.get("province_history")
     if ph is None:
         return
-    rows = year_rows(ph, None)
-    dup = rows.duplicated(subset=["year", "months"], keep="first")
-    for i in rows.index[dup]:
-        r = rows.loc[i]
-        f.add("V201", "province_history", f"省级收支表 {r['year']}年{month_span(r['months'])}出现多行，请只保留一行",
-              row=int(i), column="year")
-    rows = rows[~dup]
+    rows = unique_rows(ph, None, ("year", "months"), f)
+    _duplicates(unique_rows(ph, None, (), f), rows, lambda r: f"省级收支表 {r['year']}年{month_span(r['months'])}"
+                "出现多行，请只保留一行", "province_history", f)
     _late_rows(rows, b, "province_history", f)
-    rows = rows[rows["year"] <= b]
+    years, months = rows["year"].to_numpy(), rows["months"].to_numpy()
+    used = years <= b
     if first is None:
-        first = int(rows["year"].min()) if not rows.empty else b - 1
-    full_years = set(rows.loc[rows["months"] == 12, "year"])
+        first = int(years[used].min()) if used.any() else b - 1
+    full_years = set(years[used & (months == 12)].tolist())
     for t in range(first, b):
         if t not in full_years:
             f.add("V301" if t < b - 1 else "V302", "province_history",
                   f"省级收支表缺少{t}年全年数据（月数 12）：须与历年执行表的年份一致（{first}年至{b - 1}年逐年）",
                   column="year", value=t)
-    if b not in set(rows["year"]):
+    if b not in set(years[used].tolist()):
         f.add("V302", "province_history", f"省级收支表缺少{b}年1–N月执行数，请补上", column="year", value=b)
-    _check_months(rows, "province_history", f)
+    _check_months(rows, "province_history", f, used)
 
 
 # ---------------------------------------------------------------- 4. balance identity
@@ -201,23 +236,29 @@ def check_balance(clean: dict[str, pd.DataFrame | None], names: list[str], b: in
         return
     flows_in = list(items.UNIT_REVENUE_ITEMS)
     flows_out = list(items.EXPENDITURE_ITEMS)
-    rows = year_rows(hist, names).drop_duplicates(subset=["unit", "year", "months"])
-    prov = year_rows(ph, None).drop_duplicates(subset=["year", "months"]).sort_values(["year", "months"])
-    closing = {int(r["year"]): r["balance_end"] for _, r in prov[prov["months"] == 12].iterrows()}
+    rows = unique_rows(hist, names, ("unit", "year", "months"), f)
+    prov = unique_rows(ph, None, ("year", "months"), f).sort_values(["year", "months"])
+    p_year, p_months = prov["year"].to_numpy(), prov["months"].to_numpy()
+    p_end = prov["balance_end"].to_numpy(dtype=float)
+    p_subsidy, p_interest = prov[items.SUBSIDY].to_numpy(dtype=float), prov[items.INTEREST].to_numpy(dtype=float)
+    closing = {int(y): e for y, m, e in zip(p_year, p_months, p_end, strict=True) if m == 12}
+    when = rows["year"].to_numpy() * 100 + rows["months"].to_numpy()
+    flows = rows[flows_in + flows_out].to_numpy(dtype=float)
     gaps: dict[tuple[int, int], tuple[int, float, float, float, float, float]] = {}
-    for i, r in prov.iterrows():
-        year, months = int(r["year"]), int(r["months"])
+    for k, i in enumerate(prov.index):
+        year, months = int(p_year[k]), int(p_months[k])
         opening = closing.get(year - 1)
-        group = rows[(rows["year"] == year) & (rows["months"] == months)]
-        values = [r["balance_end"], r[items.SUBSIDY], r[items.INTEREST], opening]
-        if len(group) != len(names) or any(v is None or not np.isfinite(v) for v in values):
+        values = [p_end[k], p_subsidy[k], p_interest[k], opening]
+        if any(v is None or not np.isfinite(v) for v in values):
             continue
-        if not np.isfinite(group[flows_in + flows_out].to_numpy(dtype=float)).all():
+        group = flows[when == year * 100 + months]
+        if len(group) != len(names) or not np.isfinite(group).all():
             continue
-        revenue = float(group[flows_in].to_numpy().sum()) + r[items.SUBSIDY] + r[items.INTEREST]
-        expenditure = float(group[flows_out].to_numpy().sum())
+        # column by column, as the sums of the frame's own (column-major) values run
+        revenue = float(np.asfortranarray(group[:, :len(flows_in)]).sum()) + p_subsidy[k] + p_interest[k]
+        expenditure = float(np.asfortranarray(group[:, len(flows_in):]).sum())
         expected = opening + revenue - expenditure
-        gaps[(year, months)] = (int(i), float(r["balance_end"]), float(opening), revenue, expenditure, expected)
+        gaps[(year, months)] = (int(i), float(p_end[k]), float(opening), revenue, expenditure, expected)
     for (year, months), (i, actual, opening, revenue, expenditure, expected) in gaps.items():
         diff = actual - expected
         if abs(diff) <= BALANCE_TOLERANCE:
