@@ -250,12 +250,13 @@ def finding_lines(findings: Sequence[Any]) -> list[str]:
     return lines
 
 
-def run_gate(workbook: str | None, inputs: Any = None, *, allow_errors: bool = False) -> list[Any]:
-    """Run the data check before computing: print every finding (stderr); errors stop the command with exit 1
-    unless `allow_errors`. Returns the findings (for the draft's 数据检查 sheet)."""
+def run_gate(workbook: str | None, inputs: Any = None, *, allow_errors: bool = False,
+             findings: Sequence[Any] | None = None) -> list[Any]:
+    """Run the data check before computing (or take its `findings`): print every finding (stderr); errors stop
+    the command with exit 1 unless `allow_errors`. Returns the findings (for the draft's 数据检查 sheet)."""
     from addin.workbook.check import has_errors
 
-    findings = check_findings(workbook, inputs)
+    findings = list(findings) if findings is not None else check_findings(workbook, inputs)
     errors = sum(1 for f in findings if f.severity == "error")
     if findings:
         print(f"数据检查：错误 {errors} 项，警告 {len(findings) - errors} 项", file=sys.stderr)
@@ -279,9 +280,14 @@ def checked_inputs(args: Any, progress: Progress) -> tuple[Any, list[dict] | Non
     workbook = getattr(args, "workbook", None)
     allow = bool(getattr(args, "allow_errors", False))
     progress(f"读取输入并检查：{workbook or EXAMPLE_SOURCE}")
-    if workbook is not None:
-        findings = run_gate(workbook, allow_errors=allow)
-        inputs, options, _ = load_inputs(workbook)
+    if workbook is not None:        # checked and read in one pass (one safe inspection, one read of the cells)
+        check_and_read = _lazy("addin.workbook.check", "check_and_read", "检查工作簿")
+        checked = check_and_read(workbook_path(workbook))
+        findings = run_gate(workbook, allow_errors=allow, findings=checked.findings)
+        if checked.inputs is not None:
+            inputs, options = checked.inputs, (list(checked.options) if checked.options else None)
+        else:                       # a refused table: the reader raises the refusal with its cell
+            inputs, options, _ = load_inputs(workbook)
     else:
         inputs, options, _ = load_inputs(None)
         findings = run_gate(None, inputs, allow_errors=allow)
