@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,12 +59,10 @@ SHEET_DESCRIPTIONS: dict[str, str] = {
 
 
 def package_version() -> str:
-    """wibudget 版本 (installed package version, else the source tree's)."""
-    try:
-        return metadata.version("wibudget")
-    except metadata.PackageNotFoundError:
-        from addin import __version__
-        return __version__
+    """wibudget 版本 — the package's one version (pyproject reads it from `addin.__version__`)."""
+    from addin import __version__
+
+    return __version__
 
 
 def default_output(inputs: BudgetInputs, suffix: str = ".xlsx") -> Path:
