@@ -419,7 +419,8 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     share_bands = np.empty((q.size, n_opt, T, n_city))
     for o in range(n_opt):
         for k in range(T):
-            share_bands[:, o, k, :] = _bands(shares[o, k], q, axis=0)
+            # each city's draws as one contiguous row: the same percentiles, found faster
+            share_bands[:, o, k, :] = _bands(np.ascontiguousarray(shares[o, k].T), q, axis=1)
     del shares
     below = series["closing"] < series["floor"]
     return RiskResult(
