@@ -40,6 +40,7 @@ from models.projection import (
     Projection,
     ProjectionAssumptions,
     Shocks,
+    baseline_projection,
     prepare_projection,
     roll_forward,
     share_by_year,
@@ -381,7 +382,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
         result = run_budget(inputs, options, params=params)
     opts = tuple(result.options if options is None else resolve_options(options))
     base = prepare_projection(inputs, years, assumptions, result=result)
-    baseline = roll_forward(base)
+    baseline = baseline_projection(base)
     D, T, U = int(draws), len(base.years), len(baseline.units)
     n_opt, n_city = len(opts), len(baseline.cities)
     if D > max_draws(T, n_opt, n_city):

@@ -24,6 +24,8 @@ the forecast and the province budget. Later years roll forward, unit by unit (ar
 
 from __future__ import annotations
 
+import weakref
+
 from models.budget import BudgetResult
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
@@ -35,6 +37,7 @@ from models.projection.setup import (  # noqa: F401 - the public names of this p
     ROW_LABELS,
     SHOCK_FIELDS,
     ProjectionAssumptions,
+    ProjectionBase,
     Shocks,
     load_projection_defaults,
     prepare_projection,
@@ -45,4 +48,16 @@ from models.projection.table import Projection, share_by_year  # noqa: F401
 def project(inputs: BudgetInputs, years: int = DEFAULT_YEARS, assumptions: ProjectionAssumptions | None = None, *,
             params: ParameterSet | None = None, result: BudgetResult | None = None) -> Projection:
     """多年预测: the budget year plus `years` − 1 further years (default 3 in all, up to 10)."""
-    return roll_forward(prepare_projection(inputs, years, assumptions, params=params, result=result))
+    return baseline_projection(prepare_projection(inputs, years, assumptions, params=params, result=result))
+
+
+_BASELINES: weakref.WeakKeyDictionary[ProjectionBase, Projection] = weakref.WeakKeyDictionary()
+
+
+def baseline_projection(base: ProjectionBase) -> Projection:
+    """不加冲击的多年预测 (the deterministic projection of a starting point), kept with that starting point: the
+    multi-year projection and the risk run's baseline are one computation."""
+    kept = _BASELINES.get(base)
+    if kept is None:
+        kept = _BASELINES[base] = roll_forward(base)
+    return kept
