@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_GOAL_MIB = 1024.0
 COMMAND_GOAL_S = 5.0            # draft, check, compare at 3,000 units
-EXAMPLE_DRAFT_BEFORE_S = 0.68   # the example draft before issue 15 (median, this machine)
+EXAMPLE_DRAFT_BEFORE_S = 0.68   # the example draft before issue 15 (median, this machine, the day it was filed)
+BEFORE_REV = "36a1b35"          # the code before issue 15: its example draft is measured too, on the same day
 RISK_GROWTH_GOAL = 10.5         # 100k draws ≤ 10.5 × the 10k time
 
 
@@ -80,6 +81,11 @@ def rows(folder: Path) -> list[Row]:
            Row("draft", "example (12 units)", ["command", *cli, "draft", "-q", "--force", "-o",
                                                str(folder / "example.xlsx")], repeats=5,
                goal_s=EXAMPLE_DRAFT_BEFORE_S, goal_text=f"≤ {EXAMPLE_DRAFT_BEFORE_S} s (before)")]
+    before = before_tree(folder)
+    if before is not None:      # the same row on the code before issue 15, same machine and day
+        out.append(Row("draft", f"example, code before ({BEFORE_REV})",
+                       ["command", "env", f"PYTHONPATH={before}", sys.executable, "-P", "-m", "addin.cli", "draft", "-q",
+                        "--force", "-o", str(folder / "example_before.xlsx")], repeats=5))
     sizes = (12, 300, 3000)
     subprocess.run([sys.executable, "-m", "benchmarks.workbooks", str(folder), *map(str, sizes)], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL)
@@ -107,6 +113,29 @@ def rows(folder: Path) -> list[Row]:
                            3 if d < 100_000 else 1))
     out.append(Row("risk", "3000 units × 5 y × 4 opt × 400 draws", ["risk", "3000", "4", "400", "5"]))
     return out
+
+
+def before_tree(folder: Path) -> Path | None:
+    """The source of BEFORE_REV, exported from the repository's history (None without git or that commit)."""
+    target = folder / "before"
+    archive = subprocess.run(["git", "archive", "--format=tar", BEFORE_REV], cwd=ROOT, capture_output=True,
+                             check=False)
+    if archive.returncode != 0:
+        return None
+    target.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "."], cwd=target, check=False,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+    return target
+
+
+def set_before_goal(table: list[Row]) -> None:
+    """The example draft: no slower than the code before issue 15 measured in the same run (else the filed 0.68 s)."""
+    now = next(r for r in table if r.size == "example (12 units)")
+    then = next((r for r in table if r.size.startswith("example, code before")), None)
+    if then is not None and then.median is not None:
+        now.goal_s = then.median
+        now.goal_text = f"≤ {then.median:.2f} s (code before)"
 
 
 def set_risk_goals(table: list[Row]) -> None:
@@ -156,6 +185,7 @@ def main() -> int:
             print(f"  {r.group} {r.size} …", flush=True)
             measure(r)
     set_risk_goals(table)
+    set_before_goal(table)
     print()
     print_table(table)
     return 0
