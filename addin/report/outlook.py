@@ -150,17 +150,16 @@ def risk_share_table(risk: RiskResult, option: int | str, *, table: pd.DataFrame
         by_unit = first_year.set_index("单位")["分担额"]
         city_base[0] = by_unit.loc[list(risk.cities)].to_numpy(dtype=float)
         prov_base[0] = float(by_unit.loc[PROVINCE_LABEL])
-    rows = []
+    blocks = []
+    units = [*risk.cities, PROVINCE_LABEL]
     for k, year in enumerate(risk.years):
         city_bands = np.asarray(round_wan(risk.share_bands[:, o, k, :]))      # (P, C)
         prov_bands = np.asarray(round_wan(risk.province_bands[:, o, k]))      # (P,)
-        baseline = city_base[k]
-        for c, city in enumerate(risk.cities):
-            rows.append({"year": year, "unit": city, "baseline": float(baseline[c]),
-                         **{f"p{p:g}": float(city_bands[i, c]) for i, p in enumerate(risk.percentiles)}})
-        rows.append({"year": year, "unit": PROVINCE_LABEL, "baseline": float(prov_base[k]),
-                     **{f"p{p:g}": float(prov_bands[i]) for i, p in enumerate(risk.percentiles)}})
-    df = pd.DataFrame(rows)
+        block = {"year": year, "unit": units, "baseline": [*city_base[k].tolist(), float(prov_base[k])]}
+        for i, p in enumerate(risk.percentiles):
+            block[f"p{p:g}"] = [*city_bands[i].tolist(), float(prov_bands[i])]
+        blocks.append(pd.DataFrame(block))
+    df = pd.concat(blocks, ignore_index=True)
     df.attrs.update({"方案": risk.options[o].name, "方案名称": risk.options[o].label, "单位制": "万元"})
     return df
 
