@@ -236,3 +236,23 @@ def test_missing_file_and_wrong_format_are_input_errors(tmp_path):
     csv.write_text("单位\n南昌\n", encoding="utf-8")
     with pytest.raises(BudgetInputError, match=r"\.xlsx 或 \.xlsm"):
         read_inputs(csv)
+
+
+def test_a_unit_named_like_a_formula_is_written_as_text_and_read_back(tmp_path):
+    # 九江 renamed "=SUM(A1:A9)" (typed in Excel with a leading apostrophe): the input writer (build-workbook --from,
+    # wibudget new, the city round) must keep it text, or the file would hold a formula and the unit a blank.
+    from examples import load_example
+    from models.sharing import load_presets
+
+    inputs = load_example()
+    old = inputs.units["unit"].iloc[2]
+    for table in (inputs.units, inputs.history, inputs.plans, inputs.beneficiaries):
+        table["unit"] = table["unit"].replace({old: "=SUM(A1:A9)"})
+    wb = openpyxl.Workbook()
+    write_inputs(wb, inputs, [o.to_dict() for o in load_presets()])
+    wb.save(tmp_path / "in.xlsx")
+    cells = [c for ws in openpyxl.load_workbook(tmp_path / "in.xlsx").worksheets for row in ws.iter_rows() for c in row
+             if c.value == "=SUM(A1:A9)"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    read, _ = read_inputs(tmp_path / "in.xlsx")
+    assert "=SUM(A1:A9)" in set(read.units["unit"])

@@ -8,6 +8,7 @@ and outlook workbooks hold values only).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell
@@ -24,10 +25,11 @@ def put_text(cell: Cell, value: Any) -> Cell:
     return cell
 
 
-def neutralise_formulas(wb: Workbook) -> int:
-    """Every formula cell of `wb` becomes a text cell (for workbooks that hold values only); returns how many."""
+def neutralise_formulas(wb: Workbook, sheets: Sequence[str] | None = None) -> int:
+    """Every formula cell of `wb` (or of its `sheets`) becomes a text cell, for sheets that hold values only;
+    returns how many."""
     count = 0
-    for ws in wb.worksheets:
+    for ws in (wb.worksheets if sheets is None else [wb[name] for name in sheets if name in wb.sheetnames]):
         for cell in ws._cells.values():      # the cells that exist (iter_rows would create the gaps)
             if cell.data_type == FORMULA:
                 cell.data_type = STRING

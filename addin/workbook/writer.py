@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.workbook import layout
 from addin.workbook.layout import Column, Setting, TableLayout
+from addin.workbook.safe_cells import neutralise_formulas
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
@@ -54,6 +55,7 @@ def write_inputs(wb: Workbook, inputs: BudgetInputs, options: list[dict]) -> dic
     names |= _write_plans(wb, inputs)
     names |= _write_beneficiaries(wb, inputs)
     names |= _write_options(wb, options, inputs.synthetic)
+    neutralise_formulas(wb, layout.INPUT_SHEETS)      # input sheets hold values: a name such as "=1+1" stays text
     for name, ref in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     for sheet in layout.INPUT_SHEETS:
