@@ -21,6 +21,7 @@ from addin.excel import udfs
 from addin.excel.builder import bas_path, build_workbook, default_options, template_path
 from addin.excel.builder.common import CHECK_SHEET, CONF_SHEET, OUTLOOK_SHEET, SHEET_ORDER, UDF_MODULE
 from addin.excel.builder.intro_sheets import STEPS
+from addin.excel.outside import OUTSIDE_NAME
 from addin.excel.recalc import (
     Recalculation,
     excel_shape,
@@ -43,7 +44,7 @@ from models.sensitivity import sensitivity
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "budget.xlsm"
-EXCEL_FUNCTIONS = {"IF", "INDEX"}          # Excel's own functions the workbook uses (titles, captions)
+EXCEL_FUNCTIONS = {"IF", "INDEX", "COUNTA"}   # Excel's own functions the workbook uses (titles, captions, 区域外 counts)
 RESULT_SHEETS = ("收入预算", "支出预算", "收支结余", "分市预算", "缺口分担", "方案比较", "多年预测与风险", "数据检查")
 
 
@@ -157,7 +158,7 @@ def test_result_tables_are_legacy_array_formulas_one_per_table(wb):
                                                                     "GS_SENSITIVITY"]
     for sheet in RESULT_SHEETS:
         assert all(c.cell.array for c in per_sheet[sheet])
-        assert all(a in udf_inputs.INPUT_NAMES for c in per_sheet[sheet] for a in c.args
+        assert all(a in (*udf_inputs.INPUT_NAMES, OUTSIDE_NAME) for c in per_sheet[sheet] for a in c.args
                    if a and not a.startswith('"') and not a.isdigit() and not a.startswith("$"))
 
 
@@ -238,7 +239,7 @@ def test_vba_wrapper_has_the_new_functions_with_their_argument_counts():
     assert signatures["GS_PROJECT"] == (6, 9)
     assert signatures["GS_SENSITIVITY"] == (6, 8)
     assert signatures["GS_RISK"] == (6, 11)
-    assert signatures["GS_CHECK"] == (6, 7)
+    assert signatures["GS_CHECK"] == (6, 8)          # + the 区域外 counts (chk_outside)
     shipped = COMMITTED.with_name("budget_udfs.bas").read_text(encoding="ascii")
     assert {n: udf_signatures(shipped)[n] for n in signatures} == {n: total for n, (_, total) in signatures.items()}
     assert ('Function GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options,'

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from addin.excel import inputs as udf_inputs
+from addin.excel.outside import outside_findings
 from addin.excel.tables import Table
 from addin.workbook import check, safe_open
 from addin.workbook.cells import SheetLocator
@@ -71,9 +72,10 @@ def _read_cleanly(ranges: Sequence[Any], key: udf_inputs.Key, sheets: dict[str, 
     return check._sorted(check.place_issues(issues, SheetLocator(trimmed), options))
 
 
-def check_table(ranges: Sequence[Any], rows: int = CHECK_ROWS) -> Table:
-    """检查结果表: 规则, 级别, 位置 (sheet!cell), 单位, 说明 — `rows` rows under the header, padded."""
-    table = check.findings_table(findings(ranges))
+def check_table(ranges: Sequence[Any], rows: int = CHECK_ROWS, *, outside: Any = None) -> Table:
+    """检查结果表: 规则, 级别, 位置 (sheet!cell), 单位, 说明 — `rows` rows under the header, padded. `outside`: the
+    counts of non-blank cells outside each input range (`addin.excel.outside`), reported first."""
+    table = check.findings_table([*outside_findings(ranges, outside), *findings(ranges)])
     header, body = table[0], table[1:]
     width = len(header)
     if not body:

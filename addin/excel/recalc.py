@@ -134,6 +134,19 @@ def excel_shape(rows: list[list[Any]]) -> Any:
     return plain
 
 
+#: =COUNTA(ref)+COUNTA(ref)…: the one Excel function evaluated here (the 区域外 counts GS_CHECK reads)
+_COUNTA = re.compile(r"COUNTA\(([^()]+)\)")
+_COUNTS = re.compile(r"=COUNTA\([^()]+\)(?:\+COUNTA\([^()]+\))*")
+
+
+def count_nonblank(ws: Any, ref: str) -> int:
+    """COUNTA of one range of an openpyxl sheet: its non-blank cells (only the sheet's used part is read)."""
+    c1, r1, c2, r2 = range_boundaries(ref)
+    lines = ws.iter_rows(min_row=r1, max_row=min(r2, ws.max_row), min_col=c1, max_col=min(c2, ws.max_column),
+                         values_only=True)
+    return sum(v is not None for line in lines for v in line)
+
+
 @dataclass(frozen=True)
 class _Count:
     count: int
@@ -230,6 +243,11 @@ class Recalculation:
         rows = [list(r) for r in self.wb[name].iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2,
                                                           values_only=True)]
         self._overlay(name, bounds, rows)
+        for line in rows:
+            for j, v in enumerate(line):
+                if isinstance(v, str) and _COUNTS.fullmatch(v):
+                    line[j] = float(sum(count_nonblank(self.wb[s], r)
+                                        for s, r in (self._sheet_and_ref(t, name) for t in _COUNTA.findall(v))))
         return excel_shape(rows)
 
     def _ready(self, call: UdfCall) -> bool:

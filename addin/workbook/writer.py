@@ -15,6 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -35,7 +36,7 @@ SYNTHETIC_MARK = "（示例数据，数字为虚构）"
 #: the table, Tab in its last cell, an inserted sheet row) is inside the name the formulas pass; the
 #: reader and the UDFs skip blank rows. 历年执行 gets a year of a larger province (units × 13 months rows).
 SPARE_ROWS: dict[str, int] = {"params": 20, "history": 200, "province_history": 20, "prior_budget": 20,
-                              "plans": 60, "beneficiaries": 60}
+                              "plans": 60, "beneficiaries": 60, "overrides": 20}
 #: Blank columns right of 分担方案 covered by inp_options (and its data validation): room for more options.
 SPARE_OPTION_COLUMNS = 8
 
@@ -51,6 +52,8 @@ def write_inputs(wb: Workbook, inputs: BudgetInputs, options: list[dict]) -> dic
     names: dict[str, str] = {}
     names |= _write_params(wb, inputs)
     names |= _write_overrides(wb, inputs)
+    names[layout.TABLES["params"].defined_name] = _covering(names[layout.TABLES["params"].defined_name],
+                                                            names[layout.OVERRIDE_TABLE.defined_name])
     names |= _write_history(wb, inputs)
     names |= _write_plans(wb, inputs)
     names |= _write_beneficiaries(wb, inputs)
@@ -95,6 +98,15 @@ def _absolute(sheet: str, first_col: int, first_row: int, last_col: int, last_ro
     a = f"${get_column_letter(first_col)}${first_row}"
     b = f"${get_column_letter(last_col)}${last_row}"
     return f"{quoted}!{a}" if a == b else f"{quoted}!{a}:{b}"
+
+
+def _covering(first: str, second: str) -> str:
+    """The one block over two ranges of a sheet: inp_params reaches over 参数调整 beside it, so the functions
+    read the overrides together with the parameters (as `wibudget` reads the whole sheet)."""
+    sheet, a = first.rsplit("!", 1)
+    c1, r1, c2, r2 = range_boundaries(a.replace("$", ""))
+    d1, s1, d2, s2 = range_boundaries(second.rsplit("!", 1)[1].replace("$", ""))
+    return _absolute(sheet.strip("'").replace("''", "'"), min(c1, d1), min(r1, s1), max(c2, d2), max(r2, s2))
 
 
 def _excel_value(value: Any, spec: Column | Setting) -> Any:

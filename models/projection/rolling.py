@@ -150,8 +150,9 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
         keep["shortfall"].append(np.broadcast_to(shortfall, (*lead, int(city.sum()))))
         opening = closing
 
-    p = {n: np.stack(v, axis=-1) for n, v in prov.items()}
-    u = {n: np.stack(v, axis=-2) for n, v in keep.items()}
+    # years stacked in front (whole blocks copied), then viewed with the year axis where it belongs
+    p = {n: np.moveaxis(np.stack(v), 0, -1) for n, v in prov.items()}
+    u = {n: np.moveaxis(np.stack(v), 0, -2) for n, v in keep.items()}
     with np.errstate(divide="ignore", invalid="ignore"):
         average_rate = p["premium"] / p["payroll"]
         rate_needed = p["premium_needed"] / p["payroll"]

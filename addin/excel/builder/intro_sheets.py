@@ -12,11 +12,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.excel import check as udf_check
 from addin.excel import inputs as udf_inputs
-from addin.excel import udfs
+from addin.excel import outside, udfs
 from addin.excel.builder.common import (
     BALANCE_SHEET,
     BORDER,
@@ -53,6 +54,7 @@ from addin.excel.builder.common import (
     _title_formula,
     _widths,
 )
+from addin.excel.recalc import count_nonblank
 from addin.workbook import layout
 from models.validation import RULES, SEVERITY_LABELS
 
@@ -68,8 +70,9 @@ def _check_sheet(wb: Workbook, values: list) -> ResultTable:
     _heading(ws, note="修改输入表后先看这里：“错误”须按位置（工作表!单元格）改正，结果表才可信；“提示”请核对。"
                       "整个工作簿文件也可用命令行 wibudget check 检查。",
              formula=_title_formula("工伤保险基金预算输入数据检查"))
-    rows = _call(udfs.GS_CHECK, *values)
-    table = ResultTable(CHECK_SHEET, (FIRST_ROW, 1), f"=GS_CHECK({INPUT_ARGS})", rows)
+    guard = outside.regions({name: wb.defined_names[name].attr_text for name in udf_inputs.INPUT_NAMES})
+    rows = _call(udfs.GS_CHECK, *values, [_count_outside(wb, g) for g in guard])
+    table = ResultTable(CHECK_SHEET, (FIRST_ROW, 1), f"=GS_CHECK({INPUT_ARGS},{outside.OUTSIDE_NAME})", rows)
     _place(ws, table, [None] * len(rows[0]))
     for i in range(1, len(rows)):
         ws.cell(FIRST_ROW + i, 2).alignment = Alignment(horizontal="center", vertical="top")
@@ -81,7 +84,7 @@ def _check_sheet(wb: Workbook, values: list) -> ResultTable:
     ws.conditional_formatting.add(f"E{FIRST_ROW + 1}", CellIsRule(operator="equal", formula=[f'"{udf_check.CLEAN}"'],
                                                                   font=GREEN_FONT))
 
-    row = table.last_row + 2
+    row = _outside_block(wb, ws, guard, table.last_row + 2) + 2
     ws.cell(row, 1, "检查规则（错误：须改正；提示：请核对）").font = HEAD_FONT
     row += 1
     for col, head in ((1, "规则"), (2, "级别"), (3, "名称"), (4, "说明")):
@@ -101,6 +104,37 @@ def _check_sheet(wb: Workbook, values: list) -> ResultTable:
     ws.freeze_panes = f"A{FIRST_ROW + 1}"
     _print_setup(ws, len(CHECK_WIDTHS), row)
     return table
+
+
+def _outside_block(wb: Workbook, ws: Worksheet, guard: list[outside.Outside], row: int) -> int:
+    """函数读取的输入区域: each inp_* name's cells and Excel's count (COUNTA) of the non-blank cells outside it —
+    the counts GS_CHECK takes as chk_outside. Returns the last row written."""
+    ws.cell(row, 1, f"函数读取的输入区域（区域外有内容时，上表报告 {outside.OUTSIDE_RULE}）").font = HEAD_FONT
+    row += 1
+    for col, head in ((1, "工作表"), (3, "读取区域"), (4, "区域外非空单元格"), (5, "统计的区域外范围")):
+        cell = ws.cell(row, col, head)
+        cell.font, cell.fill, cell.border = HEAD_FONT, HEAD_FILL, BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.cell(row, 2).border = BORDER
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    first = row + 1
+    for g in guard:
+        row += 1
+        for col, value in ((1, g.sheet), (3, g.read), (4, g.formula), (5, g.where)):
+            ws.cell(row, col, value).border = BORDER
+        ws.cell(row, 2).border = BORDER
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        ws.cell(row, 4).number_format = "0"
+        ws.cell(row, 4).alignment = Alignment(horizontal="center")
+    ws.conditional_formatting.add(f"D{first}:D{row}", CellIsRule(operator="greaterThan", formula=["0"], font=RED_FONT))
+    wb.defined_names[outside.OUTSIDE_NAME] = DefinedName(
+        outside.OUTSIDE_NAME, attr_text=f"'{CHECK_SHEET}'!$D${first}:$D${row}")
+    return row
+
+
+def _count_outside(wb: Workbook, g: outside.Outside) -> float:
+    """What COUNTA gives for one region of the workbook being built (0 for a fresh build)."""
+    return float(sum(count_nonblank(wb[g.sheet], ref) for ref in g.beyond))
 
 
 # ---------------------------------------------------------------------------------------------
