@@ -36,6 +36,7 @@ from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
 from models.projection import (
     DEFAULT_YEARS,
+    SHARING_DRIVERS,
     SHOCK_FIELDS,
     Projection,
     ProjectionAssumptions,
@@ -402,7 +403,8 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     series = {name: np.empty((D, T)) for name in ("surplus", "closing", "floor", "deficit", "months")}
     for b, start in enumerate(range(0, D, block)):
         stop = min(D, start + block)
-        proj = roll_forward(base, stream.next_block(stop - start), collection_plan=plan)
+        proj = roll_forward(base, stream.next_block(stop - start), collection_plan=plan,
+                            drivers=SHARING_DRIVERS)
         for name, values in (("surplus", proj.surplus), ("closing", proj.closing_balance), ("floor", proj.floor),
                              ("deficit", proj.deficit), ("months", proj.months_payable)):
             series[name][start:stop] = values

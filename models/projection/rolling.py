@@ -22,13 +22,20 @@ def _ratio(num: np.ndarray, den: np.ndarray, default: float = 1.0) -> np.ndarray
     return np.where(ok, num / np.where(ok, den, 1.0), default)
 
 
+#: 驱动量 (unit drivers) a projection keeps (..., T, U)
+DRIVERS = ("insured_avg", "insured_end", "expansion", "avg_wage", "payroll", "allowance_recipients")
+#: what sharing a year needs (`Projection.context_at`): all a risk run keeps of its draws
+SHARING_DRIVERS = ("insured_avg", "payroll")
+
+
 def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
-                 collection_plan: np.ndarray | None = None) -> Projection:
+                 collection_plan: np.ndarray | None = None, drivers: tuple[str, ...] = DRIVERS) -> Projection:
     """多年滚动预测 from a :class:`ProjectionBase`, optionally under driver shocks (scenario axes).
 
     `collection_plan` (..., T, U): the premium each unit is expected to collect each year; after year
     1 a unit that collects less is charged the shortfall (上年征缴短收) in the sharing context. None:
-    no shortfall after year 1 (the plan is what the projection itself collects).
+    no shortfall after year 1 (the plan is what the projection itself collects). `drivers`: the unit
+    drivers kept (a risk run keeps only `SHARING_DRIVERS`, saving the copies of the others).
     """
     fc, pb, a = base.forecast, base.province, base.inputs.assumptions
     T, U = len(base.years), len(fc.units)
@@ -46,9 +53,7 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
         arr = sh[name]
         return arr[..., min(k, arr.shape[-2] - 1), :]
 
-    keep = {n: [] for n in ("premium", "other_revenue", "medical", "disability", "death", "appraisal", "prevention",
-                            "other_expenditure", "insured_avg", "insured_end", "expansion", "avg_wage", "payroll",
-                            "allowance_recipients", "shortfall")}
+    keep: dict[str, list] = {n: [] for n in (*items.UNIT_ITEMS, *drivers, "shortfall")}
     prov = {n: [] for n in ("premium", "other_revenue", "medical", "disability", "death", "appraisal", "prevention",
                             "other_expenditure", "subsidy", "interest", "revenue", "expenditure", "surplus", "opening",
                             "closing", "floor", "payroll", "premium_needed")}
@@ -146,7 +151,8 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
             keep[n].append(v)
         for n, v in (("insured_avg", n_avg), ("insured_end", n_end), ("expansion", x), ("avg_wage", wage),
                      ("payroll", payroll), ("allowance_recipients", recipients)):
-            keep[n].append(np.broadcast_to(np.asarray(v, dtype=float), full))
+            if n in keep:
+                keep[n].append(np.broadcast_to(np.asarray(v, dtype=float), full))
         keep["shortfall"].append(np.broadcast_to(shortfall, (*lead, int(city.sum()))))
         opening = closing
 
@@ -165,8 +171,7 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
         closing_balance=p["closing"], months_payable=months_payable(p["closing"], p["expenditure"]),
         floor=p["floor"], floor_shortfall=np.maximum(0.0, p["floor"] - p["closing"]), payroll=p["payroll"],
         average_rate=average_rate, premium_needed=p["premium_needed"], rate_needed=rate_needed,
-        drivers={n: u[n] for n in ("insured_avg", "insured_end", "expansion", "avg_wage", "payroll",
-                                   "allowance_recipients")},
+        drivers={n: u[n] for n in drivers},
         collection_shortfall=u["shortfall"], reserve_months=float(a.reserve_months), paths=base.paths,
         path_sources=base.path_sources, standards=base.standards,
         sharing_fixed={"fiscal_revenue": ctx.fiscal_revenue, "coefficient": ctx.coefficient,

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from models import benefits, items
 from models.balance import ProvinceBudget, province_budget
@@ -263,6 +264,29 @@ def prepare_projection(inputs: BudgetInputs, years: int = DEFAULT_YEARS,
 _BASES: dict[tuple[int, Any], tuple[weakref.ref, ProjectionBase]] = {}
 
 
+#: 各单位表 (the unit-aligned columns the starting point reads), kept per budget result like `_BASES`: the
+#: projection and the one-year sensitivity base of one recalculation read them once
+_UNIT_TABLES: dict[int, tuple[weakref.ref, tuple[pd.Index, np.ndarray, dict[str, np.ndarray]]]] = {}
+
+
+def _unit_tables(inputs: BudgetInputs, result: BudgetResult | None
+                 ) -> tuple[pd.Index, np.ndarray, dict[str, np.ndarray]]:
+    """(unit index, 各单位工资增长率 (NaN: the province's), the beneficiary columns by unit) of the inputs."""
+    kept = _UNIT_TABLES.get(id(result)) if result is not None else None
+    if kept is not None and kept[0]() is result:
+        return kept[1]
+    idx = unit_index(inputs.units)
+    plan_g = per_unit(idx, inputs.plans, "plans", ["wage_growth"], optional=("wage_growth",))["wage_growth"]
+    ben = per_unit(idx, inputs.beneficiaries, "beneficiaries", list(BENEFICIARY_COLUMNS))
+    for arr in (plan_g, *ben.values()):
+        arr.setflags(write=False)                # shared by every starting point of the result
+    if result is not None:
+        for stale in [k for k, (ref, _t) in _UNIT_TABLES.items() if ref() is None]:
+            del _UNIT_TABLES[stale]
+        _UNIT_TABLES[id(result)] = (weakref.ref(result), (idx, plan_g, ben))
+    return idx, plan_g, ben
+
+
 def _prepare(inputs: BudgetInputs, years: int, assumptions: ProjectionAssumptions | None, *,
              params: ParameterSet | None, result: BudgetResult | None) -> ProjectionBase:
     T = _check_years(years)
@@ -287,11 +311,10 @@ def _prepare(inputs: BudgetInputs, years: int, assumptions: ProjectionAssumption
     cal = tuple(Y + k for k in range(T))
     later = cal[1:]
     defaults = load_projection_defaults()
-    idx = unit_index(inputs.units)
+    idx, plan_g, ben = _unit_tables(inputs, result)
     U = len(idx)
 
     # --- assumption paths: index 0 = budget year ----------------------------------------------
-    plan_g = per_unit(idx, inputs.plans, "plans", ["wage_growth"], optional=("wage_growth",))["wage_growth"]
     g_unit = np.where(np.isnan(plan_g), float(a.wage_growth), plan_g)
     paths: dict[str, np.ndarray] = {}
     sources: dict[str, str] = {}
@@ -324,7 +347,6 @@ def _prepare(inputs: BudgetInputs, years: int, assumptions: ProjectionAssumption
                                table="多年预测假设", field="dependants_per_death")
 
     # --- benefit standards year by year -------------------------------------------------------
-    ben = per_unit(idx, inputs.beneficiaries, "beneficiaries", list(BENEFICIARY_COLUMNS))
     new_counts = np.column_stack([ben[f"new_{g}"] for g in range(1, 11)])
     mg_counts = np.column_stack([ben[f"medical_grant_{g}"] for g in range(5, 11)])
     wage_index = np.cumprod(1.0 + paths["avg_wage_growth"])            # 1 in year 1
