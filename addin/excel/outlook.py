@@ -183,9 +183,10 @@ def projection_table(proj: Projection) -> Table:
     then 首次低于储备下限年度 (the year, or 预测期内未低于) in the first year's column."""
     frame = proj.table(wan=True)
     rows: Table = [["项目", "单位", *_year_headers(proj.years)]]
-    for code, row in frame.iterrows():
+    values = frame[list(proj.years)].to_numpy(dtype=object)
+    for code, label, line in zip(frame.index, frame["label"], values, strict=True):
         unit = outlook.row_unit(str(code))
-        rows.append([row["label"], unit, *(_projection_cell(row[y], unit) for y in proj.years)])
+        rows.append([label, unit, *(_projection_cell(v, unit) for v in line)])
     first = frame.attrs["首次低于储备下限年度"]
     rows.append([FIRST_BREACH_LABEL, "年", float(first) if first is not None else NO_BREACH,
                  *([None] * (len(proj.years) - 1))])
@@ -201,8 +202,9 @@ def assumption_table(proj: Projection) -> Table:
     """多年预测假设: each assumption by year (fractions; blank where only later years use it) and its source."""
     frame = outlook.assumption_values(proj.assumption_table(), proj.years)
     rows: Table = [[ASSUMPTION_HEADERS[0], *_year_headers(proj.years), ASSUMPTION_HEADERS[1]]]
-    for _, row in frame.iterrows():
-        rows.append([row["label"], *(_plain(row[y]) for y in proj.years), short_source(str(row["source"]))])
+    values = frame[list(proj.years)].to_numpy(dtype=object)
+    for label, line, source in zip(frame["label"], values, frame["source"], strict=True):
+        rows.append([label, *(_plain(v) for v in line), short_source(str(source))])
     return rows
 
 
