@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from addin.excel import inputs as udf_inputs
 from addin.excel.outside import outside_findings
 from addin.excel.tables import Table
-from addin.workbook import check, safe_open
+from addin.workbook import check, reader, safe_open
 from addin.workbook.cells import SheetLocator
 from models.errors import BudgetInputError
 from models.validation import validate
@@ -75,7 +76,8 @@ def _read_cleanly(ranges: Sequence[Any], key: udf_inputs.Key, sheets: dict[str, 
 def check_table(ranges: Sequence[Any], rows: int = CHECK_ROWS, *, outside: Any = None) -> Table:
     """检查结果表: 规则, 级别, 位置 (sheet!cell), 单位, 说明 — `rows` rows under the header, padded. `outside`: the
     counts of non-blank cells outside each input range (`addin.excel.outside`), reported first."""
-    table = check.findings_table([*outside_findings(ranges, outside), *findings(ranges)])
+    shown = [replace(f, message=reader.without_formula_hint(f.message)) for f in findings(ranges)]
+    table = check.findings_table([*outside_findings(ranges, outside), *shown])
     header, body = table[0], table[1:]
     width = len(header)
     if not body:

@@ -24,6 +24,7 @@ import numpy as np
 
 from addin.excel import inputs as udf_inputs
 from addin.excel import results
+from addin.excel import tables as udf_tables
 from addin.excel.tables import NO, YES, Table, option_position
 from addin.report import outlook
 from addin.workbook import coerce
@@ -211,9 +212,11 @@ def assumption_table(proj: Projection) -> Table:
 # ---------------------------------------------------------------------------------------------
 # GS_SENSITIVITY
 
-def tornado_table(sens: Sensitivity) -> Table:
-    """龙卷风表 (万元), widest swing first, then the baseline row: 年末滚存结余 at the budget assumptions."""
-    frame = outlook.tornado_table(sens)
+def tornado_table(sens: Sensitivity, result: BudgetResult) -> Table:
+    """龙卷风表 (万元), widest swing first, then the baseline row: 年末滚存结余 at the budget assumptions, the
+    figure the 收支结余表 of `result` shows (as in the draft), the changes taken against it."""
+    shown = float(udf_tables.balance_frame(result).loc["closing_balance", "budget"])
+    frame = outlook.tornado_table(sens, base_closing=shown)
     rows: Table = [list(TORNADO_HEADERS)]
     for r in frame.itertuples():
         rows.append([r.label, r.low_shock, r.high_shock, *(float(v) for v in (r.closing_low, r.closing_high,

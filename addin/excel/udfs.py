@@ -29,7 +29,9 @@ from addin.excel import outlook as udf_outlook
 from addin.excel import scalars as udf_scalars
 from addin.excel import tables as udf_tables
 from addin.excel.results import udf_result
+from addin.workbook import coerce
 from addin.workbook.coerce import to_choice
+from models.errors import BudgetInputError
 
 CATEGORY = "工伤保险基金预算"
 
@@ -172,6 +174,14 @@ def GS_COMPARE(options, params, history, province_history, prior_budget, plans, 
     which = to_choice(view, "视图", udf_tables.COMPARE_VIEWS, default="wide")
     result = udf_inputs.budget_result(params, history, province_history, prior_budget, plans, beneficiaries,
                                       options)
+    if not coerce.is_blank(baseline):
+        try:
+            udf_tables.option_position(result, baseline)
+        except BudgetInputError:
+            labels = "、".join(f"{k}（{o.label}）" for k, o in enumerate(result.sharing.options, 1))
+            shown = int(baseline) if isinstance(baseline, float) and baseline.is_integer() else baseline
+            raise BudgetInputError(f"“{shown}”不是分担方案表中的方案，请填序号 1–{len(result.sharing.options)}、"
+                                   f"代码或名称：{labels}", field="基准方案") from None
     return udf_tables.compare_table(result, which, baseline)
 
 
@@ -203,7 +213,7 @@ def GS_SENSITIVITY(params, history, province_history, prior_budget, plans, benef
     which, option = udf_outlook.view_or_option(view, udf_outlook.SENSITIVITY_VIEWS, "tornado")
     ranges = (params, history, province_history, prior_budget, plans, beneficiaries, options)
     result, sens = udf_outlook.sensitivity_run(ranges, shares=which != "tornado")
-    return udf_outlook.tornado_table(sens) if which == "tornado" else udf_outlook.share_effect_table(result, sens,
+    return udf_outlook.tornado_table(sens, result) if which == "tornado" else udf_outlook.share_effect_table(result, sens,
                                                                                                      option)
 
 

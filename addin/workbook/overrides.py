@@ -39,18 +39,20 @@ def overrides_from_rows(rows: Rows, inputs: BudgetInputs,
         values = frame["value"].iloc[i] if "value" in frame.columns else []
         basis = frame["basis"].iloc[i] if "basis" in frame.columns else None
         where = position(i + 1, found.get("name", 0))
+        value_cell, basis_cell = position(i + 1, found.get("value", 1)), position(i + 1, found.get("basis", 2))
         if coerce.is_blank(name):
-            raise BudgetInputError(f"{where} 有调整数值但没有参数代码，请填写参数代码", table=table.sheet)
+            raise BudgetInputError(f"{where} 有调整数值但没有参数代码，请填写参数代码", table=table.sheet, cell=where)
         if not values:
-            raise BudgetInputError(f"{position(i + 1, found.get('value', 1))} 参数 {name} 没有填写调整后数值",
-                                   table=table.sheet, field="调整后数值")
+            raise BudgetInputError(f"{value_cell} 参数 {name} 没有填写调整后数值",
+                                   table=table.sheet, field="调整后数值", cell=value_cell)
         if coerce.is_blank(basis):
-            raise BudgetInputError(f"{position(i + 1, found.get('basis', 2))} 参数 {name} 的调整没有填写依据"
-                                   "（文件名称、文号和条款）", table=table.sheet, field="依据")
+            raise BudgetInputError(f"{basis_cell} 参数 {name} 的调整没有填写依据"
+                                   "（文件名称、文号和条款）", table=table.sheet, field="依据", cell=basis_cell)
         try:
             params.with_overrides({name: (tuple(values), str(basis))}, int(inputs.budget_year))
         except (ParameterError, TypeError, ValueError) as exc:
             message = getattr(exc, "message", str(exc))
-            raise BudgetInputError(f"{where} {message}", table=table.sheet, field="参数代码", value=name) from None
+            raise BudgetInputError(f"{where} {message}", table=table.sheet, field="参数代码", value=name,
+                                   cell=where) from None
         out[str(name)] = (tuple(values), str(basis))
     return out

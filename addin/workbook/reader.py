@@ -187,6 +187,12 @@ def _padded(cells: list[Any], width: int) -> list[Any]:
     return cells + [None] * (width - len(cells)) if len(cells) < width else cells
 
 
+def without_formula_hint(text: str) -> str:
+    """A message as shown inside Excel, where the hint for files saved without computed values does not apply
+    (there a blank is a blank cell or an error value)."""
+    return text.replace(_FORMULA_HINT, "")
+
+
 def _with_formula_hint(exc: BudgetInputError) -> BudgetInputError:
     if exc.rule == "V102":   # a blank cell (a formula never calculated reads as blank)
         exc.message += _FORMULA_HINT

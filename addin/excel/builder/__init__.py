@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import xlwings
 from openpyxl import Workbook, load_workbook
 
 from addin.excel import inputs as udf_inputs
+from addin.excel import outlook as udf_outlook
 from addin.excel import udfs, vba
 from addin.excel.builder.budget_sheets import (
     _balance_sheet,
@@ -46,13 +50,15 @@ from addin.excel.builder.common import (
     input_values,
 )
 from addin.excel.builder.intro_sheets import _check_sheet, _conf_sheet, _fill_examples, _intro_sheet
-from addin.excel.builder.outlook_sheet import _outlook_sheet
+from addin.excel.builder.outlook_sheet import SEED_MAX, _outlook_sheet
 from addin.excel.recalc import udf_calls
-from addin.workbook import reader, safe_open
+from addin.excel.tables import option_position
+from addin.workbook import coerce, reader, safe_open
 from addin.workbook.writer import write_inputs
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.projection import DEFAULT_YEARS, MAX_YEARS
+from models.risk import DEFAULT_SEED
 from models.sharing import load_presets
 
 # ---------------------------------------------------------------------------------------------
@@ -79,13 +85,27 @@ def _order_sheets(wb: Workbook) -> None:
         ws.sheet_view.tabSelected = ws.title == INTRO_SHEET
 
 
+@dataclass(frozen=True)
+class Choices:
+    """结果表上的选择 (what a user sets on the result sheets, kept by a rebuild): the 多年预测与风险 horizon,
+    方案比较's 基准方案, the risk run's 模拟次数 and 随机种子."""
+
+    years: int = DEFAULT_YEARS
+    baseline: Any = 1
+    draws: int = udf_outlook.DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
+
+
 def make_workbook(inputs: BudgetInputs | None = None, options: list[dict] | None = None, *,
-                  years: int = DEFAULT_YEARS) -> Workbook:
+                  years: int = DEFAULT_YEARS, choices: Choices | None = None) -> Workbook:
     """The budget workbook in memory (macro template, inputs, formulas, charts), not yet saved.
 
     `inputs` default to the synthetic example province, `options` to its options or the presets,
-    `years` (1–10) is the horizon of the 多年预测与风险 sheet.
+    `years` (1–10) is the horizon of the 多年预测与风险 sheet; `choices` (a rebuild's) override it and set
+    the 基准方案, 模拟次数 and 随机种子 cells.
     """
+    choices = choices or Choices(years=years)
+    years = choices.years
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
         raise BudgetInputError(f"预测年数应为 1–{MAX_YEARS} 的整数", field="预测年数", value=years)
     if inputs is None:
@@ -106,8 +126,8 @@ def make_workbook(inputs: BudgetInputs | None = None, options: list[dict] | None
     balance = _balance_sheet(wb, values)
     _units_sheet(wb, values)
     _sharing_sheet(wb, values, len(udf_inputs.budget_result(*values).options))
-    _compare_sheet(wb, values)
-    _outlook_sheet(wb, values, years)
+    _compare_sheet(wb, values, _baseline(choices.baseline, values))
+    _outlook_sheet(wb, values, years, draws=choices.draws, seed=choices.seed)
     examples = _intro_sheet(intro, inputs.synthetic, inputs.province_code)
     _fill_examples(intro, examples[:-1], balance)
     _conf_sheet(conf)
@@ -127,8 +147,18 @@ def _properties(wb: Workbook, inputs: BudgetInputs) -> None:
     props.subject = "工伤保险基金预算与缺口分担"
 
 
+def _baseline(value: Any, values: list) -> Any:
+    """The 基准方案 cell's value if it names an option of these inputs, else 1 (the first option)."""
+    try:
+        option_position(udf_inputs.budget_result(*values), value)
+    except BudgetInputError:
+        return 1
+    return value
+
+
 def build_workbook(path: str | Path = "budget.xlsm", *, inputs: BudgetInputs | None = None,
-                   options: list[dict] | None = None, years: int = DEFAULT_YEARS) -> Path:
+                   options: list[dict] | None = None, years: int = DEFAULT_YEARS,
+                   choices: Choices | None = None) -> Path:
     """生成 budget.xlsm (and the VBA wrapper `<name>_udfs.bas` beside it); returns the workbook path.
 
     `inputs` default to the synthetic example province, `options` to its options or the presets,
@@ -137,7 +167,7 @@ def build_workbook(path: str | Path = "budget.xlsm", *, inputs: BudgetInputs | N
     target = Path(path)
     if target.suffix.lower() != ".xlsm":
         raise BudgetInputError("工作簿须保存为 .xlsm（含宏）文件", field="文件", value=target.name)
-    wb = make_workbook(inputs, options, years=years)
+    wb = make_workbook(inputs, options, years=years, choices=choices)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:          # write fully, then move: never a half-written file
         scratch = Path(tmp) / target.name
@@ -149,28 +179,60 @@ def build_workbook(path: str | Path = "budget.xlsm", *, inputs: BudgetInputs | N
 
 def rebuild_workbook(source: str | Path, path: str | Path, *, years: int | None = None) -> Path:
     """按用户工作簿重建 — budget.xlsm around the inputs of the workbook `source` (only read, never written):
-    every result range sized for its units and options, charts on their rows. `years` defaults to the
-    horizon of the source's 多年预测与风险 sheet (else 3)."""
+    every result range sized for its units and options, charts on their rows, the user's choices on the result
+    sheets kept (`source_choices`); `years` overrides the horizon."""
     inputs, options = reader.read_inputs(source)
-    horizon = years if years is not None else source_years(source)
-    return build_workbook(path, inputs=inputs, options=options, years=horizon)
+    choices = source_choices(source)
+    if years is not None:
+        choices = replace(choices, years=years)
+    return build_workbook(path, inputs=inputs, options=options, choices=choices)
 
 
-def source_years(source: str | Path) -> int:
-    """The projection horizon of a budget workbook: the years argument of its GS_PROJECT formula, else 3."""
+def source_choices(source: str | Path) -> Choices:
+    """The choices on a budget workbook's result sheets, read from its formulas: GS_PROJECT's years, the cells
+    GS_COMPARE reads for 基准方案 and GS_RISK for 模拟次数 and 随机种子. Anything missing or out of range:
+    the default."""
     try:
         wb = safe_open.open_workbook(Path(source), read_only=False, data_only=False)
     except BudgetInputError:
-        return DEFAULT_YEARS
+        return Choices()
+    found: dict[str, Any] = {}
     try:
         for call in udf_calls(wb):
-            if call.function == "GS_PROJECT" and len(call.args) > 7:
-                text = call.args[7].strip()
-                if text.isdigit() and 1 <= int(text) <= MAX_YEARS:
-                    return int(text)
+            args = call.args
+            if call.function == "GS_PROJECT" and len(args) > 7:
+                found["years"] = _checked(udf_outlook.projection_years, args[7].strip())
+            elif call.function == "GS_COMPARE" and len(args) > 7:
+                found["baseline"] = _cell(wb, call.cell.sheet, args[7])
+            elif call.function == "GS_RISK" and len(args) > 9:
+                found["draws"] = _checked(udf_outlook.risk_draws, _cell(wb, call.cell.sheet, args[7]))
+                seed = _checked(udf_outlook.risk_seed, _cell(wb, call.cell.sheet, args[9]))
+                found["seed"] = seed if seed is not None and seed <= SEED_MAX else None
     finally:
         wb.close()
-    return DEFAULT_YEARS
+    return Choices(**{k: v for k, v in found.items() if v is not None and not coerce.is_blank(v)})
+
+
+def _cell(wb: Workbook, sheet: str, ref: str) -> Any:
+    """The value of a one-cell reference argument ($C$2, '方案比较'!$C$2); None for anything else."""
+    ref = ref.strip()
+    if "!" in ref:
+        sheet, ref = ref.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+    try:
+        return wb[sheet][ref.replace("$", "")].value
+    except (KeyError, ValueError, AttributeError):
+        return None
+
+
+def _checked(read: Callable[[Any], int], value: Any) -> int | None:
+    """A setting read as its function reads it (`risk_draws`, `risk_seed`, `projection_years`); None when refused."""
+    if coerce.is_blank(value):
+        return None
+    try:
+        return read(value)
+    except BudgetInputError:
+        return None
 
 
 def bas_path(workbook: str | Path) -> Path:

@@ -123,17 +123,17 @@ def _sharing_sheet(wb: Workbook, values: list, n_options: int) -> list[ResultTab
     return tables
 
 
-def _compare_sheet(wb: Workbook, values: list) -> tuple[ResultTable, ResultTable]:
+def _compare_sheet(wb: Workbook, values: list, baseline_option: Any = 1) -> tuple[ResultTable, ResultTable]:
     ws = _sheet(wb, COMPARE_SHEET)
     _heading(ws, formula=_title_formula("工伤保险基金缺口分担方案比较表"))
     ws.cell(NOTE_ROW, 1, "基准方案（序号或代码）：").font = HEAD_FONT
-    baseline = ws.cell(NOTE_ROW, 3, 1)
+    baseline = ws.cell(NOTE_ROW, 3, baseline_option)
     baseline.fill = INPUT_FILL
     baseline.border = BORDER
     ws.cell(NOTE_ROW, 4, "分担额、较基准变化单位万元；人均分担单位元/人；占征缴收入为百分数。").font = NOTE_FONT
     base_ref = f"$C${NOTE_ROW}"
     options_arg = [values[-1], *values[:-1]]
-    wide_rows = _call(udfs.GS_COMPARE, *options_arg, 1, "宽表")
+    wide_rows = _call(udfs.GS_COMPARE, *options_arg, baseline_option, "宽表")
     wide = ResultTable(COMPARE_SHEET, (FIRST_ROW, 1), f"=GS_COMPARE({_OPTIONS_FIRST},{base_ref},{_text('宽表')})",
                        wide_rows, header_rows=2)
     n_options = (len(wide_rows[0]) - 1) // len(MEASURES)
@@ -144,7 +144,7 @@ def _compare_sheet(wb: Workbook, values: list) -> tuple[ResultTable, ResultTable
 
     caption_row = wide.last_row + 2
     ws.cell(caption_row, 1, "各方案应分担缺口与省级承担依据（万元）").font = HEAD_FONT
-    option_rows = _call(udfs.GS_COMPARE, *options_arg, 1, "方案说明")
+    option_rows = _call(udfs.GS_COMPARE, *options_arg, baseline_option, "方案说明")
     summary = ResultTable(COMPARE_SHEET, (caption_row + 1, 1),
                           f"=GS_COMPARE({_OPTIONS_FIRST},{base_ref},{_text('方案说明')})", option_rows)
     money_rows = {i for i, r in enumerate(option_rows) if r[0] in ("应分担缺口", "城市合计", "省级承担")}

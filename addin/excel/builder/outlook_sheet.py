@@ -174,7 +174,11 @@ def _rows_for(height_cm: float) -> int:
     return int(height_cm / (15 * 2.54 / 72)) + 1
 
 
-def _outlook_sheet(wb: Workbook, values: list, years: int) -> OutlookTables:
+SEED_MAX = 2_147_483_647        # 随机种子 cell: Excel's whole-number validation range
+
+
+def _outlook_sheet(wb: Workbook, values: list, years: int, *, draws: int = udf_outlook.DEFAULT_DRAWS,
+                   seed: int = DEFAULT_SEED) -> OutlookTables:
     ws = _sheet(wb, OUTLOOK_SHEET)
     _heading(ws, note="金额单位：万元。第1年即本年预算（与收支结余表一致），以后各年按预测假设逐年滚动测算；"
                       "可支付月数 = 年末滚存结余 ÷（支出合计 ÷ 12）。",
@@ -217,8 +221,7 @@ def _outlook_sheet(wb: Workbook, values: list, years: int) -> OutlookTables:
                    "不确定因素按参数文件 risk_distributions.toml 的分布随机抽样；概率为模拟中年末滚存结余低于储备下限的比例，"
                    "P5…P95 为百分位数。各市分担额的分布：=GS_RISK(7 张输入表, 次数, 年数, 种子, 方案)。")
     inputs_row = row
-    for col, label, value, low, high in ((1, "模拟次数（次）", udf_outlook.DEFAULT_DRAWS, 1, MAX_DRAWS),
-                                         (3, "随机种子", DEFAULT_SEED, 0, 2_147_483_647)):
+    for col, label, value, low, high in ((1, "模拟次数（次）", draws, 1, MAX_DRAWS), (3, "随机种子", seed, 0, SEED_MAX)):
         caption = ws.cell(row, col, label)
         caption.font = HEAD_FONT
         caption.alignment = Alignment(horizontal="right" if col > 1 else "left")
@@ -231,7 +234,7 @@ def _outlook_sheet(wb: Workbook, values: list, years: int) -> OutlookTables:
     ws.cell(row, 5, "次数越多结果越稳、重算越慢；同一种子结果相同。").font = NOTE_FONT
     draws_cell, seed_cell = f"$B${inputs_row}", f"$D${inputs_row}"
     row += 2
-    rows = _call(udfs.GS_RISK, *values, udf_outlook.DEFAULT_DRAWS, years, DEFAULT_SEED, "逐年风险")
+    rows = _call(udfs.GS_RISK, *values, draws, years, seed, "逐年风险")
     risk = ResultTable(OUTLOOK_SHEET, (row, 1),
                        f"=GS_RISK({INPUT_ARGS},{draws_cell},{years},{seed_cell},{_text('逐年风险')})", rows)
     _place(ws, risk, _by_unit(rows))
