@@ -27,13 +27,13 @@ failed:
     GS_BENEFIT = Err.Description
 End Function
 
-Function GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional outside)
+Function GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options, Optional outside, Optional tables)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, outside, Nothing), ThisWorkbook, Application.Caller)
+        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, outside, tables, Nothing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, outside, Nothing))
+        GS_CHECK = XLPy.CallUDF("addin.excel.udfs", "GS_CHECK", Array(params, history, province_history, prior_budget, plans, beneficiaries, options, outside, tables, Nothing))
         Exit Function
     #End If
 failed:

@@ -239,7 +239,7 @@ def test_vba_wrapper_has_the_new_functions_with_their_argument_counts():
     assert signatures["GS_PROJECT"] == (6, 9)
     assert signatures["GS_SENSITIVITY"] == (6, 8)
     assert signatures["GS_RISK"] == (6, 11)
-    assert signatures["GS_CHECK"] == (6, 8)          # + the 区域外 counts (chk_outside)
+    assert signatures["GS_CHECK"] == (6, 9)          # + the 区域外 counts (chk_outside), the share tables
     shipped = COMMITTED.with_name("budget_udfs.bas").read_text(encoding="ascii")
     assert {n: udf_signatures(shipped)[n] for n in signatures} == {n: total for n, (_, total) in signatures.items()}
     assert ('Function GS_RISK(params, history, province_history, prior_budget, plans, beneficiaries, Optional options,'

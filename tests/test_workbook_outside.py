@@ -131,3 +131,24 @@ def test_rebuilding_takes_the_typed_unit_in_and_the_error_goes(shipped, tmp_path
     assert not [r for r in _check_rows(results) if r[0] == "V005"]     # (a copied city breaks V304: data, not room)
     units = _table(results, "分市预算")
     assert "共青城" in [r[0] for r in units] and units[-1][0] == "合计"
+
+
+def test_a_fifth_option_without_its_share_table_is_an_error_until_the_rebuild(shipped, tmp_path):
+    wb = openpyxl.load_workbook(shipped, keep_vba=True)
+    ws = wb["分担方案"]
+    for r in range(4, ws.max_row + 1):                               # 方案5 in column G: a copy of 方案4 (F)
+        ws.cell(r, 7, ws.cell(r, 6).value)
+    ws["G4"], ws["G5"], ws["G6"] = "方案5", "mix_copy", "多因素加权（复制）"
+    edited = tmp_path / "五个方案.xlsm"
+    wb.save(edited)
+    results = _recalculate(edited)
+    v006 = [r for r in _check_rows(results) if r[0] == "V006"]
+    # 4 share tables were built (one per option); the 5th option (column G = A + 2 label columns + 4) has none
+    assert v006 == [["V006", "错误", "分担方案!G4", None, v006[0][4]]]
+    assert v006[0][4].startswith("分担方案表有 5 个方案，缺口分担工作表只有 4 张分担表，方案5没有分担表")
+
+    rebuilt = tmp_path / "五个方案-重建.xlsm"
+    assert main(["build-workbook", "--from", str(edited), "-o", str(rebuilt), "-q"]) == 0
+    after = _recalculate(rebuilt)
+    assert not [r for r in _check_rows(after) if r[0] in ("V005", "V006")]
+    assert len([ref for ref in after if ref.startswith("缺口分担!")]) == 5

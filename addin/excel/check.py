@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from addin.excel import inputs as udf_inputs
-from addin.excel.outside import outside_findings
+from addin.excel.outside import outside_findings, share_table_findings
 from addin.excel.tables import Table
 from addin.workbook import check, reader, safe_open
 from addin.workbook.cells import SheetLocator
@@ -73,11 +73,12 @@ def _read_cleanly(ranges: Sequence[Any], key: udf_inputs.Key, sheets: dict[str, 
     return check._sorted(check.place_issues(issues, SheetLocator(trimmed), options))
 
 
-def check_table(ranges: Sequence[Any], rows: int = CHECK_ROWS, *, outside: Any = None) -> Table:
+def check_table(ranges: Sequence[Any], rows: int = CHECK_ROWS, *, outside: Any = None, tables: Any = None) -> Table:
     """检查结果表: 规则, 级别, 位置 (sheet!cell), 单位, 说明 — `rows` rows under the header, padded. `outside`: the
-    counts of non-blank cells outside each input range (`addin.excel.outside`), reported first."""
+    counts of non-blank cells outside each input range, `tables`: the number of 缺口分担 tables
+    (`addin.excel.outside`); their findings come first."""
     shown = [replace(f, message=reader.without_formula_hint(f.message)) for f in findings(ranges)]
-    table = check.findings_table([*outside_findings(ranges, outside), *shown])
+    table = check.findings_table([*outside_findings(ranges, outside), *share_table_findings(ranges, tables), *shown])
     header, body = table[0], table[1:]
     width = len(header)
     if not body:

@@ -6,7 +6,8 @@ in the usual way is read. A user who types past that room would otherwise be ign
 function while `wibudget` (which reads whole sheets) counts the rows: Excel and the command line would
 disagree. budget.xlsm therefore counts, with Excel's own COUNTA, the non-blank cells outside each name
 (below it in its columns; right of it for 分担方案) in a small block on 数据检查, and GS_CHECK takes those
-counts (`chk_outside`) and reports each non-zero one as an error (V005) at the first cell outside.
+counts (`chk_outside`) and reports each non-zero one as an error (V005) at the first cell outside. Likewise
+GS_CHECK is told how many 缺口分担 tables the workbook has: options beyond them are an error (V006).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from models.validation import RULES
 
 OUTSIDE_NAME = "chk_outside"        # the seven counts, in UDF argument order
 OUTSIDE_RULE = "V005"
+TABLES_RULE = "V006"
 LAST_ROW, LAST_COL = 1_048_576, 16_384      # Excel 2007+ sheet size (LibreOffice Calc has the same)
 REBUILD = "请用 wibudget build-workbook --from 本工作簿 重建（名称随表格扩大），或把内容移入表内空行"
 
@@ -100,3 +102,24 @@ def outside_findings(ranges: Sequence[Any], counts: Any) -> list[Finding]:
                    f"工作簿中的结果表未计入（命令行 wibudget 会计入）：{REBUILD}")
         found.append(Finding(OUTSIDE_RULE, RULES[OUTSIDE_RULE].severity, table.sheet, cell, None, message))
     return found
+
+
+def share_table_findings(ranges: Sequence[Any], tables: Any) -> list[Finding]:
+    """V006 when 分担方案 holds more options than the workbook's 缺口分担 sheet has tables (`tables`, written
+    into the GS_CHECK formula when the workbook was built; None: not known). Nothing when the inputs fail
+    to run (the check reports why)."""
+    if coerce.is_blank(tables):
+        return []
+    try:
+        have = int(coerce.to_float(tables, "分担表数"))
+        n = len(udf_inputs.CACHE.result(ranges).options)
+    except BudgetInputError:
+        return []
+    if n <= have:
+        return []
+    table = layout.TABLES["options"]
+    missing = "、".join(f"方案{k}" for k in range(have + 1, n + 1))
+    cell = f"{get_column_letter(table.col + len(layout.OPTION_TABLE_COLUMNS) + have)}{table.row}"
+    message = (f"分担方案表有 {n} 个方案，缺口分担工作表只有 {have} 张分担表，{missing}没有分担表"
+               f"（方案比较表也放不下）：{REBUILD}")
+    return [Finding(TABLES_RULE, RULES[TABLES_RULE].severity, table.sheet, cell, None, message)]

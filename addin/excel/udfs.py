@@ -238,9 +238,10 @@ def GS_RISK(params, history, province_history, prior_budget, plans, beneficiarie
 @_inputs_doc
 @xw.arg("outside", doc="各输入区域外有内容的单元格数（chk_outside，工作簿用 COUNTA 计得）；大于 0 报错误 — "
                        "non-blank cells outside each input range")
+@xw.arg("tables", doc="工作簿缺口分担工作表上的分担表张数；方案多于此数时报错误 — the number of share tables")
 @udf_result(array=True)
 def GS_CHECK(params, history, province_history, prior_budget, plans, beneficiaries, options=None, outside=None,
-             caller=None):
+             tables=None, caller=None):
     """数据检查：输入表中的错误和提示——规则、级别、位置（工作表!单元格）、单位、说明，先错误后提示；没有问题时显示“未发现问题”。Data check of the input tables: findings with rule, severity, sheet!cell, unit and message; errors first."""
     return udf_check.check_table((params, history, province_history, prior_budget, plans, beneficiaries, options),
-                                 outside=outside)
+                                 outside=outside, tables=tables)

@@ -71,8 +71,10 @@ def _check_sheet(wb: Workbook, values: list) -> ResultTable:
                       "整个工作簿文件也可用命令行 wibudget check 检查。",
              formula=_title_formula("工伤保险基金预算输入数据检查"))
     guard = outside.regions({name: wb.defined_names[name].attr_text for name in udf_inputs.INPUT_NAMES})
-    rows = _call(udfs.GS_CHECK, *values, [_count_outside(wb, g) for g in guard])
-    table = ResultTable(CHECK_SHEET, (FIRST_ROW, 1), f"=GS_CHECK({INPUT_ARGS},{outside.OUTSIDE_NAME})", rows)
+    n_tables = len(udf_inputs.budget_result(*values).options)          # one 缺口分担 table per option
+    rows = _call(udfs.GS_CHECK, *values, [_count_outside(wb, g) for g in guard], n_tables)
+    table = ResultTable(CHECK_SHEET, (FIRST_ROW, 1), f"=GS_CHECK({INPUT_ARGS},{outside.OUTSIDE_NAME},{n_tables})",
+                        rows)
     _place(ws, table, [None] * len(rows[0]))
     for i in range(1, len(rows)):
         ws.cell(FIRST_ROW + i, 2).alignment = Alignment(horizontal="center", vertical="top")
