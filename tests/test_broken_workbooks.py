@@ -263,6 +263,8 @@ CASES: dict[str, Case] = {
     "average_wage_blank": Case("V102", f"{PARAMS}!C15", _set(PARAMS, "C15", None)),
     "trend_method_unknown": Case("V107", f"{PARAMS}!C23", _set(PARAMS, "C23", "三次样条")),
     "province_code_unknown": Case("V601", f"{PARAMS}!C6", _set(PARAMS, "C6", "mars")),
+    # 江西省 with 山东's code: Shandong's statutory parameters would be used without a word — refused at the code
+    "province_code_of_another_province": Case("V004", f"{PARAMS}!C6", _set(PARAMS, "C6", "shandong")),
     # -- sharing options -----------------------------------------------------------------------
     # weighted_mix: 0.4 + 0.3 + 0.1 (was 0.2) + 0.1 = 0.9; its first weight (row 14) is named
     "weights_sum_0_9": Case("V502", f"{OPTS}!F14", _set(OPTS, "F16", 0.1)),
