@@ -66,8 +66,8 @@ class BudgetInputError(ValueError):
         label = self.table_label
         if label:
             where.append(f"表 {label}")
-        if self.unit is not None and str(self.unit).strip():
-            where.append(f"单位 {self.unit}")
+        if self.unit is not None and str(self.unit).strip():      # on 分担方案 the "unit" is an option
+            where.append(f"{'方案' if label == TABLE_LABELS['options'] else '单位'} {self.unit}")
         if self.field and not _is_code(self.field):
             where.append(f"字段 {self.field}")
         if self.value is not None and not isinstance(self.value, tuple | list | dict):
