@@ -1,4 +1,5 @@
-"""参数调整 (statutory parameter overrides) — the optional table beside 预算参数 on the 参数 sheet.
+"""参数调整 (statutory parameter overrides) — the optional table beside 预算参数 on the 参数 sheet — and the
+参数代码 that selects the province's statutory parameters.
 
 Each row names a statutory parameter by its code, gives the value in force from the budget year on
 (numbers by grade separated by commas) and the basis (依据: document, number, article). The table is
@@ -13,7 +14,7 @@ from typing import Any
 from addin.workbook import coerce, coerce_tables, layout
 from models.errors import BudgetInputError, ParameterError
 from models.inputs import BudgetInputs
-from models.parameter_set import load_parameters
+from models.parameter_set import PROVINCE_CODES, load_parameters, province_code
 
 Rows = list[list[Any]]
 
@@ -56,3 +57,15 @@ def overrides_from_rows(rows: Rows, inputs: BudgetInputs,
                                    cell=where) from None
         out[str(name)] = (tuple(values), str(basis))
     return out
+
+
+def parameter_code(params: dict[str, Any]) -> str:
+    """参数代码: the one typed, else the province name's. The code of another province than the name's is refused
+    (its statutory parameters would be used silently); a code that is no province's runs as before (V601)."""
+    given, named = params.get("province_code"), province_code(params["province"])
+    code = str(given).strip().lower() if given else ""
+    if named in PROVINCE_CODES.values() and code in PROVINCE_CODES.values() and code != named:
+        raise BudgetInputError(f"省份名称“{params['province']}”的参数代码应为 {named}，参数代码却是 {given}"
+                               f"（将按该代码的省级参数测算）：请把参数代码改为 {named} 或留空，或改正省份名称",
+                               parameter="province_code", value=given)
+    return str(given or named or "")

@@ -17,11 +17,11 @@ from openpyxl.utils import get_column_letter
 
 from addin.workbook import coerce, coerce_tables, layout, safe_open
 from addin.workbook.layout import Column, Setting, TableLayout
+from addin.workbook.overrides import overrides_from_rows, parameter_code
 from addin.workbook.sheet_values import load_sheet_rows
 from models import items
 from models.errors import BudgetInputError
 from models.inputs import Assumptions, BudgetInputs
-from models.parameter_set import PROVINCE_CODES, province_code
 
 WEIGHT_TOLERANCE = 1e-9        # Σβ = 1 within this (the sharing module uses the same)
 _FORMULA_HINT = "（若该格是公式，请在 Excel 中打开并保存一次，以存下计算结果）"
@@ -64,7 +64,7 @@ def assemble_inputs(parts: dict[str, Any], sheets: dict[str, Rows]) -> tuple[Bud
     assumption_fields = {f for f in Assumptions.__dataclass_fields__ if f != "trend_methods"}
     assumptions = Assumptions(**{k: v for k, v in params.items() if k in assumption_fields},
                               trend_methods=params["trend_methods"])
-    code = _parameter_code(params)
+    code = parameter_code(params)
     inputs = BudgetInputs(
         province=params["province"], province_code=code, budget_year=params["budget_year"], units=units,
         history=parts["history"], province_history=parts["province_history"], plans=plans,
@@ -75,22 +75,8 @@ def assemble_inputs(parts: dict[str, Any], sheets: dict[str, Rows]) -> tuple[Bud
     return inputs, parts["options"]
 
 
-def _parameter_code(params: dict[str, Any]) -> str:
-    """参数代码: the one typed, else the province name's. The code of another province than the name's is refused
-    (its statutory parameters would be used silently); a code that is no province's runs as before (V601)."""
-    given, named = params.get("province_code"), province_code(params["province"])
-    code = str(given).strip().lower() if given else ""
-    if named in PROVINCE_CODES.values() and code in PROVINCE_CODES.values() and code != named:
-        raise BudgetInputError(f"省份名称“{params['province']}”的参数代码应为 {named}，参数代码却是 {given}"
-                               f"（将按该代码的省级参数测算）：请把参数代码改为 {named} 或留空，或改正省份名称",
-                               parameter="province_code", value=given)
-    return str(given or named or "")
-
-
 def read_overrides(rows: Rows, inputs: BudgetInputs) -> dict[str, tuple[Any, str]]:
     """参数调整 table beside the parameters: name → (value, 依据); none when the sheet has no such table."""
-    from addin.workbook.overrides import overrides_from_rows  # the table is optional: its own module
-
     return overrides_from_rows(rows, inputs, _table_block)
 
 
