@@ -260,11 +260,12 @@ def test_sensitivity_tornado_is_the_engines_widest_first(ranges, example):
     assert [r[4] for r in drivers] == [float(round_wan(v)) for v in want["closing_high"]]
     swings = [r[7] for r in drivers]
     assert swings == sorted(swings, reverse=True)                    # widest swing first
-    # baseline = the budget's 年末滚存结余; 新发工伤率 −10 %: 321,448.50 − 307,119.42 = 14,329.08
-    assert base[0] == "基准（预算假设）" and base[3] == base[4] == 307_119.42
+    # baseline = the budget's 年末滚存结余 as the 收支结余表 and the draft show it (307,119.43, the rounded chain
+    # 年初 + 结余; the engine's own rounding gives .42); 新发工伤率 −10 %: 321,448.50 − 307,119.43 = 14,329.07
+    assert base[0] == "基准（预算假设）" and base[3] == base[4] == 307_119.43
     first = drivers[0]
     assert first[0] == "新发工伤率（伤残与工亡）" and first[1:3] == ["-10%", "+10%"]
-    assert first[5] == round(first[3] - base[3], 2) == 14_329.08
+    assert first[5] == round(first[3] - base[3], 2) == 14_329.07
     assert first[7] == round(abs(first[4] - first[3]), 2)
 
 
