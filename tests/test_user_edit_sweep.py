@@ -368,19 +368,21 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
 # edits that change nothing: the same figures as the shipped workbook, and as the command line
 
 UNCHANGED: dict[str, tuple[tuple[Edit, ...], Edit | None]] = {
-    # 南昌 2022 工伤保险费收入 521,937,344 元 and 景德镇 ... all re-typed with a currency / 会计专用 format
+    # 南昌's 2026 1–9月 row (历年执行 row 89: insured, wage, premium, medical), 2026's province row (Q12, S12), a
+    # 上年预算数 (W5), 南昌's plan (D5, F5, G5), three assumptions and an option's province share — every one a
+    # cell the figures depend on — formatted 会计专用 and handed over as Decimal
     "currency cells arrive as Decimal": (
-        (lambda wb: [setattr(wb["历年执行"][ref], "number_format", ACCOUNTING) for ref in ("D5", "E5", "F5", "H5")],),
-        as_decimal(("历年执行", "D5"), ("历年执行", "E5"), ("历年执行", "F5"), ("历年执行", "H5"),
-                   ("历年执行", "Q5"), ("历年执行", "S5"), ("历年执行", "W5"), ("扩面计划", "D5"),
+        (lambda wb: [setattr(wb["历年执行"][ref], "number_format", ACCOUNTING) for ref in ("D89", "E89", "F89", "H89")],),
+        as_decimal(("历年执行", "D89"), ("历年执行", "E89"), ("历年执行", "F89"), ("历年执行", "H89"),
+                   ("历年执行", "Q12"), ("历年执行", "S12"), ("历年执行", "W5"), ("扩面计划", "D5"),
                    ("扩面计划", "F5"), ("扩面计划", "G5"), ("参数", "C10"), ("参数", "C15"), ("参数", "C18"),
                    ("分担方案", "F10"))),
-    # the same numbers typed as text: '521,937,344'; full-width '４５７７０' (南昌's 扩面计划); '5%' = 0.05 wage
-    # growth; '50%' = 0.5 province share of weighted_mix; year '2022' as text
+    # the same numbers typed as text: 南昌 2026 1–9月 premium '513,511,074'; 景德镇's wage '103 077'; full-width
+    # '４５７７０' (南昌's 扩面计划); '5%' = 0.05 wage growth; '50%' = 0.5 province share of weighted_mix; a year '2022'
     "numbers stored as text": (
-        (type_text("历年执行", "F5", "521,937,344"), type_text("扩面计划", "F5", "４５７７０"),
-         set_param("wage_growth", "5%"), type_text("分担方案", "F10", "50%"), type_text("历年执行", "B5", "2022"),
-         type_text("历年执行", "E6", "85 501")), None),
+        (type_text("历年执行", "F89", "513,511,074"), type_text("历年执行", "E90", "103 077"),
+         type_text("扩面计划", "F5", "４５７７０"), set_param("wage_growth", "5%"), type_text("分担方案", "F10", "50%"),
+         type_text("历年执行", "B5", "2022")), None),
     "a sheet row inserted inside 历年执行 (row 9)": ((insert_sheet_row("历年执行", 9),), None),
     "a sheet row inserted under 历年执行's headers (row 5)": ((insert_sheet_row("历年执行", 5),), None),
     "a sheet row inserted inside 扩面计划 (row 8)": ((insert_sheet_row("扩面计划", 8),), None),
