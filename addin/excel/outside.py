@@ -119,7 +119,12 @@ def share_table_findings(ranges: Sequence[Any], tables: Any) -> list[Finding]:
         return []
     table = layout.TABLES["options"]
     missing = "、".join(f"方案{k}" for k in range(have + 1, n + 1))
-    cell = f"{get_column_letter(table.col + len(layout.OPTION_TABLE_COLUMNS) + have)}{table.row}"
+    rows = coerce.as_rows(ranges[udf_inputs.OPTIONS_AT])
+    first = len(layout.OPTION_TABLE_COLUMNS)                 # 设置项, 代码, then one column per option
+    used = [j for j in range(first, max(len(r) for r in rows))
+            if any(j < len(r) and not coerce.is_blank(r[j]) for r in rows)]
+    at = used[have] if len(used) > have else first + have    # the first option without a table
+    cell = f"{get_column_letter(table.col + at)}{table.row}"
     message = (f"分担方案表有 {n} 个方案，缺口分担工作表只有 {have} 张分担表，{missing}没有分担表"
                f"（方案比较表也放不下）：{REBUILD}")
     return [Finding(TABLES_RULE, RULES[TABLES_RULE].severity, table.sheet, cell, None, message)]
