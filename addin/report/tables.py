@@ -88,7 +88,46 @@ def _wan_steps(x: float) -> int:
 
 
 def unit_budget_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.DataFrame) -> pd.DataFrame:
-    """分市预算表 (万元): units, the 省级统收 row and 合计; columns reconcile with the official tables."""
+    """分市预算表 (万元): units, the 省级统收 row and 合计; columns reconcile with the official tables.
+    Worked in whole 0.01 万元 steps (int64), so every sum is exact."""
+    fc = result.forecast
+    units = list(fc.units)
+    if PROVINCE_ROW in units or TOTAL_ROW in units:     # a unit named like a summary row: rows found by label
+        return _unit_budget_table_by_label(result, revenue, expenditure)
+    n = len(units)
+    at = {c: j for j, c in enumerate(UNIT_COLUMNS)}
+    steps = np.zeros((n + 2, len(UNIT_COLUMNS)), dtype=np.int64)    # units, 省级统收项目, 合计
+
+    def block(codes: Sequence[str], lines: pd.DataFrame, total_col: str) -> None:
+        yuan = np.column_stack([np.asarray(fc.budget[c], dtype=float) for c in codes])
+        cells, row_totals = controlled_round(yuan, _budget_column(lines, codes))
+        steps[:n, [at[c] for c in codes]] = np.rint(cells * CENTS_PER_WAN).astype(np.int64)
+        steps[:n, at[total_col]] = np.rint(row_totals * CENTS_PER_WAN).astype(np.int64)
+
+    block(items.UNIT_REVENUE_ITEMS, revenue, "revenue_total")
+    block(items.EXPENDITURE_ITEMS, expenditure, "expenditure_total")
+    province = _budget_column(revenue, items.PROVINCE_REVENUE_ITEMS)
+    for code, wan in zip(items.PROVINCE_REVENUE_ITEMS, province, strict=True):
+        steps[n, at[code]] = _wan_steps(wan)
+    steps[n, at["revenue_total"]] = sum(int(steps[n, at[c]]) for c in items.PROVINCE_REVENUE_ITEMS)
+    steps[:n + 1, at["gap"]] = steps[:n + 1, at["expenditure_total"]] - steps[:n + 1, at["revenue_total"]]
+    steps[n + 1] = steps[:n + 1].sum(axis=0)
+    return pd.DataFrame(steps / CENTS_PER_WAN, index=pd.Index([*units, PROVINCE_ROW, TOTAL_ROW]),
+                        columns=pd.Index(list(UNIT_COLUMNS)))
+
+
+def _budget_column(lines: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    """本年预算数 of `codes` in an official table (万元), in that order."""
+    rows = lines.index.get_indexer(list(codes))
+    if (rows < 0).any():
+        raise KeyError(f"预算表缺少科目：{codes[int(np.flatnonzero(rows < 0)[0])]}")
+    return lines["budget"].to_numpy(dtype=float)[rows]
+
+
+def _unit_budget_table_by_label(result: BudgetResult, revenue: pd.DataFrame,
+                                expenditure: pd.DataFrame) -> pd.DataFrame:
+    """`unit_budget_table` with rows found by label, as the table always was, for units named like its
+    summary rows (省级统收项目, 合计)."""
     fc = result.forecast
     units = list(fc.units)
     n = len(units)
