@@ -53,18 +53,23 @@ class Comparison:
     cities: tuple[str, ...] = field(repr=False)
     baseline_at: int = field(default=0, repr=False)     # the baseline's position among the options
 
+    @property
+    def heads(self) -> list[str]:
+        """The options' column heads (labels; the code added where labels repeat)."""
+        return _option_heads(self.result.options)
+
     @cached_property
     def wide(self) -> pd.DataFrame:
         """One row per city + summary rows; columns 方案 × 指标."""
         n_opt = self.body.shape[0]
-        columns = pd.MultiIndex.from_product([_option_heads(self.result.options), MEASURES], names=["方案", "指标"])
+        columns = pd.MultiIndex.from_product([self.heads, MEASURES], names=["方案", "指标"])
         return pd.DataFrame(self.body.reshape(n_opt * len(MEASURES), -1).T, columns=columns, copy=False,
                             index=pd.Index([*self.cities, *SUMMARY_ROWS], name="单位"))
 
     @cached_property
     def long(self) -> pd.DataFrame:
         """The long (tidy) table: one row per option × unit."""
-        return _long_table(self.body, self.cities, self.result.names, _option_heads(self.result.options),
+        return _long_table(self.body, self.cities, self.result.names, self.heads,
                            self.baseline_at)
 
 

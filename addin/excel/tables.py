@@ -26,7 +26,7 @@ from addin.workbook import coerce
 from models import items
 from models.balance import LINE_COLUMNS, official_lines
 from models.budget import BudgetResult
-from models.compare import MEASURES, compare
+from models.compare import MEASURES, SUMMARY_ROWS, Comparison, compare
 from models.sharing import COMPONENT_LABELS, COMPONENTS, SHARE_LABEL, TOTAL_LABEL
 
 Table = list[list[Any]]
@@ -142,13 +142,20 @@ def option_position(result: BudgetResult, option: Any) -> int:
     return sharing.option_index(text)
 
 
+def shown_share_table(result: BudgetResult, o: int) -> pd.DataFrame:
+    """`SharingResult.table` of option `o`, built once per result (GS_SHARE and 方案说明 both read it)."""
+    return MEMO.get(("share", o), result.sharing, lambda: result.sharing.table(o))
+
+
 def share_table(result: BudgetResult, option: Any) -> Table:
     """缺口分担表 of one option: every component column (blank where the option does not use a factor),
     分担额, rows 合计 and 省级承担, then 应分担缺口 — Σ cities + 省级承担 = 应分担缺口 (万元)."""
-    o = option_position(result, option)
-    frame = result.sharing.table(o)
-    full = frame.reindex(columns=list(SHARE_HEADERS))
-    rows = _table(full, SHARE_HEADERS)
+    frame = shown_share_table(result, option_position(result, option))
+    present = list(frame.columns)
+    at = [present.index(h) if h in present else None for h in SHARE_HEADERS]   # None: a factor not used
+    rows: Table = [list(SHARE_HEADERS)]
+    rows += [[None if j is None else results.plain_value(r[j]) for j in at]
+             for r in frame.to_numpy(dtype=object).tolist()]
     rows.append([AMOUNT_ROW] + [None] * (len(SHARE_HEADERS) - 2) + [frame.attrs["应分担缺口"]])
     return rows
 
@@ -175,6 +182,20 @@ def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None
     if view == "long":
         frame = comparison.long.assign(基准方案=np.where(comparison.long["基准方案"].to_numpy(dtype=bool), YES, NO))
         return _table(frame[list(LONG_HEADERS)], LONG_HEADERS)
+    heads = comparison.heads
+    if len(set(heads)) < len(heads):                                      # heads alike: columns found by label
+        return _wide_by_label(comparison)
+    top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(heads))]
+    second = ["单位"] + [o for _ in MEASURES for o in heads]
+    units = [*comparison.cities, *SUMMARY_ROWS]
+    # Comparison.body is (方案, 指标, 单位): read as 单位 × (指标 × 方案), the wide table's cells by measure
+    values = comparison.body.transpose(2, 1, 0).reshape(len(units), -1).tolist()
+    return [top, second, *([results.plain_value(u), *map(results.plain_value, row)]
+                           for u, row in zip(units, values, strict=True))]
+
+
+def _wide_by_label(comparison: Comparison) -> Table:
+    """The wide 方案比较 table read from `Comparison.wide` by column label."""
     wide = comparison.wide
     options = list(dict.fromkeys(wide.columns.get_level_values(0)))
     by_measure = wide[[(o, m) for m in MEASURES for o in options]]        # 指标 × 方案: shares side by side
@@ -191,7 +212,7 @@ def options_table(result: BudgetResult) -> Table:
     rounded = sharing.rounded
     columns = []
     for o, opt in enumerate(sharing.options):
-        table = sharing.table(o)
+        table = shown_share_table(result, o)
         city_total = float(table.loc[table["单位"] == TOTAL_LABEL, SHARE_LABEL].iloc[0])
         columns.append([opt.name, opt.label, float(rounded["amount"][o]), city_total, float(rounded["province"][o]),
                         sharing.condition_text(o)])
