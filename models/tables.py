@@ -30,7 +30,7 @@ def unit_index(units: pd.DataFrame) -> pd.Index:
 def positions(index: pd.Index, df: pd.DataFrame, table: str) -> np.ndarray:
     """Row positions of each row's unit in `index`; unknown units are an error."""
     raw = df["unit"].to_numpy(dtype=object)
-    pos = index.get_indexer(raw)
+    pos = _lookup(index, raw)
     if (pos < 0).any():  # only the misses pay for string clean-up (stray spaces, numbers as names)
         miss = pos < 0
         pos[miss] = index.get_indexer([str(k).strip() for k in raw[miss]])
@@ -53,6 +53,14 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
     if (counts > 1).any():
         raise BudgetInputError("该单位出现多行，请合并为一行", table=table, unit=index[int(np.argmax(counts))],
                                field="单位", column="unit")
+    block = _numbers(df, cols, optional)
+    if block is not None:       # every column present, numeric and within numeric_column's checks
+        out = {}
+        for j, col in enumerate(cols):
+            arr = np.full(len(index), np.nan)
+            arr[pos] = block[:, j]
+            out[col] = arr
+        return out
     out: dict[str, np.ndarray] = {}
     for col in cols:
         arr = np.full(len(index), np.nan)
@@ -63,6 +71,33 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
             raise BudgetInputError(f"缺少列 {COLUMNS.get(table, {}).get(col, col)}", table=table, column=col)
         out[col] = arr
     return out
+
+
+def _lookup(index: pd.Index, names: np.ndarray) -> np.ndarray:
+    """`index.get_indexer(names)` for a unit index (unique names): exact matches by a dict, -1 for a miss."""
+    keys = index.tolist()
+    if not index.is_unique or not all(type(k) is str for k in keys):
+        return index.get_indexer(names)
+    at = dict(zip(keys, range(len(keys)), strict=True))
+    return np.fromiter((at.get(n, -1) if isinstance(n, str) else -1 for n in names), dtype=np.intp,
+                       count=len(names))
+
+
+def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...]) -> np.ndarray | None:
+    """`cols` of `df` as one float array (rows × cols) when each is present, already numeric and passes the
+    checks of `numeric_column` as `per_unit` asks them (blank only if optional, negative only for
+    rate_change); None otherwise, so the column-by-column path names the first bad cell."""
+    if not cols or not df.columns.is_unique or any(c not in df.columns for c in cols):
+        return None
+    kinds = df.dtypes
+    if any(kinds[c].kind not in "fiu" for c in cols):
+        return None
+    block = df[cols].to_numpy(dtype=float)
+    required = np.array([c not in optional for c in cols])
+    nonnegative = np.array([c != "rate_change" for c in cols])
+    if np.isnan(block[:, required]).any() or (block[:, nonnegative] < 0).any():
+        return None
+    return block
 
 
 def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years: list[int],

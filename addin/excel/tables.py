@@ -213,7 +213,7 @@ def options_table(result: BudgetResult) -> Table:
     columns = []
     for o, opt in enumerate(sharing.options):
         table = shown_share_table(result, o)
-        city_total = float(table.loc[table["单位"] == TOTAL_LABEL, SHARE_LABEL].iloc[0])
+        city_total = float(table[SHARE_LABEL].to_numpy()[table["单位"].tolist().index(TOTAL_LABEL)])
         columns.append([opt.name, opt.label, float(rounded["amount"][o]), city_total, float(rounded["province"][o]),
                         sharing.condition_text(o)])
     rows = [[head, *(col[i] for col in columns)] for i, head in enumerate(OPTION_HEADERS)]
