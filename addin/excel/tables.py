@@ -57,11 +57,21 @@ OPTION_HEADERS: tuple[str, ...] = ("方案代码", "方案名称", "应分担缺
 LONG_HEADERS: tuple[str, ...] = ("方案", "方案名称", "单位", "类型", *MEASURES, "基准方案")
 
 
-def _table(frame: pd.DataFrame, headers: tuple[str, ...]) -> Table:
-    """A frame whose columns are in header order → header row + plain rows."""
-    rows = results.to_excel_table(frame)
-    rows[0] = list(headers)
-    return rows
+def _table(frame: pd.DataFrame, headers: tuple[str, ...], columns: list[str] | None = None, *,
+           index: bool = False) -> Table:
+    """The `columns` of a frame (default: all, already in header order) → header row + plain rows;
+    `index`: each row starts with its index label."""
+    if columns is not None and not frame.columns.is_unique:
+        frame = frame[columns]
+        columns = None
+    values = frame.to_numpy(dtype=object)
+    if columns is not None:
+        values = values[:, [frame.columns.get_loc(c) for c in columns]]
+    plain = results.plain_value
+    if index:
+        return [list(headers), *([plain(label), *map(plain, row)]
+                                 for label, row in zip(frame.index.tolist(), values.tolist(), strict=True))]
+    return [list(headers), *([plain(v) for v in row] for row in values.tolist())]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,14 +104,14 @@ def lines_table(result: BudgetResult, side: str) -> Table:
     """收入预算表 / 支出预算表 (side "revenue" / "expenditure"): official_lines as shown."""
     def build() -> Table:
         frame = official(result, side)
-        return _table(frame[["label", "prior_budget", "estimate", "budget", "change", "growth"]], LINE_HEADERS)
+        return _table(frame, LINE_HEADERS, ["label", "prior_budget", "estimate", "budget", "change", "growth"])
     return _memo_table(("lines table", side), result, build)
 
 
 def balance_table(result: BudgetResult) -> Table:
     """收支结余表: balance rows, reserve floor, trigger and the rate needed (the draft's table)."""
     return _memo_table("balance table", result, lambda: _table(
-        balance_frame(result)[["label", "unit", "estimate", "budget", "note"]], BALANCE_HEADERS))
+        balance_frame(result), BALANCE_HEADERS, ["label", "unit", "estimate", "budget", "note"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,9 +120,7 @@ def balance_table(result: BudgetResult) -> Table:
 def unit_table(result: BudgetResult) -> Table:
     """分市预算表: every unit, the 省级统收项目 row and 合计; rows and columns add up (万元)."""
     def build() -> Table:
-        rows = results.to_excel_table(unit_frame(result)[list(report_tables.UNIT_COLUMNS)], index=True)
-        rows[0] = list(UNIT_HEADERS)
-        return rows
+        return _table(unit_frame(result), UNIT_HEADERS, list(report_tables.UNIT_COLUMNS), index=True)
     return _memo_table("unit table", result, build)
 
 
@@ -121,8 +129,8 @@ def check_table(result: BudgetResult) -> Table:
     def build() -> Table:
         frame = report_tables.check_table(result, unit_frame(result))
         frame = frame.assign(flag=np.where(frame["flag"].to_numpy(dtype=bool), YES, NO))
-        return _table(frame[["label", "unit", "method", "estimate", "budget", "trend", "deviation", "flag",
-                             "hint"]], CHECK_HEADERS)
+        return _table(frame, CHECK_HEADERS, ["label", "unit", "method", "estimate", "budget", "trend", "deviation",
+                                             "flag", "hint"])
     return _memo_table("check table", result, build)
 
 
@@ -181,7 +189,7 @@ def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None
     comparison = _comparison(result, baseline)
     if view == "long":
         frame = comparison.long.assign(基准方案=np.where(comparison.long["基准方案"].to_numpy(dtype=bool), YES, NO))
-        return _table(frame[list(LONG_HEADERS)], LONG_HEADERS)
+        return _table(frame, LONG_HEADERS, list(LONG_HEADERS))
     heads = comparison.heads
     if len(set(heads)) < len(heads):                                      # heads alike: columns found by label
         return _wide_by_label(comparison)

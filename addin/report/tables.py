@@ -118,10 +118,16 @@ def unit_budget_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: 
 
 def _budget_column(lines: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
     """本年预算数 of `codes` in an official table (万元), in that order."""
-    rows = lines.index.get_indexer(list(codes))
-    if (rows < 0).any():
-        raise KeyError(f"预算表缺少科目：{codes[int(np.flatnonzero(rows < 0)[0])]}")
-    return lines["budget"].to_numpy(dtype=float)[rows]
+    return _figures(lines, codes, "budget")
+
+
+def _figures(frame: pd.DataFrame, rows: Sequence[Any], column: str) -> np.ndarray:
+    """`frame.loc[rows, column]` as floats, for a table whose row labels are unique (KeyError for a
+    missing one), without pandas' label indexing."""
+    if not frame.index.is_unique:
+        return frame.loc[list(rows), column].to_numpy(dtype=float)
+    at = {label: i for i, label in enumerate(frame.index.tolist())}
+    return frame[column].to_numpy(dtype=float)[[at[r] for r in rows]]
 
 
 def _unit_budget_table_by_label(result: BudgetResult, revenue: pd.DataFrame,
@@ -155,8 +161,8 @@ def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.D
     pb = result.province
     fc = result.forecast
     months_floor = float(pb.reserve_months)
-    rev = revenue.loc["revenue_total", ["estimate", "budget"]].to_numpy(dtype=float)
-    exp = expenditure.loc["expenditure_total", ["estimate", "budget"]].to_numpy(dtype=float)
+    rev = np.concatenate([_figures(revenue, ["revenue_total"], c) for c in ("estimate", "budget")])
+    exp = np.concatenate([_figures(expenditure, ["expenditure_total"], c) for c in ("estimate", "budget")])
     now = balance_chain(rev[1:], exp[1:], float(pb.opening_balance), months_floor)   # 本年: the one chain
     # 上年: its 年末 is this year's 年初; its 年初 is derived backwards (年末 − 本年收支结余)
     opening_y = float(now["opening_balance"][0])
@@ -172,7 +178,7 @@ def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.D
     payroll_est = float(np.asarray(fc.drivers["payroll_base"]).sum())
     avg_rate = [premium_est / payroll_est if payroll_est > 0 else np.nan, float(pb.average_rate)]
     premium_needed = float(round_wan(pb.premium_needed))
-    premium_now = float(revenue.loc[items.PREMIUM, "budget"])
+    premium_now = float(_figures(revenue, [items.PREMIUM], "budget")[0])
     m = f"{months_floor:g}"
     rows = [
         ("revenue_total", "收入合计", "万元", rev[0], rev[1], "见收入预算表"),
@@ -246,7 +252,7 @@ def shown_amounts(sharing: SharingResult, *, surplus: Any, reserve_margin: Any,
 
 def positive_city_gaps(units: pd.DataFrame, cities: Sequence[str]) -> float:
     """各市正缺口之和 as the 分市预算表 shows it: Σ max(0, 收支缺口) over the cities (万元)."""
-    gaps = units.loc[list(cities), "gap"].to_numpy(dtype=float)
+    gaps = _figures(units, cities, "gap")
     return round(float(np.maximum(gaps, 0.0).sum()), 2)
 
 
