@@ -133,6 +133,16 @@ def _province_series(inputs: BudgetInputs, years: list[int], col: str) -> tuple[
     return np.concatenate([full[:-1], [b_est]]), b_est, m_b
 
 
+def _year_end_balances(ph: pd.DataFrame, year: int) -> np.ndarray:
+    """期末滚存结余 of the full-year (12 months) rows of `year`, in row order (NaN where not a number)."""
+    cols = [ph[c] for c in ("year", "months", "balance_end")]
+    if all(c.dtype.kind in "fiu" for c in cols):     # numbers already: no conversion
+        y, m, b = (c.to_numpy(dtype=float) for c in cols)
+        return b[(y == year) & (m == 12)]
+    rows = (pd.to_numeric(cols[0], errors="coerce") == year) & (pd.to_numeric(cols[1], errors="coerce") == 12)
+    return pd.to_numeric(ph[rows]["balance_end"], errors="coerce").to_numpy(dtype=float)
+
+
 def province_budget(inputs: BudgetInputs, fc: Forecast) -> ProvinceBudget:
     """全省收支预算: sum the units, add subsidy and exact interest, check the reserve."""
     a = inputs.assumptions
@@ -140,14 +150,11 @@ def province_budget(inputs: BudgetInputs, fc: Forecast) -> ProvinceBudget:
     notes: list[str] = []
     sub_series, sub_b, _ = _province_series(inputs, years, items.SUBSIDY)
     int_series, int_b, _ = _province_series(inputs, years, items.INTEREST)
-    ph = inputs.province_history
-    bal = ph[(pd.to_numeric(ph["year"], errors="coerce") == years[-2])
-             & (pd.to_numeric(ph["months"], errors="coerce") == 12)]["balance_end"]
-    bal = pd.to_numeric(bal, errors="coerce")
-    if bal.empty or bal.isna().all():
+    bal = _year_end_balances(inputs.province_history, years[-2])
+    if not len(bal) or np.isnan(bal).all():
         raise BudgetInputError(f"缺少{years[-2]}年末滚存结余", table="province_history", field="期末滚存结余",
                                value=years[-2], column="balance_end")
-    closing_prev = float(bal.iloc[0])
+    closing_prev = float(bal[0])
 
     def total(src: dict[str, np.ndarray], it: str) -> np.ndarray:
         return np.asarray(src[it]).sum(axis=-1)

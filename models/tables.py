@@ -116,10 +116,11 @@ def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years:
         raise BudgetInputError("月数应在 1–12 之间（12 表示全年决算）", table=table,
                                unit=index[pos[i]], field="月数", value=int(months[i]),
                                column="months", row=i)
-    key = pd.DataFrame({"u": pos, "y": year, "m": months})
-    dup = key.duplicated()
+    _, first, seen = np.unique(np.column_stack([pos, year, months]), axis=0, return_index=True,
+                               return_inverse=True)
+    dup = first[seen.reshape(-1)] != np.arange(len(pos))          # a row repeating an earlier (unit, year, months)
     if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
+        i = int(np.flatnonzero(dup)[0])
         raise BudgetInputError(f"{year[i]}年{months[i]}个月的数据重复", table=table, unit=index[pos[i]],
                                field="年度", column="year", row=i)
     year_pos = pd.Index(years).get_indexer(year)

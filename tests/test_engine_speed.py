@@ -241,3 +241,31 @@ def test_sharing_context_reads_text_and_number_cells_alike():
     as_text = sharing_context(inputs, result.forecast, result.province)
     assert as_numbers.fiscal_revenue.tolist() == as_text.fiscal_revenue.tolist() == [30e9, 10e9]
     assert as_numbers.coefficient.tolist() == [1.0, 1.0]
+
+
+def test_a_repeated_history_row_is_named_by_its_unit_year_and_months():
+    # 乙市's 2025 full-year row entered twice: the second one is refused, 乙市 and 2025年12个月 named
+    inputs = make_tiny()
+    history = inputs.history
+    again = history[(history["unit"] == "乙市") & (history["year"] == 2025) & (history["months"] == 12)]
+    inputs.history = pd.concat([history, again], ignore_index=True)
+    said = _message(lambda: run_budget(inputs))
+    assert "乙市" in said and "2025年12个月的数据重复" in said
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_the_year_end_balance_is_taken_from_the_full_year_row(as_text):
+    # 2026's opening balance starts from 2025's 期末滚存结余 (12-month row, 90,000,000 元), read alike from number
+    # or text cells; without that row, or with its cell blank, the budget is refused
+    inputs = make_tiny()
+    if as_text:
+        inputs.province_history = inputs.province_history.astype(object)
+    assert run_budget(inputs).province.opening_balance == run_budget(make_tiny()).province.opening_balance
+    ph = inputs.province_history
+    inputs.province_history = ph[~((ph["year"] == 2025) & (ph["months"] == 12))].reset_index(drop=True)
+    with pytest.raises(BudgetInputError):      # the 2025 full year is missing altogether
+        run_budget(inputs)
+    inputs = make_tiny()
+    inputs.province_history.loc[1, "balance_end"] = np.nan
+    said = _message(lambda: run_budget(inputs))
+    assert "缺少2025年末滚存结余" in said
