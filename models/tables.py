@@ -53,12 +53,13 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
     if (counts > 1).any():
         raise BudgetInputError("该单位出现多行，请合并为一行", table=table, unit=index[int(np.argmax(counts))],
                                field="单位", column="unit")
-    block = _numbers(df, cols, optional)
-    if block is not None:       # every column present, numeric and within numeric_column's checks
+    numbers = _numbers(df, cols, optional)
+    if numbers is not None:     # every column numeric and within numeric_column's checks
         out = {}
-        for j, col in enumerate(cols):
+        for col in cols:
             arr = np.full(len(index), np.nan)
-            arr[pos] = block[:, j]
+            if col in numbers:
+                arr[pos] = numbers[col]
             out[col] = arr
         return out
     out: dict[str, np.ndarray] = {}
@@ -83,21 +84,26 @@ def _lookup(index: pd.Index, names: np.ndarray) -> np.ndarray:
                        count=len(names))
 
 
-def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...]) -> np.ndarray | None:
-    """`cols` of `df` as one float array (rows × cols) when each is present, already numeric and passes the
-    checks of `numeric_column` as `per_unit` asks them (blank only if optional, negative only for
-    rate_change); None otherwise, so the column-by-column path names the first bad cell."""
-    if not cols or not df.columns.is_unique or any(c not in df.columns for c in cols):
+def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+    """`cols` of `df` as float arrays (rows of `df`; optional columns not in `df` left out) when every
+    required column is present, every present one already numeric and all pass the checks of
+    `numeric_column` as `per_unit` asks them (blank only if optional, negative only for rate_change);
+    None otherwise, so the column-by-column path names the first bad cell."""
+    if not cols or not df.columns.is_unique:
         return None
-    kinds = df.dtypes
-    if any(kinds[c].kind not in "fiu" for c in cols):
+    where = {c: i for i, c in enumerate(df.columns.tolist())}
+    if any(c not in where and c not in optional for c in cols):
         return None
-    block = df[cols].to_numpy(dtype=float)
-    required = np.array([c not in optional for c in cols])
-    nonnegative = np.array([c != "rate_change" for c in cols])
+    present = [c for c in cols if c in where]
+    kinds = df.dtypes.tolist()
+    if any(kinds[where[c]].kind not in "fiu" for c in present):
+        return None
+    block = df.iloc[:, [where[c] for c in present]].to_numpy(dtype=float)
+    required = np.array([c not in optional for c in present], dtype=bool)
+    nonnegative = np.array([c != "rate_change" for c in present], dtype=bool)
     if np.isnan(block[:, required]).any() or (block[:, nonnegative] < 0).any():
         return None
-    return block
+    return {c: block[:, j] for j, c in enumerate(present)}
 
 
 def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years: list[int],

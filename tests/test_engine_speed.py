@@ -269,3 +269,13 @@ def test_the_year_end_balance_is_taken_from_the_full_year_row(as_text):
     inputs.province_history.loc[1, "balance_end"] = np.nan
     said = _message(lambda: run_budget(inputs))
     assert "缺少2025年末滚存结余" in said
+
+
+def test_per_unit_gives_blank_optional_columns_the_plans_table_lacks():
+    # a plans table without 工资增长率 and 费率调整 (both optional): NaN for every unit, 扩面计划 read as given
+    idx = unit_index(pd.DataFrame({"unit": ["甲市", "乙市"]}))
+    frame = pd.DataFrame({"unit": ["乙市", "甲市"], "expansion": [2_000.0, 4_000.0]})
+    got = per_unit(idx, frame, "plans", ["expansion", "wage_growth", "rate_change"],
+                   optional=("wage_growth", "rate_change"))
+    assert got["expansion"].tolist() == [4_000.0, 2_000.0]
+    assert np.isnan(got["wage_growth"]).all() and np.isnan(got["rate_change"]).all()
