@@ -84,11 +84,12 @@ def _lookup(index: pd.Index, names: np.ndarray) -> np.ndarray:
                        count=len(names))
 
 
-def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...],
+             negative: tuple[str, ...] = ("rate_change",)) -> dict[str, np.ndarray] | None:
     """`cols` of `df` as float arrays (rows of `df`; optional columns not in `df` left out) when every
     required column is present, every present one already numeric and all pass the checks of
-    `numeric_column` as `per_unit` asks them (blank only if optional, negative only for rate_change);
-    None otherwise, so the column-by-column path names the first bad cell."""
+    `numeric_column` (blank only if optional, negative only if in `negative`); None otherwise, so the
+    column-by-column path names the first bad cell."""
     if not cols or not df.columns.is_unique:
         return None
     where = {c: i for i, c in enumerate(df.columns.tolist())}
@@ -100,7 +101,7 @@ def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...]) -> di
         return None
     block = df.iloc[:, [where[c] for c in present]].to_numpy(dtype=float)
     required = np.array([c not in optional for c in present], dtype=bool)
-    nonnegative = np.array([c != "rate_change" for c in present], dtype=bool)
+    nonnegative = np.array([c not in negative for c in present], dtype=bool)
     if np.isnan(block[:, required]).any() or (block[:, nonnegative] < 0).any():
         return None
     return {c: block[:, j] for j, c in enumerate(present)}
@@ -131,7 +132,11 @@ def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years:
                                field="年度", column="year", row=i)
     year_pos = pd.Index(years).get_indexer(year)
     keep = year_pos >= 0
-    vals = np.column_stack([numeric_column(history, table, c) for c in cols]) if cols else np.empty((len(pos), 0))
+    numbers = _numbers(history, cols, (), negative=())
+    if numbers is not None:
+        vals = np.column_stack([numbers[c] for c in cols])
+    else:
+        vals = np.column_stack([numeric_column(history, table, c) for c in cols]) if cols else np.empty((len(pos), 0))
     U, C, T = len(index), len(cols), len(years)
     full = np.full((U, C, T), np.nan)
     partial = np.full((U, C, T), np.nan)
