@@ -7,7 +7,8 @@ controlled rounding, 收支结余表, 预测与校验), so the workbook and the 
 numbers. This module only chooses headers, row order and a fixed shape: a legacy array formula covers
 a range sized once by the builder, so a table must not change width when the user edits an option.
 Tables that depend on the forecast and the province budget only are built once per engine run
-(`addin.excel.memo`): the three GS_BALANCE tables, GS_FORECAST and the shown shares share them.
+(`addin.excel.memo`): the three GS_BALANCE tables, GS_FORECAST and the shown shares share them; each
+option's 缺口分担表 is built once per result (GS_SHARE and GS_COMPARE's 方案说明 read it).
 """
 
 from __future__ import annotations
