@@ -133,6 +133,16 @@ def _province_series(inputs: BudgetInputs, years: list[int], col: str) -> tuple[
     return np.concatenate([full[:-1], [b_est]]), b_est, m_b
 
 
+def _year_end_balances(ph: pd.DataFrame, year: int) -> np.ndarray:
+    """期末滚存结余 of the full-year (12 months) rows of `year`, in row order (NaN where not a number)."""
+    cols = [ph[c] for c in ("year", "months", "balance_end")]
+    if all(c.dtype.kind in "fiu" for c in cols):     # numbers already: no conversion
+        y, m, b = (c.to_numpy(dtype=float) for c in cols)
+        return b[(y == year) & (m == 12)]
+    rows = (pd.to_numeric(cols[0], errors="coerce") == year) & (pd.to_numeric(cols[1], errors="coerce") == 12)
+    return pd.to_numeric(ph[rows]["balance_end"], errors="coerce").to_numpy(dtype=float)
+
+
 def province_budget(inputs: BudgetInputs, fc: Forecast) -> ProvinceBudget:
     """全省收支预算: sum the units, add subsidy and exact interest, check the reserve."""
     a = inputs.assumptions
@@ -140,14 +150,11 @@ def province_budget(inputs: BudgetInputs, fc: Forecast) -> ProvinceBudget:
     notes: list[str] = []
     sub_series, sub_b, _ = _province_series(inputs, years, items.SUBSIDY)
     int_series, int_b, _ = _province_series(inputs, years, items.INTEREST)
-    ph = inputs.province_history
-    bal = ph[(pd.to_numeric(ph["year"], errors="coerce") == years[-2])
-             & (pd.to_numeric(ph["months"], errors="coerce") == 12)]["balance_end"]
-    bal = pd.to_numeric(bal, errors="coerce")
-    if bal.empty or bal.isna().all():
+    bal = _year_end_balances(inputs.province_history, years[-2])
+    if not len(bal) or np.isnan(bal).all():
         raise BudgetInputError(f"缺少{years[-2]}年末滚存结余", table="province_history", field="期末滚存结余",
                                value=years[-2], column="balance_end")
-    closing_prev = float(bal.iloc[0])
+    closing_prev = float(bal[0])
 
     def total(src: dict[str, np.ndarray], it: str) -> np.ndarray:
         return np.asarray(src[it]).sum(axis=-1)
@@ -227,25 +234,35 @@ def official_lines(pb: ProvinceBudget, side: str) -> pd.DataFrame:
         raise BudgetInputError("情景测算没有单一的预算表", field="lines")
     codes = list(items.REVENUE_ITEMS if side == "revenue" else items.EXPENDITURE_ITEMS)
     total_code = "revenue_total" if side == "revenue" else "expenditure_total"
-    out = {}
-    for col in ("prior_budget", "estimate", "budget"):
-        yuan = pb.lines.loc[codes, col].to_numpy(dtype=float)
+    at = pb.lines.index.get_indexer(codes)
+    if (at < 0).any():
+        raise KeyError(f"预算表缺少科目：{codes[int(np.flatnonzero(at < 0)[0])]}")
+    shown = np.empty((len(codes) + 1, 3))          # rows: the items then 合计; columns as _SHOWN
+    for j, col in enumerate(_SHOWN):
+        yuan = pb.lines[col].to_numpy(dtype=float)[at]
         if np.isnan(yuan).all():
-            out[col] = np.full(len(codes) + 1, np.nan)
+            shown[:, j] = np.nan
             continue
         parts, total = shown_parts(np.nan_to_num(yuan))
-        out[col] = np.append(parts, total)
+        shown[:-1, j] = parts
+        shown[-1, j] = total
     rows = codes + [total_code]
-    df = pd.DataFrame(out, index=pd.Index(rows, name="item"))
-    if side == "expenditure":
-        benefit = df.loc[list(items.BENEFIT_ITEMS)].sum()
-        df = pd.concat([df.loc[:"other_expenditure"].iloc[:0], benefit.to_frame("benefit_total").T, df])
-    df = df.round(2)
-    df["change"] = (df["budget"] - df["estimate"]).round(2)
+    if side == "expenditure":       # 工伤保险待遇支出 first: Σ of its items, blanks as 0 (as DataFrame.sum)
+        benefit = shown[[codes.index(c) for c in items.BENEFIT_ITEMS]]
+        benefit = np.ascontiguousarray(np.where(np.isnan(benefit), 0.0, benefit).T).sum(axis=1)
+        shown = np.vstack([benefit, shown])
+        rows = ["benefit_total"] + rows
+    shown = np.round(shown, 2)
+    change = np.round(shown[:, 2] - shown[:, 1], 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["growth"] = np.where(df["estimate"] != 0, df["change"] / df["estimate"] * 100.0, np.nan).round(2)
-    df.insert(0, "label", [items.label(c) for c in df.index])
-    return df
+        growth = np.where(shown[:, 1] != 0, change / shown[:, 1] * 100.0, np.nan).round(2)
+    return pd.DataFrame({"label": [items.label(c) for c in rows], "prior_budget": shown[:, 0],
+                         "estimate": shown[:, 1], "budget": shown[:, 2], "change": change, "growth": growth},
+                        index=pd.Index(rows, name="item" if side == "revenue" else None))
+
+
+#: The columns of the budget lines shown by `official_lines`, in its order.
+_SHOWN: tuple[str, ...] = ("prior_budget", "estimate", "budget")
 
 
 # ---------------------------------------------------------------- the displayed chain (万元, 2 dp)

@@ -55,13 +55,20 @@ class BudgetResult:
 def sharing_context(inputs: BudgetInputs, fc: Forecast, pb: ProvinceBudget) -> SharingContext:
     """分担依据: the cities' projected figures and the province's position, from a forecast."""
     city = fc.city_mask
-    units = inputs.units.set_index(pd.Index([str(u).strip() for u in inputs.units["unit"].to_numpy(dtype=object)], dtype=object))
+    names = [str(u).strip() for u in inputs.units["unit"].to_numpy(dtype=object)]
     city_names = list(np.asarray(fc.units)[city])
+    row = dict(zip(names, range(len(names)), strict=True))
+    rows = [row.get(n, -1) for n in city_names] if len(row) == len(names) else [-1]   # each city's row
 
     def col(name: str, default: float) -> np.ndarray:
-        if name not in units.columns:
+        if name not in inputs.units.columns:
             return np.full(len(city_names), default)
-        vals = pd.to_numeric(units[name].reindex(city_names), errors="coerce").to_numpy(dtype=float)
+        raw = inputs.units[name]
+        if raw.dtype.kind in "fiu" and min(rows, default=0) >= 0:     # numbers already, every city found
+            vals = raw.to_numpy(dtype=float)[rows]
+        else:
+            units = inputs.units.set_index(pd.Index(names, dtype=object))
+            vals = pd.to_numeric(units[name].reindex(city_names), errors="coerce").to_numpy(dtype=float)
         return np.where(np.isnan(vals), default, vals)
 
     def sel(x: np.ndarray) -> np.ndarray:

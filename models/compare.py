@@ -9,7 +9,8 @@ and a long (tidy) table for charts and CSV.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -43,12 +44,33 @@ SUMMARY_ROWS: tuple[str, ...] = (CITY_TOTAL, PROVINCE_LABEL, RETURNED, HIGHEST, 
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """方案比较结果: `wide` (one row per city + summary rows, columns 方案 × 指标) and `long` (tidy)."""
+    """方案比较结果: `wide` (one row per city + summary rows, columns 方案 × 指标) and `long` (tidy), each
+    laid out when first asked for (a run that shows neither does not build them)."""
 
     result: SharingResult
     baseline: str
-    wide: pd.DataFrame
-    long: pd.DataFrame
+    body: np.ndarray = field(repr=False)               # (O, 4, U + 7): MEASURES × (cities, SUMMARY_ROWS)
+    cities: tuple[str, ...] = field(repr=False)
+    baseline_at: int = field(default=0, repr=False)     # the baseline's position among the options
+
+    @property
+    def heads(self) -> list[str]:
+        """The options' column heads (labels; the code added where labels repeat)."""
+        return _option_heads(self.result.options)
+
+    @cached_property
+    def wide(self) -> pd.DataFrame:
+        """One row per city + summary rows; columns 方案 × 指标."""
+        n_opt = self.body.shape[0]
+        columns = pd.MultiIndex.from_product([self.heads, MEASURES], names=["方案", "指标"])
+        return pd.DataFrame(self.body.reshape(n_opt * len(MEASURES), -1).T, columns=columns, copy=False,
+                            index=pd.Index([*self.cities, *SUMMARY_ROWS], name="单位"))
+
+    @cached_property
+    def long(self) -> pd.DataFrame:
+        """The long (tidy) table: one row per option × unit."""
+        return _long_table(self.body, self.cities, self.result.names, self.heads,
+                           self.baseline_at)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -122,11 +144,8 @@ def compare(options: Sequence[SharingOption | Mapping[str, Any]], ctx: SharingCo
     summary[:, :, 5] = np.stack([nan, nan, nan, (change > 0).sum(axis=1).astype(float)], axis=1)
     summary[:, :, 6] = np.stack([nan, nan, nan, (change < 0).sum(axis=1).astype(float)], axis=1)
 
-    heads = _option_heads(result.options)
-    columns = pd.MultiIndex.from_product([heads, MEASURES], names=["方案", "指标"])
-    wide = pd.DataFrame(body.reshape(n_opt * len(MEASURES), -1).T, columns=columns, copy=False,  # body is its own
-                        index=pd.Index([*ctx.cities, *SUMMARY_ROWS], name="单位"))
-    return Comparison(result=result, baseline=names[b], wide=wide, long=_long_table(body, ctx.cities, names, heads, b))
+    return Comparison(result=result, baseline=names[b], body=body, cities=tuple(ctx.cities),
+                      baseline_at=b)
 
 
 _BLOCK_CELLS = 1 << 20          # options × cities worked out at a time

@@ -143,6 +143,17 @@ def numeric_column(df: pd.DataFrame, table: str, col: str, *, allow_negative: bo
                    allow_blank: bool = False, unit_col: str = "unit") -> np.ndarray:
     """A column as float64, refusing text, blanks and (by default) negatives with the unit named."""
     raw = df[col]
+    if raw.dtype.kind in "fiu":     # already numbers (what the reader gives): no conversion, the same checks
+        values = raw.to_numpy(dtype=float)
+        if (not allow_blank and np.isnan(values).any()) or (not allow_negative and (values < 0).any()):
+            return _checked_column(df, raw, table, col, allow_negative, allow_blank, unit_col)
+        return values
+    return _checked_column(df, raw, table, col, allow_negative, allow_blank, unit_col)
+
+
+def _checked_column(df: pd.DataFrame, raw: pd.Series, table: str, col: str, allow_negative: bool,
+                    allow_blank: bool, unit_col: str) -> np.ndarray:
+    """`numeric_column` for any column: converted with pandas, the first bad row named."""
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(values) & ~(raw.isna().to_numpy() & allow_blank)
     if bad.any():

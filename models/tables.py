@@ -30,7 +30,7 @@ def unit_index(units: pd.DataFrame) -> pd.Index:
 def positions(index: pd.Index, df: pd.DataFrame, table: str) -> np.ndarray:
     """Row positions of each row's unit in `index`; unknown units are an error."""
     raw = df["unit"].to_numpy(dtype=object)
-    pos = index.get_indexer(raw)
+    pos = _lookup(index, raw)
     if (pos < 0).any():  # only the misses pay for string clean-up (stray spaces, numbers as names)
         miss = pos < 0
         pos[miss] = index.get_indexer([str(k).strip() for k in raw[miss]])
@@ -53,6 +53,15 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
     if (counts > 1).any():
         raise BudgetInputError("该单位出现多行，请合并为一行", table=table, unit=index[int(np.argmax(counts))],
                                field="单位", column="unit")
+    numbers = _numbers(df, cols, optional)
+    if numbers is not None:     # every column numeric and within numeric_column's checks
+        out = {}
+        for col in cols:
+            arr = np.full(len(index), np.nan)
+            if col in numbers:
+                arr[pos] = numbers[col]
+            out[col] = arr
+        return out
     out: dict[str, np.ndarray] = {}
     for col in cols:
         arr = np.full(len(index), np.nan)
@@ -63,6 +72,39 @@ def per_unit(index: pd.Index, df: pd.DataFrame, table: str, cols: list[str], *,
             raise BudgetInputError(f"缺少列 {COLUMNS.get(table, {}).get(col, col)}", table=table, column=col)
         out[col] = arr
     return out
+
+
+def _lookup(index: pd.Index, names: np.ndarray) -> np.ndarray:
+    """`index.get_indexer(names)` for a unit index (unique names): exact matches by a dict, -1 for a miss."""
+    keys = index.tolist()
+    if not index.is_unique or not all(type(k) is str for k in keys):
+        return index.get_indexer(names)
+    at = dict(zip(keys, range(len(keys)), strict=True))
+    return np.fromiter((at.get(n, -1) if isinstance(n, str) else -1 for n in names), dtype=np.intp,
+                       count=len(names))
+
+
+def _numbers(df: pd.DataFrame, cols: list[str], optional: tuple[str, ...],
+             negative: tuple[str, ...] = ("rate_change",)) -> dict[str, np.ndarray] | None:
+    """`cols` of `df` as float arrays (rows of `df`; optional columns not in `df` left out) when every
+    required column is present, every present one already numeric and all pass the checks of
+    `numeric_column` (blank only if optional, negative only if in `negative`); None otherwise, so the
+    column-by-column path names the first bad cell."""
+    if not cols or not df.columns.is_unique:
+        return None
+    where = {c: i for i, c in enumerate(df.columns.tolist())}
+    if any(c not in where and c not in optional for c in cols):
+        return None
+    present = [c for c in cols if c in where]
+    kinds = df.dtypes.tolist()
+    if any(kinds[where[c]].kind not in "fiu" for c in present):
+        return None
+    block = df.iloc[:, [where[c] for c in present]].to_numpy(dtype=float)
+    required = np.array([c not in optional for c in present], dtype=bool)
+    nonnegative = np.array([c not in negative for c in present], dtype=bool)
+    if np.isnan(block[:, required]).any() or (block[:, nonnegative] < 0).any():
+        return None
+    return {c: block[:, j] for j, c in enumerate(present)}
 
 
 def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years: list[int],
@@ -81,15 +123,20 @@ def history_cube(index: pd.Index, history: pd.DataFrame, cols: list[str], years:
         raise BudgetInputError("月数应在 1–12 之间（12 表示全年决算）", table=table,
                                unit=index[pos[i]], field="月数", value=int(months[i]),
                                column="months", row=i)
-    key = pd.DataFrame({"u": pos, "y": year, "m": months})
-    dup = key.duplicated()
+    _, first, seen = np.unique(np.column_stack([pos, year, months]), axis=0, return_index=True,
+                               return_inverse=True)
+    dup = first[seen.reshape(-1)] != np.arange(len(pos))          # a row repeating an earlier (unit, year, months)
     if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
+        i = int(np.flatnonzero(dup)[0])
         raise BudgetInputError(f"{year[i]}年{months[i]}个月的数据重复", table=table, unit=index[pos[i]],
                                field="年度", column="year", row=i)
     year_pos = pd.Index(years).get_indexer(year)
     keep = year_pos >= 0
-    vals = np.column_stack([numeric_column(history, table, c) for c in cols]) if cols else np.empty((len(pos), 0))
+    numbers = _numbers(history, cols, (), negative=())
+    if numbers is not None:
+        vals = np.column_stack([numbers[c] for c in cols])
+    else:
+        vals = np.column_stack([numeric_column(history, table, c) for c in cols]) if cols else np.empty((len(pos), 0))
     U, C, T = len(index), len(cols), len(years)
     full = np.full((U, C, T), np.nan)
     partial = np.full((U, C, T), np.nan)

@@ -4,7 +4,8 @@ One recalculation asks several UDFs for the same derived tables of one engine re
 (`official_lines`), the 收支结余表 and the 分市预算表 feed GS_BALANCE, GS_FORECAST and the shown shares. They
 depend on the forecast and the province budget only, and `addin.excel.inputs` hands every result built on
 the same tables (an edit of 分担方案 included) the same `ProvinceBudget` object — so they are kept here by
-that object's identity: built once per change of the inputs they depend on.
+that object's identity: built once per change of the inputs they depend on. Each option's 缺口分担表 is kept
+by the identity of the result's `SharingResult` (GS_SHARE and 方案说明 both read it).
 
 The memo holds the object it is keyed by (its id stays valid while the entry lives) and keeps the most
 recently used MEMO_SIZE entries.
@@ -19,7 +20,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-MEMO_SIZE = 64          # 8 kinds of table × a few inputs (a what-if toggled back and forth stays cached)
+MEMO_SIZE = 96          # ~9 kinds of table + one 缺口分担表 per option, × a few inputs (a what-if toggled back
+                        # and forth stays cached)
 
 
 class IdentityMemo:

@@ -90,7 +90,7 @@ def to_excel_table(data: Any, *, headers: Mapping[str, str] | None = None, index
         if index:   # an unnamed index gets a blank header cell
             frame = data.rename_axis([n if n is not None else "" for n in data.index.names]).reset_index()
         head = [names.get(str(c), str(c)) for c in frame.columns]
-        body = [list(r) for r in frame.itertuples(index=False, name=None)]
+        body = frame.to_numpy(dtype=object).tolist()      # the values itertuples gives, made plain alike
         return _rectangle([head, *body])
     if isinstance(data, list | tuple) and data and all(isinstance(r, Mapping) for r in data):
         keys: list[str] = []

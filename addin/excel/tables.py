@@ -7,7 +7,8 @@ controlled rounding, 收支结余表, 预测与校验), so the workbook and the 
 numbers. This module only chooses headers, row order and a fixed shape: a legacy array formula covers
 a range sized once by the builder, so a table must not change width when the user edits an option.
 Tables that depend on the forecast and the province budget only are built once per engine run
-(`addin.excel.memo`): the three GS_BALANCE tables, GS_FORECAST and the shown shares share them.
+(`addin.excel.memo`): the three GS_BALANCE tables, GS_FORECAST and the shown shares share them; each
+option's 缺口分担表 is built once per result (GS_SHARE and GS_COMPARE's 方案说明 read it).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from addin.workbook import coerce
 from models import items
 from models.balance import LINE_COLUMNS, official_lines
 from models.budget import BudgetResult
-from models.compare import MEASURES, compare
+from models.compare import MEASURES, SUMMARY_ROWS, Comparison, compare
 from models.sharing import COMPONENT_LABELS, COMPONENTS, SHARE_LABEL, TOTAL_LABEL
 
 Table = list[list[Any]]
@@ -57,11 +58,21 @@ OPTION_HEADERS: tuple[str, ...] = ("方案代码", "方案名称", "应分担缺
 LONG_HEADERS: tuple[str, ...] = ("方案", "方案名称", "单位", "类型", *MEASURES, "基准方案")
 
 
-def _table(frame: pd.DataFrame, headers: tuple[str, ...]) -> Table:
-    """A frame whose columns are in header order → header row + plain rows."""
-    rows = results.to_excel_table(frame)
-    rows[0] = list(headers)
-    return rows
+def _table(frame: pd.DataFrame, headers: tuple[str, ...], columns: list[str] | None = None, *,
+           index: bool = False) -> Table:
+    """The `columns` of a frame (default: all, already in header order) → header row + plain rows;
+    `index`: each row starts with its index label."""
+    if columns is not None and not frame.columns.is_unique:
+        frame = frame[columns]
+        columns = None
+    values = frame.to_numpy(dtype=object)
+    if columns is not None:
+        values = values[:, [frame.columns.get_loc(c) for c in columns]]
+    plain = results.plain_value
+    if index:
+        return [list(headers), *([plain(label), *map(plain, row)]
+                                 for label, row in zip(frame.index.tolist(), values.tolist(), strict=True))]
+    return [list(headers), *([plain(v) for v in row] for row in values.tolist())]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,14 +105,14 @@ def lines_table(result: BudgetResult, side: str) -> Table:
     """收入预算表 / 支出预算表 (side "revenue" / "expenditure"): official_lines as shown."""
     def build() -> Table:
         frame = official(result, side)
-        return _table(frame[["label", "prior_budget", "estimate", "budget", "change", "growth"]], LINE_HEADERS)
+        return _table(frame, LINE_HEADERS, ["label", "prior_budget", "estimate", "budget", "change", "growth"])
     return _memo_table(("lines table", side), result, build)
 
 
 def balance_table(result: BudgetResult) -> Table:
     """收支结余表: balance rows, reserve floor, trigger and the rate needed (the draft's table)."""
     return _memo_table("balance table", result, lambda: _table(
-        balance_frame(result)[["label", "unit", "estimate", "budget", "note"]], BALANCE_HEADERS))
+        balance_frame(result), BALANCE_HEADERS, ["label", "unit", "estimate", "budget", "note"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,9 +121,7 @@ def balance_table(result: BudgetResult) -> Table:
 def unit_table(result: BudgetResult) -> Table:
     """分市预算表: every unit, the 省级统收项目 row and 合计; rows and columns add up (万元)."""
     def build() -> Table:
-        rows = results.to_excel_table(unit_frame(result)[list(report_tables.UNIT_COLUMNS)], index=True)
-        rows[0] = list(UNIT_HEADERS)
-        return rows
+        return _table(unit_frame(result), UNIT_HEADERS, list(report_tables.UNIT_COLUMNS), index=True)
     return _memo_table("unit table", result, build)
 
 
@@ -121,8 +130,8 @@ def check_table(result: BudgetResult) -> Table:
     def build() -> Table:
         frame = report_tables.check_table(result, unit_frame(result))
         frame = frame.assign(flag=np.where(frame["flag"].to_numpy(dtype=bool), YES, NO))
-        return _table(frame[["label", "unit", "method", "estimate", "budget", "trend", "deviation", "flag",
-                             "hint"]], CHECK_HEADERS)
+        return _table(frame, CHECK_HEADERS, ["label", "unit", "method", "estimate", "budget", "trend", "deviation",
+                                             "flag", "hint"])
     return _memo_table("check table", result, build)
 
 
@@ -142,13 +151,20 @@ def option_position(result: BudgetResult, option: Any) -> int:
     return sharing.option_index(text)
 
 
+def shown_share_table(result: BudgetResult, o: int) -> pd.DataFrame:
+    """`SharingResult.table` of option `o`, built once per result (GS_SHARE and 方案说明 both read it)."""
+    return MEMO.get(("share", o), result.sharing, lambda: result.sharing.table(o))
+
+
 def share_table(result: BudgetResult, option: Any) -> Table:
     """缺口分担表 of one option: every component column (blank where the option does not use a factor),
     分担额, rows 合计 and 省级承担, then 应分担缺口 — Σ cities + 省级承担 = 应分担缺口 (万元)."""
-    o = option_position(result, option)
-    frame = result.sharing.table(o)
-    full = frame.reindex(columns=list(SHARE_HEADERS))
-    rows = _table(full, SHARE_HEADERS)
+    frame = shown_share_table(result, option_position(result, option))
+    present = list(frame.columns)
+    at = [present.index(h) if h in present else None for h in SHARE_HEADERS]   # None: a factor not used
+    rows: Table = [list(SHARE_HEADERS)]
+    rows += [[None if j is None else results.plain_value(r[j]) for j in at]
+             for r in frame.to_numpy(dtype=object).tolist()]
     rows.append([AMOUNT_ROW] + [None] * (len(SHARE_HEADERS) - 2) + [frame.attrs["应分担缺口"]])
     return rows
 
@@ -174,7 +190,21 @@ def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None
     comparison = _comparison(result, baseline)
     if view == "long":
         frame = comparison.long.assign(基准方案=np.where(comparison.long["基准方案"].to_numpy(dtype=bool), YES, NO))
-        return _table(frame[list(LONG_HEADERS)], LONG_HEADERS)
+        return _table(frame, LONG_HEADERS, list(LONG_HEADERS))
+    heads = comparison.heads
+    if len(set(heads)) < len(heads):                                      # heads alike: columns found by label
+        return _wide_by_label(comparison)
+    top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(heads))]
+    second = ["单位"] + [o for _ in MEASURES for o in heads]
+    units = [*comparison.cities, *SUMMARY_ROWS]
+    # Comparison.body is (方案, 指标, 单位): read as 单位 × (指标 × 方案), the wide table's cells by measure
+    values = comparison.body.transpose(2, 1, 0).reshape(len(units), -1).tolist()
+    return [top, second, *([results.plain_value(u), *map(results.plain_value, row)]
+                           for u, row in zip(units, values, strict=True))]
+
+
+def _wide_by_label(comparison: Comparison) -> Table:
+    """The wide 方案比较 table read from `Comparison.wide` by column label."""
     wide = comparison.wide
     options = list(dict.fromkeys(wide.columns.get_level_values(0)))
     by_measure = wide[[(o, m) for m in MEASURES for o in options]]        # 指标 × 方案: shares side by side
@@ -191,8 +221,8 @@ def options_table(result: BudgetResult) -> Table:
     rounded = sharing.rounded
     columns = []
     for o, opt in enumerate(sharing.options):
-        table = sharing.table(o)
-        city_total = float(table.loc[table["单位"] == TOTAL_LABEL, SHARE_LABEL].iloc[0])
+        table = shown_share_table(result, o)
+        city_total = float(table[SHARE_LABEL].to_numpy()[table["单位"].tolist().index(TOTAL_LABEL)])
         columns.append([opt.name, opt.label, float(rounded["amount"][o]), city_total, float(rounded["province"][o]),
                         sharing.condition_text(o)])
     rows = [[head, *(col[i] for col in columns)] for i, head in enumerate(OPTION_HEADERS)]

@@ -88,7 +88,52 @@ def _wan_steps(x: float) -> int:
 
 
 def unit_budget_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.DataFrame) -> pd.DataFrame:
-    """分市预算表 (万元): units, the 省级统收 row and 合计; columns reconcile with the official tables."""
+    """分市预算表 (万元): units, the 省级统收 row and 合计; columns reconcile with the official tables.
+    Worked in whole 0.01 万元 steps (int64), so every sum is exact."""
+    fc = result.forecast
+    units = list(fc.units)
+    if PROVINCE_ROW in units or TOTAL_ROW in units:     # a unit named like a summary row: rows found by label
+        return _unit_budget_table_by_label(result, revenue, expenditure)
+    n = len(units)
+    at = {c: j for j, c in enumerate(UNIT_COLUMNS)}
+    steps = np.zeros((n + 2, len(UNIT_COLUMNS)), dtype=np.int64)    # units, 省级统收项目, 合计
+
+    def block(codes: Sequence[str], lines: pd.DataFrame, total_col: str) -> None:
+        yuan = np.column_stack([np.asarray(fc.budget[c], dtype=float) for c in codes])
+        cells, row_totals = controlled_round(yuan, _budget_column(lines, codes))
+        steps[:n, [at[c] for c in codes]] = np.rint(cells * CENTS_PER_WAN).astype(np.int64)
+        steps[:n, at[total_col]] = np.rint(row_totals * CENTS_PER_WAN).astype(np.int64)
+
+    block(items.UNIT_REVENUE_ITEMS, revenue, "revenue_total")
+    block(items.EXPENDITURE_ITEMS, expenditure, "expenditure_total")
+    province = _budget_column(revenue, items.PROVINCE_REVENUE_ITEMS)
+    for code, wan in zip(items.PROVINCE_REVENUE_ITEMS, province, strict=True):
+        steps[n, at[code]] = _wan_steps(wan)
+    steps[n, at["revenue_total"]] = sum(int(steps[n, at[c]]) for c in items.PROVINCE_REVENUE_ITEMS)
+    steps[:n + 1, at["gap"]] = steps[:n + 1, at["expenditure_total"]] - steps[:n + 1, at["revenue_total"]]
+    steps[n + 1] = steps[:n + 1].sum(axis=0)
+    return pd.DataFrame(steps / CENTS_PER_WAN, index=pd.Index([*units, PROVINCE_ROW, TOTAL_ROW]),
+                        columns=pd.Index(list(UNIT_COLUMNS)))
+
+
+def _budget_column(lines: pd.DataFrame, codes: Sequence[str]) -> np.ndarray:
+    """本年预算数 of `codes` in an official table (万元), in that order."""
+    return _figures(lines, codes, "budget")
+
+
+def _figures(frame: pd.DataFrame, rows: Sequence[Any], column: str) -> np.ndarray:
+    """`frame.loc[rows, column]` as floats, for a table whose row labels are unique (KeyError for a
+    missing one), without pandas' label indexing."""
+    if not frame.index.is_unique:
+        return frame.loc[list(rows), column].to_numpy(dtype=float)
+    at = {label: i for i, label in enumerate(frame.index.tolist())}
+    return frame[column].to_numpy(dtype=float)[[at[r] for r in rows]]
+
+
+def _unit_budget_table_by_label(result: BudgetResult, revenue: pd.DataFrame,
+                                expenditure: pd.DataFrame) -> pd.DataFrame:
+    """`unit_budget_table` with rows found by label, as the table always was, for units named like its
+    summary rows (省级统收项目, 合计)."""
     fc = result.forecast
     units = list(fc.units)
     n = len(units)
@@ -116,8 +161,8 @@ def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.D
     pb = result.province
     fc = result.forecast
     months_floor = float(pb.reserve_months)
-    rev = revenue.loc["revenue_total", ["estimate", "budget"]].to_numpy(dtype=float)
-    exp = expenditure.loc["expenditure_total", ["estimate", "budget"]].to_numpy(dtype=float)
+    rev = np.concatenate([_figures(revenue, ["revenue_total"], c) for c in ("estimate", "budget")])
+    exp = np.concatenate([_figures(expenditure, ["expenditure_total"], c) for c in ("estimate", "budget")])
     now = balance_chain(rev[1:], exp[1:], float(pb.opening_balance), months_floor)   # 本年: the one chain
     # 上年: its 年末 is this year's 年初; its 年初 is derived backwards (年末 − 本年收支结余)
     opening_y = float(now["opening_balance"][0])
@@ -133,7 +178,7 @@ def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.D
     payroll_est = float(np.asarray(fc.drivers["payroll_base"]).sum())
     avg_rate = [premium_est / payroll_est if payroll_est > 0 else np.nan, float(pb.average_rate)]
     premium_needed = float(round_wan(pb.premium_needed))
-    premium_now = float(revenue.loc[items.PREMIUM, "budget"])
+    premium_now = float(_figures(revenue, [items.PREMIUM], "budget")[0])
     m = f"{months_floor:g}"
     rows = [
         ("revenue_total", "收入合计", "万元", rev[0], rev[1], "见收入预算表"),
@@ -207,7 +252,7 @@ def shown_amounts(sharing: SharingResult, *, surplus: Any, reserve_margin: Any,
 
 def positive_city_gaps(units: pd.DataFrame, cities: Sequence[str]) -> float:
     """各市正缺口之和 as the 分市预算表 shows it: Σ max(0, 收支缺口) over the cities (万元)."""
-    gaps = units.loc[list(cities), "gap"].to_numpy(dtype=float)
+    gaps = _figures(units, cities, "gap")
     return round(float(np.maximum(gaps, 0.0).sum()), 2)
 
 
