@@ -30,20 +30,20 @@ import numpy as np
 import pandas as pd
 
 from models import items
-from models.balance import months_payable
 from models.budget import BudgetResult, resolve_options, run_budget
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
 from models.projection import (
     DEFAULT_YEARS,
+    SHARING_DRIVERS,
     SHOCK_FIELDS,
     Projection,
     ProjectionAssumptions,
     Shocks,
     baseline_projection,
     prepare_projection,
-    rolled_years,
+    roll_forward,
     share_by_year,
 )
 from models.sharing import FACTOR_NAMES, SharingOption, share_options
@@ -403,21 +403,21 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     series = {name: np.empty((D, T)) for name in ("surplus", "closing", "floor", "deficit", "months")}
     for b, start in enumerate(range(0, D, block)):
         stop = min(D, start + block)
-        # year by year: each year's unit arrays are shared and dropped before the next is rolled
-        for year in rolled_years(base, stream.next_block(stop - start), collection_plan=plan):
-            k, v = year.k, year.values
-            for name, values in (("surplus", v["surplus"]), ("closing", v["closing"]), ("floor", v["floor"]),
-                                 ("deficit", np.maximum(0.0, -v["surplus"])),
-                                 ("months", months_payable(v["closing"], v["expenditure"]))):
-                series[name][start:stop, k] = values
-            if progress is not None and k == 0:
-                progress(b * (T + 1) + 1, total_steps)
-            res = share_options(opts, year.context(base))   # (O, block, C), worked out in blocks of options
+        proj = roll_forward(base, stream.next_block(stop - start), collection_plan=plan,
+                            drivers=SHARING_DRIVERS)
+        for name, values in (("surplus", proj.surplus), ("closing", proj.closing_balance), ("floor", proj.floor),
+                             ("deficit", proj.deficit), ("months", proj.months_payable)):
+            series[name][start:stop] = values
+        if progress is not None:
+            progress(b * (T + 1) + 1, total_steps)
+        for k in range(T):
+            res = share_options(opts, proj.context_at(k))   # (O, block, C), worked out in blocks of options
             shares[:, k, start:stop] = res.share
             province[:, k, start:stop] = res.province
-            del res, year
+            del res
             if progress is not None:
                 progress(b * (T + 1) + k + 2, total_steps)
+        del proj
 
     share_bands = np.empty((q.size, n_opt, T, n_city))
     for o in range(n_opt):

@@ -29,7 +29,7 @@ import weakref
 from models.budget import BudgetResult
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
-from models.projection.rolling import RolledYear, roll_forward, rolled_years  # noqa: F401 - public names
+from models.projection.rolling import SHARING_DRIVERS, roll_forward  # noqa: F401 - public names
 from models.projection.setup import (  # noqa: F401 - the public names of this package
     DEFAULT_YEARS,
     FILE_PATHS,

@@ -4,8 +4,6 @@ every assumption and shock as arrays (a leading scenario axis carries through).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,8 +11,7 @@ import numpy as np
 from models import items
 from models.balance import interest_exact, months_payable, premium_to_reach
 from models.projection.setup import _LATER_YEARS_NOTE, TREND_ITEMS, ProjectionBase, Shocks
-from models.projection.table import Projection, city_context
-from models.sharing import SharingContext
+from models.projection.table import Projection
 
 # ---------------------------------------------------------------- the roll-forward
 
@@ -27,86 +24,18 @@ def _ratio(num: np.ndarray, den: np.ndarray, default: float = 1.0) -> np.ndarray
 
 #: 驱动量 (unit drivers) a projection keeps (..., T, U)
 DRIVERS = ("insured_avg", "insured_end", "expansion", "avg_wage", "payroll", "allowance_recipients")
-
-
-def sharing_fixed(base: ProjectionBase) -> dict[str, Any]:
-    """The sharing fields a projection keeps from the budget year (财政收入, 调节系数, 考核排名)."""
-    ctx = base.context
-    return {"fiscal_revenue": ctx.fiscal_revenue, "coefficient": ctx.coefficient,
-            "assessment_rank": ctx.assessment_rank}
-
-
-@dataclass(frozen=True)
-class RolledYear:
-    """一个预测年度 (one year of a roll-forward): yuan; `...` = the shocks' scenario axes."""
-
-    k: int                                   # year position (0 = budget year)
-    unit_lines: dict[str, np.ndarray]        # unit item → (..., U)
-    drivers: dict[str, np.ndarray]           # every unit driver (`DRIVERS`) → (..., U)
-    shortfall: np.ndarray                    # 上年征缴短收 of the cities (..., C)
-    values: dict[str, np.ndarray]            # province lines, balances, floor, payroll → (...)
-
-    def context(self, base: ProjectionBase) -> SharingContext:
-        """分担依据 of this year — the same as `Projection.context_at(k)` of the whole roll-forward."""
-        city = base.forecast.city_mask
-        v = self.values
-        return city_context(
-            tuple(np.asarray(base.forecast.units, dtype=object)[city]),
-            {i: x[..., city] for i, x in self.unit_lines.items()}, self.drivers["insured_avg"][..., city],
-            self.drivers["payroll"][..., city],
-            sharing_fixed(base), shortfall=self.shortfall, surplus=v["surplus"], floor_shortfall=np.maximum(0.0, v["floor"] - v["closing"]),
-            opening=v["opening"])
+#: what sharing a year needs (`Projection.context_at`): all a risk run keeps of its draws
+SHARING_DRIVERS = ("insured_avg", "payroll")
 
 
 def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
-                 collection_plan: np.ndarray | None = None) -> Projection:
-    """多年滚动预测 from a :class:`ProjectionBase`, optionally under driver shocks (scenario axes): the years of
-    :func:`rolled_years` put together.
-    """
-    fc, pb, a = base.forecast, base.province, base.inputs.assumptions
-    T = len(base.years)
-    keep: dict[str, list] = {n: [] for n in (*items.UNIT_ITEMS, *DRIVERS, "shortfall")}
-    prov: dict[str, list] = {}
-    for year in rolled_years(base, shocks, collection_plan=collection_plan):
-        for n, v in year.values.items():
-            prov.setdefault(n, []).append(v)
-        for n, v in year.unit_lines.items():
-            keep[n].append(v)
-        for n in DRIVERS:
-            keep[n].append(year.drivers[n])
-        keep["shortfall"].append(year.shortfall)
-
-    # years stacked in front (whole blocks copied), then viewed with the year axis where it belongs
-    p = {n: np.moveaxis(np.stack(v), 0, -1) for n, v in prov.items()}
-    u = {n: np.moveaxis(np.stack(v), 0, -2) for n, v in keep.items()}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        average_rate = p["premium"] / p["payroll"]
-        rate_needed = p["premium_needed"] / p["payroll"]
-    line_codes = (*items.REVENUE_ITEMS, *items.EXPENDITURE_ITEMS)
-    return Projection(
-        budget_year=base.years[0], years=base.years, units=tuple(fc.units), kinds=fc.kinds,
-        unit_lines={i: u[i] for i in items.UNIT_ITEMS}, lines={i: p[i] for i in line_codes},
-        revenue=p["revenue"], expenditure=p["expenditure"], surplus=p["surplus"], opening_balance=p["opening"],
-        closing_balance=p["closing"], months_payable=months_payable(p["closing"], p["expenditure"]),
-        floor=p["floor"], floor_shortfall=np.maximum(0.0, p["floor"] - p["closing"]), payroll=p["payroll"],
-        average_rate=average_rate, premium_needed=p["premium_needed"], rate_needed=rate_needed,
-        drivers={n: u[n] for n in DRIVERS},
-        collection_shortfall=u["shortfall"], reserve_months=float(a.reserve_months), paths=base.paths,
-        path_sources=base.path_sources, standards=base.standards,
-        sharing_fixed=sharing_fixed(base),
-        notes=list(fc.notes) + list(pb.notes) + (_LATER_YEARS_NOTE if T > 1 else []),
-        synthetic=bool(base.inputs.synthetic),
-    )
-
-
-def rolled_years(base: ProjectionBase, shocks: Shocks | None = None, *,
-                 collection_plan: np.ndarray | None = None) -> Iterator[RolledYear]:
-    """逐年滚动: each projection year in turn, under optional driver shocks (scenario axes).
+                 collection_plan: np.ndarray | None = None, drivers: tuple[str, ...] = DRIVERS) -> Projection:
+    """多年滚动预测 from a :class:`ProjectionBase`, optionally under driver shocks (scenario axes).
 
     `collection_plan` (..., T, U): the premium each unit is expected to collect each year; after year
     1 a unit that collects less is charged the shortfall (上年征缴短收) in the sharing context. None:
-    no shortfall after year 1 (the plan is what the projection itself collects). A caller that uses one
-    year at a time (the risk run shares each year of a block of draws) never holds every year's unit arrays.
+    no shortfall after year 1 (the plan is what the projection itself collects). `drivers`: the unit
+    drivers kept (a risk run keeps only `SHARING_DRIVERS`, saving the copies of the others).
     """
     fc, pb, a = base.forecast, base.province, base.inputs.assumptions
     T, U = len(base.years), len(fc.units)
@@ -124,6 +53,10 @@ def rolled_years(base: ProjectionBase, shocks: Shocks | None = None, *,
         arr = sh[name]
         return arr[..., min(k, arr.shape[-2] - 1), :]
 
+    keep: dict[str, list] = {n: [] for n in (*items.UNIT_ITEMS, *drivers, "shortfall")}
+    prov = {n: [] for n in ("premium", "other_revenue", "medical", "disability", "death", "appraisal", "prevention",
+                            "other_expenditure", "subsidy", "interest", "revenue", "expenditure", "surplus", "opening",
+                            "closing", "floor", "payroll", "premium_needed")}
     opening: Any = pb.opening_balance
     for k in range(T):
         e, dg, dm, c = shock("expansion", k), shock("wage_growth", k), shock("medical_growth", k), shock("collection", k)
@@ -212,11 +145,39 @@ def rolled_years(base: ProjectionBase, shocks: Shocks | None = None, *,
                   "surplus": surplus, "opening": opening, "closing": closing, "floor": floor,
                   "payroll": payroll_b.sum(axis=-1),
                   "premium_needed": premium_to_reach(floor, opening, non_premium, expenditure, rate)}
-        yield RolledYear(
-            k=k, unit_lines=unit_lines,
-            drivers={n: np.broadcast_to(np.asarray(v, dtype=float), full)
-                     for n, v in (("insured_avg", n_avg), ("insured_end", n_end), ("expansion", x), ("avg_wage", wage),
-                                  ("payroll", payroll), ("allowance_recipients", recipients))},
-            shortfall=np.broadcast_to(shortfall, (*lead, int(city.sum()))),
-            values={n: np.broadcast_to(np.asarray(v, dtype=float), lead) for n, v in values.items()})
+        for n, v in values.items():
+            prov[n].append(np.broadcast_to(np.asarray(v, dtype=float), lead))
+        for n, v in unit_lines.items():
+            keep[n].append(v)
+        for n, v in (("insured_avg", n_avg), ("insured_end", n_end), ("expansion", x), ("avg_wage", wage),
+                     ("payroll", payroll), ("allowance_recipients", recipients)):
+            if n in keep:
+                keep[n].append(np.broadcast_to(np.asarray(v, dtype=float), full))
+        keep["shortfall"].append(np.broadcast_to(shortfall, (*lead, int(city.sum()))))
         opening = closing
+
+    # years stacked in front (whole blocks copied), then viewed with the year axis where it belongs
+    p = {n: np.moveaxis(np.stack(v), 0, -1) for n, v in prov.items()}
+    u = {n: np.moveaxis(np.stack(v), 0, -2) for n, v in keep.items()}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        average_rate = p["premium"] / p["payroll"]
+        rate_needed = p["premium_needed"] / p["payroll"]
+    line_codes = (*items.REVENUE_ITEMS, *items.EXPENDITURE_ITEMS)
+    ctx = base.context
+    return Projection(
+        budget_year=base.years[0], years=base.years, units=tuple(fc.units), kinds=fc.kinds,
+        unit_lines={i: u[i] for i in items.UNIT_ITEMS}, lines={i: p[i] for i in line_codes},
+        revenue=p["revenue"], expenditure=p["expenditure"], surplus=p["surplus"], opening_balance=p["opening"],
+        closing_balance=p["closing"], months_payable=months_payable(p["closing"], p["expenditure"]),
+        floor=p["floor"], floor_shortfall=np.maximum(0.0, p["floor"] - p["closing"]), payroll=p["payroll"],
+        average_rate=average_rate, premium_needed=p["premium_needed"], rate_needed=rate_needed,
+        drivers={n: u[n] for n in drivers},
+        collection_shortfall=u["shortfall"], reserve_months=float(a.reserve_months), paths=base.paths,
+        path_sources=base.path_sources, standards=base.standards,
+        sharing_fixed={"fiscal_revenue": ctx.fiscal_revenue, "coefficient": ctx.coefficient,
+                       "assessment_rank": ctx.assessment_rank},
+        notes=list(fc.notes) + list(pb.notes) + (_LATER_YEARS_NOTE if T > 1 else []),
+        synthetic=bool(base.inputs.synthetic),
+    )
+
+

@@ -201,26 +201,18 @@ class Projection:
         def unit(x: np.ndarray) -> np.ndarray:
             return x[pick_unit][..., city]
 
-        return city_context(
-            self.cities, {i: unit(v) for i, v in self.unit_lines.items()}, unit(self.drivers["insured_avg"]),
-            unit(self.drivers["payroll"]), self.sharing_fixed, shortfall=self.collection_shortfall[pick_unit],
-            surplus=self.surplus[pick], floor_shortfall=self.floor_shortfall[pick], opening=self.opening_balance[pick])
-
-
-def city_context(cities: tuple[str, ...], lines: dict[str, np.ndarray], insured: np.ndarray, payroll: np.ndarray,
-                 fixed: dict[str, Any], *, shortfall: np.ndarray, surplus: np.ndarray, floor_shortfall: np.ndarray,
-                 opening: np.ndarray) -> SharingContext:
-    """分担依据 of projected years: the cities' unit lines (selected first, then added up), their insured and
-    payroll, the fixed fields (财政收入, 系数, 考核排名) and the province's position."""
-    revenue = sum(lines[i] for i in items.UNIT_REVENUE_ITEMS)
-    expenditure = sum(lines[i] for i in items.EXPENDITURE_ITEMS)
-    return make_context(
-        cities=cities, gap=expenditure - revenue, collections=lines[items.PREMIUM], insured=insured,
-        expenditure=expenditure, payroll=payroll, fiscal_revenue=fixed["fiscal_revenue"],
-        coefficient=fixed["coefficient"], assessment_rank=fixed["assessment_rank"], collection_shortfall=shortfall,
-        province_deficit=np.maximum(0.0, -surplus), floor_shortfall=floor_shortfall, current_surplus=surplus,
-        opening_balance=opening,
-    )
+        lines = {i: unit(v) for i, v in self.unit_lines.items()}     # select first, then add up
+        revenue = sum(lines[i] for i in items.UNIT_REVENUE_ITEMS)
+        expenditure = sum(lines[i] for i in items.EXPENDITURE_ITEMS)
+        return make_context(
+            cities=self.cities, gap=expenditure - revenue, collections=lines[items.PREMIUM],
+            insured=unit(self.drivers["insured_avg"]), expenditure=expenditure,
+            payroll=unit(self.drivers["payroll"]), fiscal_revenue=self.sharing_fixed["fiscal_revenue"],
+            coefficient=self.sharing_fixed["coefficient"], assessment_rank=self.sharing_fixed["assessment_rank"],
+            collection_shortfall=self.collection_shortfall[pick_unit], province_deficit=self.deficit[pick],
+            floor_shortfall=self.floor_shortfall[pick], current_surplus=self.surplus[pick],
+            opening_balance=self.opening_balance[pick],
+        )
 
 
 def share_by_year(projection: Projection, options: Sequence[SharingOption | Any]) -> SharingResult:
