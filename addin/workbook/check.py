@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
+import pickle
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,6 +187,30 @@ def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = Non
             if failed is not None and sum(out._count.values()) > before:
                 failed.add(key)
     return out.result()
+
+
+#: (table, digest of the ranges on its sheet) of tables scanned without a finding, oldest first (GS_CHECK).
+_PASSED: dict[tuple[str, bytes], bool] = {}
+
+
+def cells_pass(sheets: dict[str, list[list[Any]]], placed: Mapping[str, Hashable]) -> bool:
+    """Whether :func:`scan_cells` finds nothing in `sheets`. `placed` gives the content key of each table's range
+    (by table key) when the sheets were made of ranges (GS_CHECK): a table whose sheet holds the same ranges as
+    when it was last scanned without a finding is not scanned again (a table with a finding is always scanned)."""
+    for key in SCANNED_TABLES:
+        table = layout.TABLES[key]
+        on_sheet = [k for name, k in placed.items() if layout.TABLES[name].sheet == table.sheet]
+        mark = (key, hashlib.blake2b(pickle.dumps(on_sheet), digest_size=32).digest())
+        if table.sheet in sheets and not (on_sheet and _PASSED.pop(mark, False)):
+            out = _Capped()
+            _scan_table(sheets[table.sheet], table, out, reader.sheet_cache(sheets))
+            if out.result():
+                return False
+        if on_sheet and table.sheet in sheets:
+            _PASSED[mark] = True                      # newest last; beyond four versions per table, the oldest go
+            for old in list(_PASSED)[:-4 * len(SCANNED_TABLES)]:
+                _PASSED.pop(old, None)
+    return True
 
 
 # ---------------------------------------------------------------- issues → findings

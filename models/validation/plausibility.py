@@ -14,6 +14,7 @@ from models import items
 from models.errors import ParameterError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
+from models.validation import memo
 from models.validation.assumptions import prior_budget_of
 from models.validation.cells import header_of, scalar_value
 from models.validation.rules import MIN_PREMIUM_PER_INSURED, PLAUSIBLE_CHANGE, UNIT_SLIP_RATIO, Findings
@@ -134,33 +135,45 @@ def unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], name
     """元/万元: values 1,000× or more off their neighbours, and premiums under 1 yuan per insured person."""
     hist = clean.get("history")
     if hist is not None:
-        _history_slips(unique_rows(hist, names, _UNIT_YEAR, f), f)
+        memo.step(f, "history_slips", ("history",), (tuple(names),),
+                  lambda: _history_slips(unique_rows(hist, names, _UNIT_YEAR, f), f))
     ph = clean.get("province_history")
     if ph is not None:
-        rows = unique_rows(ph, None, ("year", "months"), f)
-        scale = np.where(rows["months"] < 12, 12.0 / rows["months"], 1.0)
-        for column in (items.SUBSIDY, items.INTEREST, "balance_end"):
-            values = rows[column].to_numpy(dtype=float) * (scale if column != "balance_end" else 1.0)
-            for k in np.flatnonzero(_ratio_outliers(values)):
-                i = int(rows.index[k])
-                r = rows.loc[i]
-                f.add("V405", "province_history", f"省级收支 {r['year']}年{month_span(r['months'])}的“"
-                      f"{header_of('province_history', column)}”为 {r[column]:,.2f}，与其他年度相差上千倍：{_MONEY_HINT}",
-                      row=i, column=column, value=float(r[column]))
+        memo.step(f, "province_slips", ("province_history",), (), lambda: _province_slips(ph, f))
     cross = (("plans", ("collection_plan_prev", "prevention_plan")), ("units", ("fiscal_revenue",)),
              ("beneficiaries", ("allowance_wage", "dependants_wage", "new_wage")))
     for table, columns in cross:
         frame = clean.get(table)
-        if frame is None:
+        if frame is not None:
+            memo.step(f, "unit_slips", (table,), (table, columns),
+                      lambda table=table, frame=frame, columns=columns: _unit_slips(table, frame, columns, f))
+    memo.step(f, "prior_budget_slips", ("history", "province_history", "prior_budget"), (b,),
+              lambda: _prior_budget_slips(inputs, clean, b, f))
+
+
+def _province_slips(ph: pd.DataFrame, f: Findings) -> None:
+    """省级收支: a year's value 1,000× off the other years'."""
+    rows = unique_rows(ph, None, ("year", "months"), f)
+    scale = np.where(rows["months"] < 12, 12.0 / rows["months"], 1.0)
+    for column in (items.SUBSIDY, items.INTEREST, "balance_end"):
+        values = rows[column].to_numpy(dtype=float) * (scale if column != "balance_end" else 1.0)
+        for k in np.flatnonzero(_ratio_outliers(values)):
+            i = int(rows.index[k])
+            r = rows.loc[i]
+            f.add("V405", "province_history", f"省级收支 {r['year']}年{month_span(r['months'])}的“"
+                  f"{header_of('province_history', column)}”为 {r[column]:,.2f}，与其他年度相差上千倍：{_MONEY_HINT}",
+                  row=i, column=column, value=float(r[column]))
+
+
+def _unit_slips(table: str, frame: pd.DataFrame, columns: tuple[str, ...], f: Findings) -> None:
+    """A unit's value 1,000× off the other units' (扩面计划, 单位名单, 待遇人员)."""
+    for column in columns:
+        if column not in frame.columns:
             continue
-        for column in columns:
-            if column not in frame.columns:
-                continue
-            for k in np.flatnonzero(_ratio_outliers(frame[column].to_numpy(dtype=float))):
-                f.add("V405", table, f"{frame['unit'].iloc[k]}的“{header_of(table, column)}”为 "
-                      f"{frame[column].iloc[k]:,.2f}，与其他单位相差上千倍：{_MONEY_HINT}", row=int(k), column=column,
-                      unit=frame["unit"].iloc[k], value=float(frame[column].iloc[k]))
-    _prior_budget_slips(inputs, clean, b, f)
+        for k in np.flatnonzero(_ratio_outliers(frame[column].to_numpy(dtype=float))):
+            f.add("V405", table, f"{frame['unit'].iloc[k]}的“{header_of(table, column)}”为 "
+                  f"{frame[column].iloc[k]:,.2f}，与其他单位相差上千倍：{_MONEY_HINT}", row=int(k), column=column,
+                  unit=frame["unit"].iloc[k], value=float(frame[column].iloc[k]))
 
 
 def _history_slips(rows: pd.DataFrame, f: Findings) -> None:
