@@ -187,3 +187,13 @@ def test_equal_tables_in_new_objects_share_the_entry_and_unpicklable_ones_are_no
     ex.history.loc[0, "unit"] = lambda: None                         # not a name: reported, never kept
     found = checked(ex)
     assert ("V203", "history", 0) in [(i.rule, i.table, i.row) for i in found]
+
+
+def test_two_tables_edited_at_once_then_validated_again_from_the_memo(ex):
+    ex.plans.loc[0, "expansion"] = 10_000_000.0                       # 南昌 plans 10 million new insured …
+    row = at(ex, "南昌", 2026, 9)
+    ex.history.loc[row, "insured_end"] *= 1.01                        # … and its 2026 progress row moves by 1 %
+    first = checked(ex)
+    # 10,000,000 ÷ 南昌's insured at the end of 1–9月 2026 is far above 30 %
+    assert [(i.rule, i.table, i.row) for i in first] == [("V401", "plans", 0)]
+    assert checked(ex) == first                                       # every step now replayed from the memo

@@ -117,7 +117,7 @@ def _record(step: Callable[[], T], f: Findings) -> Tape:
     try:
         value = step()
     finally:
-        f.tapes.remove(calls)
+        f.tapes.pop()                         # steps nest: the innermost recording ends first
     return Tape(value, calls)
 
 

@@ -76,9 +76,7 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
     plans, hist = clean.get("plans"), clean.get("history")
     if plans is None or hist is None:
         return
-    rows = unique_rows(hist, None, (), f)
-    latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
-    insured = dict(zip(latest["unit"], latest["insured_end"], strict=True))
+    insured = memo.step(f, "latest_insured", ("history",), (b,), lambda: _latest_insured(hist, b, f))
     expansion = plans["expansion"].to_numpy(dtype=float)
     n = np.array([insured.get(u, np.nan) for u in plans["unit"]], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -95,6 +93,13 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
             f.add("V402", "plans", f"{unit}的工资增长率为 {g:.1%}，超过 ±{PLAUSIBLE_CHANGE:.0%}：请确认按百分数"
                   "填写（如 5% 填 5% 或 0.05）", row=int(plans.index[k]), column="wage_growth", unit=unit,
                   value=float(g))
+
+
+def _latest_insured(hist: pd.DataFrame, b: int, f: Findings) -> dict[str, float]:
+    """Each unit's 期末参保人数 of its latest row of year `b` (never changed by the caller)."""
+    rows = unique_rows(hist, None, (), f)
+    latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
+    return dict(zip(latest["unit"], latest["insured_end"], strict=True))
 
 
 def _ratio_outliers(values: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
@@ -307,12 +312,20 @@ def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], p
         low, high = float(params.value("wage_floor_ratio", on)), float(params.value("wage_ceiling_ratio", on))
     except ParameterError:
         return
-    groups = {
-        "allowance_wage": [f"allowance_{g}" for g in range(1, 5)],
-        "dependants_wage": ["dependants_spouse", "dependants_other", "dependants_lone_extra"],
-        "new_wage": [f"new_{g}" for g in range(1, 11)],
-    }
-    for column, counts in groups.items():
+    # reads the V405 flags of the table's own slips (`_unit_slips`), a function of the same table
+    memo.step(f, "wages", ("beneficiaries",), (repr(avg), repr(low), repr(high)),
+              lambda: _wages_outside(ben, avg, low, high, f))
+
+
+_WAGE_GROUPS = {
+    "allowance_wage": [f"allowance_{g}" for g in range(1, 5)],
+    "dependants_wage": ["dependants_spouse", "dependants_other", "dependants_lone_extra"],
+    "new_wage": [f"new_{g}" for g in range(1, 11)],
+}
+
+
+def _wages_outside(ben: pd.DataFrame, avg: float, low: float, high: float, f: Findings) -> None:
+    for column, counts in _WAGE_GROUPS.items():
         wages = ben[column].to_numpy(dtype=float)
         people = np.nan_to_num(ben[counts].to_numpy(dtype=float))
         share = wages / avg
