@@ -235,9 +235,9 @@ def _prior_budget_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
         reference = {it: float(np.nansum(amounts[:, c])) for c, it in enumerate(items.UNIT_ITEMS)}
         if ph is not None:
             prov = unique_rows(ph, None, (), f)
-            prov = prov[(prov["months"] == 12) & (prov["year"] == latest)]
-            if len(prov):
-                reference |= {it: float(prov[it].iloc[0]) for it in items.PROVINCE_REVENUE_ITEMS}
+            at = np.flatnonzero((prov["months"].to_numpy() == 12) & (prov["year"].to_numpy() == latest))
+            if len(at):
+                reference |= {it: float(prov[it].to_numpy()[at[0]]) for it in items.PROVINCE_REVENUE_ITEMS}
     for code, value in prior.items():
         ref = reference.get(str(code))
         if ref is None or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0 or ref <= 0:

@@ -91,8 +91,21 @@ def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[st
     held = store.get(key)
     if held is None or held[0] is not frame:
         rows = unique_rows(frame, wanted, (), f) if keys else year_rows(frame, wanted)
-        held = store[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys else rows)
+        held = store[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys and _repeats(rows, keys) else rows)
     return held[1]
+
+
+def _repeats(rows: pd.DataFrame, keys: tuple[str, ...]) -> bool:
+    """Whether some (unit,) year and months repeat among `rows` (True when it cannot tell quickly)."""
+    if keys not in (("unit", "year", "months"), ("year", "months")):
+        return True
+    when = rows["year"].to_numpy().astype(np.int64) * 100 + rows["months"].to_numpy()    # years ≤ 2100, 1–12 months
+    if keys[0] == "unit":
+        codes = pd.factorize(rows["unit"].to_numpy())[0]
+        if (codes < 0).any():
+            return True
+        when = codes.astype(np.int64) * 1_000_000 + when
+    return np.unique(when).size < len(when)
 
 
 def full_year_rows(unit_code: np.ndarray, years: np.ndarray, full: np.ndarray, units: np.ndarray,
