@@ -197,3 +197,15 @@ def test_two_tables_edited_at_once_then_validated_again_from_the_memo(ex):
     # 10,000,000 ÷ 南昌's insured at the end of 1–9月 2026 is far above 30 %
     assert [(i.rule, i.table, i.row) for i in first] == [("V401", "plans", 0)]
     assert checked(ex) == first                                       # every step now replayed from the memo
+
+
+def test_rows_pasted_twice_then_deleted(ex):
+    checked(ex)
+    history, province = ex.history, ex.province_history
+    ex.history = pd.concat([history, history.iloc[[at(ex, "南昌", 2025)]]], ignore_index=True)
+    ex.province_history = pd.concat([province, province.iloc[[2]]], ignore_index=True)     # 2023 full year again
+    found = checked(ex)
+    # the copies are the last rows: history row 96 (96 rows before), province row 8 (8 rows before)
+    assert {("V201", "history", 96), ("V201", "province_history", 8)} <= {(i.rule, i.table, i.row) for i in found}
+    ex.history, ex.province_history = history, province
+    assert checked(ex) == []
