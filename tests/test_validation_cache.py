@@ -209,3 +209,17 @@ def test_rows_pasted_twice_then_deleted(ex):
     assert {("V201", "history", 96), ("V201", "province_history", 8)} <= {(i.rule, i.table, i.row) for i in found}
     ex.history, ex.province_history = history, province
     assert checked(ex) == []
+
+
+def test_a_premium_cut_to_an_eighth_in_a_full_year_then_in_the_progress_row(ex):
+    checked(ex)
+    full, progress = at(ex, "九江", 2024), at(ex, "九江", 2026, 9)
+    premium = ex.history["premium"].copy()
+    ex.history.loc[full, "premium"] /= 8       # 2024's rate an eighth of the 2023–2024 payroll's: below the band
+    assert [(i.rule, i.row) for i in checked(ex)] == [("V304", 4), ("V403", full)]   # province 2024 no longer adds up
+    ex.history["premium"] = premium
+    ex.history.loc[progress, "premium"] /= 8   # 2026 Jan–Sep: the engine's 2026 estimate falls below the band
+    found = checked(ex)
+    assert ("V403", "history", progress, "premium", "九江") in rules_at(found)
+    ex.history["premium"] = premium
+    assert checked(ex) == []

@@ -106,7 +106,8 @@ def validate(inputs: BudgetInputs, options: list[dict] | None = None,
         wage_warnings(inputs, clean, params, year, f)
     check_prior_budget(inputs, f)
     name_warnings(inputs.units if isinstance(inputs.units, pd.DataFrame) else None, opts, f)
-    check_options(opts, clean, f)
+    f.table_keys["options"] = memo.content_key(opts)
+    memo.step(f, "options", ("units", "options"), (), lambda: check_options(opts, clean, f))
     if not f.has_errors and params is not None and year is not None:
         engine_checks(inputs, opts, params, b, f, result)
     return f.result()

@@ -272,8 +272,24 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     hist = clean.get("history")
     if hist is None or params is None:
         return
-    rows = unique_rows(hist, names, _UNIT_YEAR, f)
     cols = ["insured_end", "avg_wage", items.PREMIUM]
+    at, before, payroll, premium, rates, year_of, labels, units = memo.step(
+        f, "year_rates", ("history",), (tuple(names),), lambda: _year_rates(unique_rows(hist, names, _UNIT_YEAR, f)))
+    bands = {int(y): rate_band(params, int(y)) for y in np.unique(year_of)}
+    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in year_of], dtype=float)
+    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in year_of], dtype=float)
+    outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
+    for k in np.flatnonzero(outside):
+        year, i, j = int(year_of[k]), int(labels[at[k]]), int(labels[before[k]])
+        if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
+            continue
+        f.add("V403", "history", rate_message(units[at[k]], f"{year}年", float(rates[k]), bands[year]), row=i,
+              column=items.PREMIUM, unit=units[at[k]], value=float(rates[k]))
+
+
+def _year_rates(rows: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Each unit's full years with a full year before (row positions `at`, `before`, unit by unit, years in row
+    order): payroll, premium, effective rate and year, with the rows' labels and units (never changed)."""
     unit_code = pd.factorize(rows["unit"])[0]
     years, full = rows["year"].to_numpy(), rows["months"].to_numpy() == 12
     at = np.flatnonzero(full)                                        # each full year …
@@ -286,18 +302,7 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     premium = rows[items.PREMIUM].to_numpy(dtype=float)[at]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = premium / payroll
-    year_of = years[at]
-    bands = {int(y): rate_band(params, int(y)) for y in np.unique(year_of)}
-    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in year_of], dtype=float)
-    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in year_of], dtype=float)
-    outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
-    labels, units = rows.index.to_numpy(), rows["unit"].to_numpy()
-    for k in np.flatnonzero(outside):
-        year, i, j = int(year_of[k]), int(labels[at[k]]), int(labels[before[k]])
-        if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
-            continue
-        f.add("V403", "history", rate_message(units[at[k]], f"{year}年", float(rates[k]), bands[year]), row=i,
-              column=items.PREMIUM, unit=units[at[k]], value=float(rates[k]))
+    return at, before, payroll, premium, rates, years[at], rows.index.to_numpy(), rows["unit"].to_numpy()
 
 
 def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], params: ParameterSet | None,
