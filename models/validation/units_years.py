@@ -90,7 +90,14 @@ def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[st
     key = ("unique_rows", id(frame), wanted, keys) if store is f.memo else ("unique_rows", wanted, keys)
     held = store.get(key)
     if held is None or held[0] is not frame:
-        rows = unique_rows(frame, wanted, (), f) if keys else year_rows(frame, wanted)
+        if keys:
+            rows = unique_rows(frame, wanted, (), f)
+        elif wanted is not None:                        # the year rows of every unit, those of the wanted ones
+            rows = unique_rows(frame, None, (), f)
+            known = rows["unit"].isin(list(wanted)).to_numpy()
+            rows = rows if known.all() else rows.take(np.flatnonzero(known))
+        else:
+            rows = year_rows(frame, None)
         held = store[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys and _repeats(rows, keys) else rows)
     return held[1]
 
