@@ -15,6 +15,10 @@ Order of work: cell-level checks, unit coverage, years, balance identity, plausi
 checks (warnings), options; then, when nothing so far is an error, the engine itself is run
 (`models.budget.run_budget`) so that any input it would still refuse is reported (V801) and the
 checks that need its estimates (base-year effective rate, prevention cap) can be made.
+
+A step that reads only some input tables is kept by their content (`models.validation.memo`): after a user edits
+one table, only the steps that read it run again; the others add their findings again, in the same order, so
+the result is that of a run from scratch.
 """
 
 from __future__ import annotations
