@@ -1,5 +1,6 @@
 """GS_CHECK with its memos (validation kept by table content, sheets whose cells passed the scan not scanned
-again) gives, edit after edit, the findings of the whole check run afresh on the same cells.
+again) gives, edit after edit, the findings of the whole check run afresh on the same cells; the cell scan's
+quick pass over whole-number floats in integer columns finds what the cell-by-cell rules find.
 
 The ranges are the example workbook's, as Excel hands them to the UDF; each test edits them one cell or row at a
 time, as a user types, and compares every step with `check_sheets` run without any memo.
@@ -16,7 +17,7 @@ from addin.excel import check as udf_check
 from addin.excel import inputs as udf_inputs
 from addin.excel.builder import default_options
 from addin.excel.builder.common import input_values
-from addin.workbook import check
+from addin.workbook import cell_scan, check
 from addin.workbook.writer import write_inputs
 from examples import load_example
 from models.validation import memo
@@ -36,7 +37,7 @@ def example_ranges():
 def ranges(example_ranges):
     udf_inputs.clear_caches()
     memo.clear()
-    check._PASSED.clear()
+    cell_scan._PASSED.clear()
     return copy.deepcopy(example_ranges)
 
 
@@ -99,3 +100,19 @@ def test_a_fifth_option_typed_next_to_the_fourth(ranges):
     assert [f[:2] for f in gs_check(ranges)] == [("V504", "分担方案")]
     code[6] = "weighted_mix2"
     assert gs_check(ranges) == []
+
+
+def test_year_and_month_cells_as_floats_are_judged_as_one_by_one(ranges, monkeypatch):
+    history = ranges[HISTORY]
+    odd = [2024.0, 2024.5, 1989.0, 2101.0, 1e16, float("inf"), float("nan"), "2024", True, 2024, -0.0, None]
+    for k, value in enumerate(odd):                          # 年度 (column B) of rows 1–12 under the header
+        history[1 + k][1] = value
+    for k, value in enumerate([12.0, 13.0, 0.0, 9.5, -1.0, 12]):   # 月数 (column C) of rows 13–18
+        history[13 + k][2] = value
+    sheets = udf_inputs.sheets_from_ranges([check.trim_range(r) for r in ranges])
+    quick = check.scan_cells(sheets)
+    monkeypatch.setattr(cell_scan, "_whole_float", lambda value, spec: False)     # every such cell one by one
+    assert quick == check.scan_cells(sheets)
+    # years: 2024.5, 1989, 2101, 1e16, inf, NaN (blank), TRUE, −0 and None (blank) refused, 2024.0, "2024" and
+    # 2024 taken — 9 cells; month counts: 13, 0, 9.5 and −1 refused, 12.0 and 12 taken — 4 cells
+    assert [f.rule for f in quick] == ["V106"] * 4 + ["V103", "V102", "V103", "V106", "V102"] + ["V106"] * 4
