@@ -1,17 +1,17 @@
-"""校验缓存 (validation memo) — the work of validation that depends on one input table kept by that table's content.
+"""校验缓存 (validation memo) — the work of validation that reads only some input tables, kept by their content.
 
-A user edits one cell at a time; the rules that look at one table only (its cells, V1xx) need not run again
-for the tables that did not change. Each table's content key is its exact pickled bytes (every value with its
-type and every float digit, as a digest; equal keys mean equal tables, an unpicklable table is never kept). Under that key
-the memo keeps:
+A user edits one cell at a time; the steps that read only tables that did not change need not run again. Each
+table's content key is a digest of its exact pickled bytes (every value with its type and every float digit;
+equal keys mean equal tables; a table pickle refuses is never kept). The memo keeps:
 
-- the clean copy :func:`models.validation.cells.check_table` made and the findings it added, in order, to be
-  added again in the same place of a later run (:class:`Tape`), so the findings are the same as a fresh run's;
-- tables derived from that clean copy alone (`derived`, e.g. `units_years.unique_rows`), which the rules read
-  and never change.
+- per table, the clean copy :func:`models.validation.cells.check_table` made and the findings it added, in order
+  (:class:`Tape`), added again at the same place of a later run, so the findings are those of a fresh run; with it
+  the tables derived from that clean copy alone (`derived`, e.g. `units_years.unique_rows`), which the rules read
+  and never change;
+- per step (:func:`step`), its result and findings, by the content keys of the tables it reads and its other
+  arguments.
 
-A step that reads several tables (:func:`replayed`) is kept by the content keys of all of them and its other
-arguments. The memo is bounded (a few entries per table) and can be switched off (:func:`disabled`) to compare.
+The memo is bounded (two versions per table, a few dozen steps) and can be switched off (:func:`disabled`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from models.validation.rules import Findings
 T = TypeVar("T")
 
 TABLE_ENTRIES = 2           # content versions kept per table (the current one and the one before)
-STEP_ENTRIES = 24           # cross-table steps kept (a few per step and edit)
+STEP_ENTRIES = 48           # steps kept: about 20 per state of the inputs, so two states and some more
 
 _enabled = True
 
@@ -125,7 +125,7 @@ def table_step(table: str, key: bytes | None, step: Callable[[], T], f: Findings
     """`step()` (a function of table `table` alone, whose content key is `key`), or its kept tape replayed into
     `f`. Returns the tape: its `value` is the step's result, its `derived` a store for tables made from it."""
     if not _enabled or key is None:
-        return _record(step, f) if _enabled else Tape(step())
+        return Tape(step())
     lru = _TABLES.setdefault(table, _Lru(TABLE_ENTRIES))
     tape = lru.get(key)
     if tape is None:
@@ -137,9 +137,9 @@ def table_step(table: str, key: bytes | None, step: Callable[[], T], f: Findings
 
 
 def replayed(name: str, tables: tuple[bytes | None, ...], args: tuple, step: Callable[[], T], f: Findings) -> T:
-    """`step()` — a step `name` that adds findings but never reads them (`Findings.flagged`) and depends only
-    on the tables whose content keys are `tables` and on `args` (plain values) — or its kept findings added
-    again and its kept result."""
+    """`step()` — a step `name` that depends only on the tables whose content keys are `tables` and on `args`
+    (plain values) — or its kept findings added again and its kept result. A step may read findings
+    (`Findings.flagged`) only of an earlier step keyed by the same tables."""
     if not _enabled or any(k is None for k in tables):
         return step()
     key = (name, tables, args)
