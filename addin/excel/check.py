@@ -64,7 +64,8 @@ def _read_cleanly(ranges: Sequence[Any], key: udf_inputs.Key, sheets: dict[str, 
         inputs, options = udf_inputs.parsed(ranges, key)
     except BudgetInputError:
         return None
-    if check.scan_cells(trimmed):
+    placed = dict(zip(udf_inputs.INPUT_TABLES, key, strict=True)) if len(key) == len(udf_inputs.INPUT_TABLES) else {}
+    if not check.cells_pass(trimmed, placed):          # a sheet scanned clean before is not scanned again
         return None
     result = None
     with contextlib.suppress(BudgetInputError):      # refused: validation runs it and reports V801

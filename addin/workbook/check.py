@@ -5,7 +5,7 @@
 1. the file is inspected before any XML is parsed (`addin.workbook.safe_open`: not a zip, damaged, zip
    bomb, too many rows → V001/V002); missing input sheets are V003;
 2. every cell of the column tables (历年执行, 扩面计划, 待遇人员) is checked with the reader's
-   own cell rules, so that *all* bad cells are listed, not just the first (V101–V107);
+   own cell rules, so that *all* bad cells are listed, not just the first (V101–V107; `addin.workbook.cell_scan`);
 3. the cell values are read with `reader.inputs_from_sheets` (what `read_inputs` does after
    loading); a refusal becomes one finding at the cell the reader names, its rule judged from
    the reader's wording (:func:`reader_finding`);
@@ -22,8 +22,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +29,15 @@ from typing import Any
 
 import pandas as pd
 
-from addin.workbook import coerce, coerce_tables, layout, reader, safe_open
-from addin.workbook.cells import CellRef, SheetLocator, split_address, template_cell
+from addin.workbook import layout, reader, safe_open
+from addin.workbook.cell_scan import (  # noqa: F401 - the cell scan is part of the check
+    SCANNED_TABLES,
+    _Capped,
+    _scan_table,
+    cells_pass,
+    scan_cells,
+)
+from addin.workbook.cells import CellRef, SheetLocator, template_cell
 from addin.workbook.findings import (  # noqa: F401 - public names of the check
     FINDING_HEADERS,
     Finding,
@@ -50,38 +55,9 @@ from addin.workbook.sheet_values import load_sheet_rows
 from models.errors import BudgetInputError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
-from models.validation import MAX_PER_COLUMN, RULES, Issue, validate
+from models.validation import Issue, validate
 
 log = logging.getLogger(__name__)
-
-#: Column tables whose every cell is checked before the reader runs.
-SCANNED_TABLES: tuple[str, ...] = ("history", "province_history", "prior_budget", "plans", "beneficiaries")
-
-
-# ---------------------------------------------------------------- cell scan
-
-
-def _cell_rule(raw: Any, spec: layout.Column) -> str:
-    """Which rule a cell the reader would refuse breaks, judged from its raw value and column spec."""
-    if coerce.excel_error(raw):
-        return "V105"
-    if coerce.is_blank(raw):
-        return "V102"
-    if spec.kind in (layout.CHOICE, layout.BOOL):
-        return "V107"
-    if spec.numeric:
-        try:
-            x = coerce.to_float(raw)
-        except BudgetInputError:
-            return "V103"
-        if spec.kind == layout.INT and x != round(x):
-            return "V106"
-        if spec.minimum is not None and x < spec.minimum:
-            return "V104" if spec.minimum == 0 else "V106"
-        if spec.maximum is not None and x > spec.maximum:
-            return "V106"
-    return "V004"
-
 
 class _Sheets(dict):
     """The input sheets' rows during one check, with the table blocks and bodies cut from them (`cache`), so that
@@ -90,101 +66,6 @@ class _Sheets(dict):
     def __init__(self, sheets: Mapping[str, list[list[Any]]]) -> None:
         super().__init__(sheets)
         self.cache: dict = {}
-
-
-class _Capped:
-    """At most MAX_PER_COLUMN findings per (rule, sheet, column letter); the rest counted."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-        self._count: Counter[tuple] = Counter()
-        self._first: dict[tuple, Finding] = {}
-
-    def add(self, finding: Finding) -> None:
-        key = (finding.rule, finding.sheet, re.sub(r"\d", "", finding.cell or ""))
-        self._count[key] += 1
-        if self._count[key] <= MAX_PER_COLUMN:
-            self.findings.append(finding)
-            self._first.setdefault(key, finding)
-
-    def result(self) -> list[Finding]:
-        out = list(self.findings)
-        for key, n in self._count.items():
-            if n > MAX_PER_COLUMN:
-                first = self._first[key]
-                out.append(Finding(first.rule, first.severity, first.sheet, None, None,
-                                   f"同一列另有 {n - MAX_PER_COLUMN} 处同类问题（{RULES[first.rule].title}）未逐一列出，"
-                                   "请一并检查"))
-        return out
-
-
-def _scan_table(rows: list[list[Any]], table: layout.TableLayout, out: _Capped, cache: dict | None = None) -> None:
-    """Every cell of one column table, checked as the reader checks it; problems go to `out`."""
-    try:
-        block, position = reader._table_block(rows, table, cache)
-    except BudgetInputError as exc:   # the table is not where it should be: name its anchor
-        out.add(_placed(reader_finding(exc, table.sheet), CellRef(table.sheet, table.anchor)))
-        return
-    numbers, rows, columns = coerce_tables.table_body(block, cache)   # the reader skips blank rows in and below
-    body = block[1:numbers[-1] + 1] if numbers else []                # the table
-    try:
-        found = coerce_tables.header_positions(block[0], table.columns, table=table.sheet, position=position, body=body)
-    except BudgetInputError as exc:   # a header is wrong or a column missing: name where it should be
-        finding = reader_finding(exc, table.sheet)
-        out.add(finding if finding.cell else _placed(finding, _missing_column_cell(block, position, table)))
-        return
-    bad: list[tuple[int, int, str, int, layout.Column, Any, BudgetInputError]] = []
-    for k, (code, j) in enumerate(found.items()):
-        spec = table.column(code)
-        cells = columns[j]
-        for i in coerce_tables.plain_column(cells, spec, limits=False)[1]:    # cells not plainly fine, one by one
-            try:
-                coerce.coerce_cell(cells[i], spec, table=table.sheet)
-            except BudgetInputError as exc:
-                bad.append((i, k, code, j, spec, cells[i], exc))
-    unit_j = found.get("unit")
-    for i, _, code, j, spec, raw, exc in sorted(bad, key=lambda b: (b[0], b[1])):   # row by row, as the sheet reads
-        row = rows[i]
-        unit = row[unit_j] if unit_j is not None and unit_j < len(row) and isinstance(row[unit_j], str) else None
-        who = f"{unit.strip()}的" if unit and code != "unit" else ""
-        rule = exc.rule if exc.rule in RULES else _cell_rule(raw, spec)
-        out.add(_finding(rule, f"{who}“{spec.header}”{exc.message}",
-                         split_address(position(numbers[i], j)), unit.strip() if unit else None))
-
-
-def _placed(finding: Finding, where: CellRef) -> Finding:
-    """The finding at `where` when the reader named no cell."""
-    if finding.cell is not None:
-        return finding
-    return Finding(finding.rule, finding.severity, where.sheet, where.cell, finding.unit, finding.message)
-
-
-def _missing_column_cell(block: list[list[Any]], position: Any, table: layout.TableLayout) -> CellRef:
-    """Where a missing column should be: the first header the reader did not recognise, else the
-    cell just right of the table's last header (where the table stops)."""
-    header = block[0]
-    try:
-        known = coerce_tables.header_positions(header, table.columns, table=table.sheet, required=[], position=position)
-    except BudgetInputError:
-        known = {}
-    unknown = [j for j, h in enumerate(header) if not coerce.is_blank(h) and j not in known.values()]
-    return split_address(position(0, unknown[0] if unknown else len(header)))
-
-
-def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = None) -> list[Finding]:
-    """单元格检查: all bad cells of the column tables (the reader stops at the first one).
-
-    Each table is scanned on its own; the keys of tables with an error are added to `failed`.
-    """
-    out = _Capped()
-    for key in SCANNED_TABLES:
-        table = layout.TABLES[key]
-        if table.sheet in sheets:
-            before = sum(out._count.values())
-            _scan_table(sheets[table.sheet], table, out, reader.sheet_cache(sheets))
-            if failed is not None and sum(out._count.values()) > before:
-                failed.add(key)
-    return out.result()
 
 
 # ---------------------------------------------------------------- issues → findings

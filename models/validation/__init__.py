@@ -15,6 +15,10 @@ Order of work: cell-level checks, unit coverage, years, balance identity, plausi
 checks (warnings), options; then, when nothing so far is an error, the engine itself is run
 (`models.budget.run_budget`) so that any input it would still refuse is reported (V801) and the
 checks that need its estimates (base-year effective rate, prevention cap) can be made.
+
+A step that reads only some input tables is kept by their content (`models.validation.memo`): after a user edits
+one table, only the steps that read it run again; the others add their findings again, in the same order, so
+the result is that of a run from scratch.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import pandas as pd
 
 from models.inputs import COLUMNS, BudgetInputs
 from models.parameter_set import ParameterSet
+from models.validation import memo
 from models.validation.assumptions import (
     budget_year_of,
     check_assumptions,
@@ -63,6 +68,15 @@ from models.validation.units_years import (
 # ---------------------------------------------------------------- entry point
 
 
+def _checked_table(inputs: BudgetInputs, table: str, key: bytes | None, f: Findings) -> pd.DataFrame | None:
+    """`check_table`, kept by the table's content (its findings added again on a later run); the tables derived
+    from the clean copy are kept with it (`units_years.unique_rows`)."""
+    tape = memo.table_step(table, key, lambda: check_table(inputs, table, f), f)
+    if tape.value is not None:
+        f.memo[("derived", id(tape.value))] = (tape.value, tape.derived)
+    return tape.value
+
+
 def validate(inputs: BudgetInputs, options: list[dict] | None = None,
              params: ParameterSet | None = None, *, result: Any = None) -> list[Issue]:
     """校验输入: every rule of :data:`RULES` that applies to pure data; errors first, then warnings.
@@ -74,24 +88,30 @@ def validate(inputs: BudgetInputs, options: list[dict] | None = None,
     opts = list(inputs.options or []) if options is None else list(options)
     check_assumptions(inputs, f)
     params = load_params_for(inputs, params, f)
-    clean = {t: check_table(inputs, t, f) for t in COLUMNS}
+    f.table_keys = {t: memo.content_key(getattr(inputs, t, None)) for t in (*COLUMNS, "prior_budget")}
+    clean = {t: _checked_table(inputs, t, f.table_keys[t], f) for t in COLUMNS}
     names = check_units(clean, f)
+    known = tuple(names)
     for table in ("plans", "beneficiaries"):
-        check_per_unit(clean, table, names, f)
+        memo.step(f, "per_unit", (table,), (table, known), lambda table=table: check_per_unit(clean, table, names, f))
     year = budget_year_of(inputs)
     b = year - 1 if year is not None else 0
     if year is not None:
-        first, b = check_history_years(inputs, clean, names, f)
-        check_province_years(clean, first, b, f)
-        check_balance(clean, names, b, f)
+        first, b = memo.step(f, "history_years", ("history",), (known, year),
+                             lambda: check_history_years(inputs, clean, names, f))
+        memo.step(f, "province_years", ("province_history",), (first, b),
+                  lambda: check_province_years(clean, first, b, f))
+        memo.step(f, "balance", ("history", "province_history"), (known, b), lambda: check_balance(clean, names, b, f))
         unit_slips(inputs, clean, names, b, f)
-        change_warnings(clean, names, b, f)
-        expansion_warnings(clean, b, f)
+        # reads the V405 flags of the history slips, a function of the same history and units
+        memo.step(f, "changes", ("history",), (known, b), lambda: change_warnings(clean, names, b, f))
+        memo.step(f, "expansion", ("plans", "history"), (b,), lambda: expansion_warnings(clean, b, f))
         rate_warnings(clean, names, params, b, f)
         wage_warnings(inputs, clean, params, year, f)
     check_prior_budget(inputs, f)
     name_warnings(inputs.units if isinstance(inputs.units, pd.DataFrame) else None, opts, f)
-    check_options(opts, clean, f)
+    f.table_keys["options"] = memo.content_key(opts)
+    memo.step(f, "options", ("units", "options"), (), lambda: check_options(opts, clean, f))
     if not f.has_errors and params is not None and year is not None:
         engine_checks(inputs, opts, params, b, f, result)
     return f.result()

@@ -131,15 +131,17 @@ def engine_checks(inputs: BudgetInputs, options: Sequence[Any], params: Paramete
     for i in option_reachability(options, result.context):
         f.add(i.rule, i.table, i.message, row=i.row, column=i.column, value=i.value)
     fc = result.forecast
-    hist = inputs.history.reset_index(drop=True)
-    years = pd.to_numeric(hist["year"], errors="coerce")
-    months = pd.to_numeric(hist["months"], errors="coerce")
-    units = cell_texts(hist["unit"])
     band = rate_band(params, b)
     rates = np.asarray(fc.drivers["effective_rate"], dtype=float)
+    history: list = []                # the history table's years, months and units, read at the first rate outside
     for k, name in enumerate(fc.units):
         if band is None or band[0] <= rates[k] <= band[1]:
             continue
+        if not history:
+            hist = inputs.history.reset_index(drop=True)
+            history += [hist, pd.to_numeric(hist["year"], errors="coerce"), pd.to_numeric(hist["months"], errors="coerce"),
+                        cell_texts(hist["unit"])]
+        hist, years, months, units = history
         rows = [i for i in range(len(hist)) if units[i] == name and years.iloc[i] == b]
         i = max(rows, key=lambda j: months.iloc[j]) if rows else None
         if i is not None and f.flagged("V405", "history", i, items.PREMIUM):

@@ -14,6 +14,7 @@ from models import items
 from models.errors import ParameterError
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet
+from models.validation import memo
 from models.validation.assumptions import prior_budget_of
 from models.validation.cells import header_of, scalar_value
 from models.validation.rules import MIN_PREMIUM_PER_INSURED, PLAUSIBLE_CHANGE, UNIT_SLIP_RATIO, Findings
@@ -75,9 +76,7 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
     plans, hist = clean.get("plans"), clean.get("history")
     if plans is None or hist is None:
         return
-    rows = unique_rows(hist, None, (), f)
-    latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
-    insured = dict(zip(latest["unit"], latest["insured_end"], strict=True))
+    insured = memo.step(f, "latest_insured", ("history",), (b,), lambda: _latest_insured(hist, b, f))
     expansion = plans["expansion"].to_numpy(dtype=float)
     n = np.array([insured.get(u, np.nan) for u in plans["unit"]], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -94,6 +93,13 @@ def expansion_warnings(clean: dict[str, pd.DataFrame | None], b: int, f: Finding
             f.add("V402", "plans", f"{unit}的工资增长率为 {g:.1%}，超过 ±{PLAUSIBLE_CHANGE:.0%}：请确认按百分数"
                   "填写（如 5% 填 5% 或 0.05）", row=int(plans.index[k]), column="wage_growth", unit=unit,
                   value=float(g))
+
+
+def _latest_insured(hist: pd.DataFrame, b: int, f: Findings) -> dict[str, float]:
+    """Each unit's 期末参保人数 of its latest row of year `b` (never changed by the caller)."""
+    rows = unique_rows(hist, None, (), f)
+    latest = rows[rows["year"] == b].sort_values("months").drop_duplicates("unit", keep="last")
+    return dict(zip(latest["unit"], latest["insured_end"], strict=True))
 
 
 def _ratio_outliers(values: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
@@ -134,33 +140,45 @@ def unit_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], name
     """元/万元: values 1,000× or more off their neighbours, and premiums under 1 yuan per insured person."""
     hist = clean.get("history")
     if hist is not None:
-        _history_slips(unique_rows(hist, names, _UNIT_YEAR, f), f)
+        memo.step(f, "history_slips", ("history",), (tuple(names),),
+                  lambda: _history_slips(unique_rows(hist, names, _UNIT_YEAR, f), f))
     ph = clean.get("province_history")
     if ph is not None:
-        rows = unique_rows(ph, None, ("year", "months"), f)
-        scale = np.where(rows["months"] < 12, 12.0 / rows["months"], 1.0)
-        for column in (items.SUBSIDY, items.INTEREST, "balance_end"):
-            values = rows[column].to_numpy(dtype=float) * (scale if column != "balance_end" else 1.0)
-            for k in np.flatnonzero(_ratio_outliers(values)):
-                i = int(rows.index[k])
-                r = rows.loc[i]
-                f.add("V405", "province_history", f"省级收支 {r['year']}年{month_span(r['months'])}的“"
-                      f"{header_of('province_history', column)}”为 {r[column]:,.2f}，与其他年度相差上千倍：{_MONEY_HINT}",
-                      row=i, column=column, value=float(r[column]))
+        memo.step(f, "province_slips", ("province_history",), (), lambda: _province_slips(ph, f))
     cross = (("plans", ("collection_plan_prev", "prevention_plan")), ("units", ("fiscal_revenue",)),
              ("beneficiaries", ("allowance_wage", "dependants_wage", "new_wage")))
     for table, columns in cross:
         frame = clean.get(table)
-        if frame is None:
+        if frame is not None:
+            memo.step(f, "unit_slips", (table,), (table, columns),
+                      lambda table=table, frame=frame, columns=columns: _unit_slips(table, frame, columns, f))
+    memo.step(f, "prior_budget_slips", ("history", "province_history", "prior_budget"), (b,),
+              lambda: _prior_budget_slips(inputs, clean, b, f))
+
+
+def _province_slips(ph: pd.DataFrame, f: Findings) -> None:
+    """省级收支: a year's value 1,000× off the other years'."""
+    rows = unique_rows(ph, None, ("year", "months"), f)
+    scale = np.where(rows["months"] < 12, 12.0 / rows["months"], 1.0)
+    for column in (items.SUBSIDY, items.INTEREST, "balance_end"):
+        values = rows[column].to_numpy(dtype=float) * (scale if column != "balance_end" else 1.0)
+        for k in np.flatnonzero(_ratio_outliers(values)):
+            i = int(rows.index[k])
+            r = rows.loc[i]
+            f.add("V405", "province_history", f"省级收支 {r['year']}年{month_span(r['months'])}的“"
+                  f"{header_of('province_history', column)}”为 {r[column]:,.2f}，与其他年度相差上千倍：{_MONEY_HINT}",
+                  row=i, column=column, value=float(r[column]))
+
+
+def _unit_slips(table: str, frame: pd.DataFrame, columns: tuple[str, ...], f: Findings) -> None:
+    """A unit's value 1,000× off the other units' (扩面计划, 单位名单, 待遇人员)."""
+    for column in columns:
+        if column not in frame.columns:
             continue
-        for column in columns:
-            if column not in frame.columns:
-                continue
-            for k in np.flatnonzero(_ratio_outliers(frame[column].to_numpy(dtype=float))):
-                f.add("V405", table, f"{frame['unit'].iloc[k]}的“{header_of(table, column)}”为 "
-                      f"{frame[column].iloc[k]:,.2f}，与其他单位相差上千倍：{_MONEY_HINT}", row=int(k), column=column,
-                      unit=frame["unit"].iloc[k], value=float(frame[column].iloc[k]))
-    _prior_budget_slips(inputs, clean, b, f)
+        for k in np.flatnonzero(_ratio_outliers(frame[column].to_numpy(dtype=float))):
+            f.add("V405", table, f"{frame['unit'].iloc[k]}的“{header_of(table, column)}”为 "
+                  f"{frame[column].iloc[k]:,.2f}，与其他单位相差上千倍：{_MONEY_HINT}", row=int(k), column=column,
+                  unit=frame["unit"].iloc[k], value=float(frame[column].iloc[k]))
 
 
 def _history_slips(rows: pd.DataFrame, f: Findings) -> None:
@@ -217,9 +235,9 @@ def _prior_budget_slips(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | No
         reference = {it: float(np.nansum(amounts[:, c])) for c, it in enumerate(items.UNIT_ITEMS)}
         if ph is not None:
             prov = unique_rows(ph, None, (), f)
-            prov = prov[(prov["months"] == 12) & (prov["year"] == latest)]
-            if len(prov):
-                reference |= {it: float(prov[it].iloc[0]) for it in items.PROVINCE_REVENUE_ITEMS}
+            at = np.flatnonzero((prov["months"].to_numpy() == 12) & (prov["year"].to_numpy() == latest))
+            if len(at):
+                reference |= {it: float(prov[it].to_numpy()[at[0]]) for it in items.PROVINCE_REVENUE_ITEMS}
     for code, value in prior.items():
         ref = reference.get(str(code))
         if ref is None or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0 or ref <= 0:
@@ -254,8 +272,24 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     hist = clean.get("history")
     if hist is None or params is None:
         return
-    rows = unique_rows(hist, names, _UNIT_YEAR, f)
     cols = ["insured_end", "avg_wage", items.PREMIUM]
+    at, before, payroll, premium, rates, year_of, labels, units = memo.step(
+        f, "year_rates", ("history",), (tuple(names),), lambda: _year_rates(unique_rows(hist, names, _UNIT_YEAR, f)))
+    bands = {int(y): rate_band(params, int(y)) for y in np.unique(year_of)}
+    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in year_of], dtype=float)
+    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in year_of], dtype=float)
+    outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
+    for k in np.flatnonzero(outside):
+        year, i, j = int(year_of[k]), int(labels[at[k]]), int(labels[before[k]])
+        if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
+            continue
+        f.add("V403", "history", rate_message(units[at[k]], f"{year}年", float(rates[k]), bands[year]), row=i,
+              column=items.PREMIUM, unit=units[at[k]], value=float(rates[k]))
+
+
+def _year_rates(rows: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """Each unit's full years with a full year before (row positions `at`, `before`, unit by unit, years in row
+    order): payroll, premium, effective rate and year, with the rows' labels and units (never changed)."""
     unit_code = pd.factorize(rows["unit"])[0]
     years, full = rows["year"].to_numpy(), rows["months"].to_numpy() == 12
     at = np.flatnonzero(full)                                        # each full year …
@@ -268,18 +302,7 @@ def rate_warnings(clean: dict[str, pd.DataFrame | None], names: list[str], param
     premium = rows[items.PREMIUM].to_numpy(dtype=float)[at]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = premium / payroll
-    year_of = years[at]
-    bands = {int(y): rate_band(params, int(y)) for y in np.unique(year_of)}
-    low = np.array([bands[int(y)][0] if bands[int(y)] else -np.inf for y in year_of], dtype=float)
-    high = np.array([bands[int(y)][1] if bands[int(y)] else np.inf for y in year_of], dtype=float)
-    outside = np.isfinite(payroll) & (payroll > 0) & np.isfinite(premium) & ((rates < low) | (rates > high))
-    labels, units = rows.index.to_numpy(), rows["unit"].to_numpy()
-    for k in np.flatnonzero(outside):
-        year, i, j = int(year_of[k]), int(labels[at[k]]), int(labels[before[k]])
-        if any(f.flagged("V405", "history", x, c) for x in (i, j) for c in cols):
-            continue
-        f.add("V403", "history", rate_message(units[at[k]], f"{year}年", float(rates[k]), bands[year]), row=i,
-              column=items.PREMIUM, unit=units[at[k]], value=float(rates[k]))
+    return at, before, payroll, premium, rates, years[at], rows.index.to_numpy(), rows["unit"].to_numpy()
 
 
 def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], params: ParameterSet | None,
@@ -294,12 +317,20 @@ def wage_warnings(inputs: BudgetInputs, clean: dict[str, pd.DataFrame | None], p
         low, high = float(params.value("wage_floor_ratio", on)), float(params.value("wage_ceiling_ratio", on))
     except ParameterError:
         return
-    groups = {
-        "allowance_wage": [f"allowance_{g}" for g in range(1, 5)],
-        "dependants_wage": ["dependants_spouse", "dependants_other", "dependants_lone_extra"],
-        "new_wage": [f"new_{g}" for g in range(1, 11)],
-    }
-    for column, counts in groups.items():
+    # reads the V405 flags of the table's own slips (`_unit_slips`), a function of the same table
+    memo.step(f, "wages", ("beneficiaries",), (repr(avg), repr(low), repr(high)),
+              lambda: _wages_outside(ben, avg, low, high, f))
+
+
+_WAGE_GROUPS = {
+    "allowance_wage": [f"allowance_{g}" for g in range(1, 5)],
+    "dependants_wage": ["dependants_spouse", "dependants_other", "dependants_lone_extra"],
+    "new_wage": [f"new_{g}" for g in range(1, 11)],
+}
+
+
+def _wages_outside(ben: pd.DataFrame, avg: float, low: float, high: float, f: Findings) -> None:
+    for column, counts in _WAGE_GROUPS.items():
         wages = ben[column].to_numpy(dtype=float)
         people = np.nan_to_num(ben[counts].to_numpy(dtype=float))
         share = wages / avg

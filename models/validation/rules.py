@@ -167,9 +167,13 @@ class Findings:
         self._cells: set[tuple] = set()
         self._places: set[tuple] = set()
         self.memo: dict[tuple, Any] = {}          # tables derived once per validation (see units_years.unique_rows)
+        self.tapes: list[list[tuple]] = []        # recordings of the add calls of running steps (validation.memo)
+        self.table_keys: dict[str, bytes | None] = {}   # content key of each input table (validation.memo)
 
     def add(self, rule: str, table: str | None, message: str, *, row: int | None = None,
             column: str | None = None, unit: Any = None, value: Any = None) -> None:
+        for tape in self.tapes:
+            tape.append((rule, table, message, {"row": row, "column": column, "unit": unit, "value": value}))
         cell = (rule, table, row, column, unit)
         if cell in self._cells:
             return

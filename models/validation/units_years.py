@@ -74,19 +74,45 @@ def year_rows(frame: pd.DataFrame, names: Iterable[str] | None) -> pd.DataFrame:
     ok = frame["year"].notna().to_numpy() & frame["months"].notna().to_numpy()
     if names is not None:
         ok &= frame["unit"].isin(list(names)).to_numpy()
-    return frame[ok].astype({"year": int, "months": int})
+    rows = frame.take(np.flatnonzero(ok))           # what frame[ok] takes, with the two columns made int (as astype)
+    rows["year"] = rows["year"].to_numpy().astype(int)
+    rows["months"] = rows["months"].to_numpy().astype(int)
+    return rows
 
 
 def unique_rows(frame: pd.DataFrame, names: Iterable[str] | None, keys: tuple[str, ...], f: Findings) -> pd.DataFrame:
     """:func:`year_rows` without repeated `keys` (first kept), made once per validation run (kept in `f.memo`, with
-    the frame itself so that its id stays its own). The rules share it and never change it."""
+    the frame itself so that its id stays its own), or once per content of the table when the frame is a clean
+    copy kept by `validation.memo`. The rules share it and never change it."""
     wanted = None if names is None else tuple(names)
-    key = ("unique_rows", id(frame), wanted, keys)
-    held = f.memo.get(key)
+    kept = f.memo.get(("derived", id(frame)))
+    store = kept[1] if kept is not None and kept[0] is frame else f.memo   # kept with the table's content
+    key = ("unique_rows", id(frame), wanted, keys) if store is f.memo else ("unique_rows", wanted, keys)
+    held = store.get(key)
     if held is None or held[0] is not frame:
-        rows = unique_rows(frame, wanted, (), f) if keys else year_rows(frame, wanted)
-        held = f.memo[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys else rows)
+        if keys:
+            rows = unique_rows(frame, wanted, (), f)
+        elif wanted is not None:                        # the year rows of every unit, those of the wanted ones
+            rows = unique_rows(frame, None, (), f)
+            known = rows["unit"].isin(list(wanted)).to_numpy()
+            rows = rows if known.all() else rows.take(np.flatnonzero(known))
+        else:
+            rows = year_rows(frame, None)
+        held = store[key] = (frame, rows.drop_duplicates(subset=list(keys)) if keys and _repeats(rows, keys) else rows)
     return held[1]
+
+
+def _repeats(rows: pd.DataFrame, keys: tuple[str, ...]) -> bool:
+    """Whether some (unit,) year and months repeat among `rows` (True when it cannot tell quickly)."""
+    if keys not in (("unit", "year", "months"), ("year", "months")):
+        return True
+    when = rows["year"].to_numpy().astype(np.int64) * 100 + rows["months"].to_numpy()    # years ≤ 2100, 1–12 months
+    if keys[0] == "unit":
+        codes = pd.factorize(rows["unit"].to_numpy())[0]
+        if (codes < 0).any():
+            return True
+        when = codes.astype(np.int64) * 1_000_000 + when
+    return np.unique(when).size < len(when)
 
 
 def full_year_rows(unit_code: np.ndarray, years: np.ndarray, full: np.ndarray, units: np.ndarray,
