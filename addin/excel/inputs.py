@@ -37,7 +37,7 @@ import numpy as np
 from addin.excel import tables as udf_tables
 from addin.excel.memo import TABLES as MEMO
 from addin.report.tables import displayed_result
-from addin.workbook import coerce, layout, reader
+from addin.workbook import cell_scan, coerce, layout, reader
 from addin.workbook.findings import trim_range
 from models.balance import ProvinceBudget, province_budget
 from models.budget import BudgetResult, resolve_options, sharing_context
@@ -47,6 +47,7 @@ from models.forecast import Forecast, forecast
 from models.inputs import BudgetInputs
 from models.parameter_set import ParameterSet, parameters_for
 from models.sharing import SharingContext
+from models.validation import memo as validation_memo
 
 #: The input tables a table UDF takes, in argument order (keys of `workbook_layout.TABLES`).
 INPUT_TABLES: tuple[str, ...] = ("params", "history", "province_history", "prior_budget", "plans",
@@ -260,6 +261,8 @@ def clear_caches() -> None:
     STEPS.clear()
     PARTS.clear()
     MEMO.clear()
+    validation_memo.clear()
+    cell_scan.forget_passed()
 
 
 def sheets(ranges: Sequence[Any], key: Key | None = None) -> dict[str, Rows]:

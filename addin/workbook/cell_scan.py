@@ -163,6 +163,11 @@ def scan_cells(sheets: dict[str, list[list[Any]]], failed: set[str] | None = Non
 _PASSED: dict[tuple[str, bytes], bool] = {}
 
 
+def forget_passed() -> None:
+    """Forget which tables passed the scan (every table is scanned again)."""
+    _PASSED.clear()
+
+
 def cells_pass(sheets: dict[str, list[list[Any]]], placed: Mapping[str, Hashable]) -> bool:
     """Whether :func:`scan_cells` finds nothing in `sheets`. `placed` gives the content key of each table's range
     (by table key) when the sheets were made of ranges (GS_CHECK): a table whose sheet holds the same ranges as
