@@ -222,7 +222,7 @@ def plain_column(cells: Sequence[Any], column: layout.Column, *, limits: bool = 
     n = len(cells)
     kind = column.kind
     if kind in _FLOAT_KINDS or kind == layout.INT:
-        plain = (int, float) if kind in _FLOAT_KINDS else (int,)
+        plain = (int, float)          # an integer column takes whole floats too (Excel's 2024.0): to_int's 2024
         try:
             if set(map(type, cells)) <= set(plain):
                 numbers = np.array(cells, dtype=float) if n else np.zeros(0)
@@ -239,8 +239,13 @@ def plain_column(cells: Sequence[Any], column: layout.Column, *, limits: bool = 
                 ok &= np.abs(numbers) <= MAX_MAGNITUDE
         if limits or kind == layout.INT:
             ok &= ~np.isin(numbers, _COM_CODES)
+        if kind == layout.INT:
+            with np.errstate(invalid="ignore"):
+                ok &= numbers == np.round(numbers)                     # 2024.5 and the like: one by one
         slow = np.flatnonzero(~ok).tolist()
-        return (numbers if kind in _FLOAT_KINDS else list(cells)), slow
+        if kind in _FLOAT_KINDS:
+            return numbers, slow
+        return [int(v) if good and type(v) is float else v for v, good in zip(cells, ok.tolist(), strict=True)], slow
     if kind in _MEMO_KINDS:
         memo: dict[Any, Any] = {}
         values: list[Any] = [None] * n
