@@ -360,7 +360,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
              distributions: Sequence[Distribution] | None = None,
              assumptions: ProjectionAssumptions | None = None, percentiles: Sequence[float] = PERCENTILES,
              params: ParameterSet | None = None, result: BudgetResult | None = None,
-             progress: Callable[[int, int], None] | None = None) -> RiskResult:
+             progress: Callable[[int, int], None] | None = None, share: bool = True) -> RiskResult:
     """风险模拟: `draws` projections of `years` years under random driver shocks, shared by every option.
 
     `seed` makes the run reproducible (None: fresh entropy). Draws are projected and shared in blocks
@@ -369,7 +369,8 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     KEEP_BYTES for what every draw keeps plus WORK_BYTES for a block, and a run whose kept numbers exceed KEEP_BYTES is refused (:func:`max_draws`). `progress(done,
     total)` is called after each block's projection and after each year's sharing of that block (for
     a progress bar). `result`: a :func:`run_budget` result of the same inputs to reuse (its options
-    are used unless `options` is given).
+    are used unless `options` is given). `share` False: no option is shared — the yearly figures only (they
+    do not depend on the options), with empty share bands.
     """
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or not 1 <= int(draws) <= MAX_DRAWS:
         raise BudgetInputError(f"模拟次数应为 1–{MAX_DRAWS:,} 的整数", table=TABLE, field="draws", value=draws)
@@ -381,7 +382,7 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     dists = check_distributions(load_distributions() if distributions is None else distributions)
     if result is None:
         result = run_budget(inputs, options, params=params)
-    opts = tuple(result.options if options is None else resolve_options(options))
+    opts = tuple(result.options if options is None else resolve_options(options)) if share else ()
     base = prepare_projection(inputs, years, assumptions, result=result)
     baseline = baseline_projection(base)
     D, T, U = int(draws), len(base.years), len(baseline.units)
@@ -404,17 +405,18 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     for b, start in enumerate(range(0, D, block)):
         stop = min(D, start + block)
         proj = roll_forward(base, stream.next_block(stop - start), collection_plan=plan,
-                            drivers=SHARING_DRIVERS)
+                            drivers=SHARING_DRIVERS, units=bool(opts))
         for name, values in (("surplus", proj.surplus), ("closing", proj.closing_balance), ("floor", proj.floor),
                              ("deficit", proj.deficit), ("months", proj.months_payable)):
             series[name][start:stop] = values
         if progress is not None:
             progress(b * (T + 1) + 1, total_steps)
         for k in range(T):
-            res = share_options(opts, proj.context_at(k))   # (O, block, C), worked out in blocks of options
-            shares[:, k, start:stop] = res.share
-            province[:, k, start:stop] = res.province
-            del res
+            if opts:
+                res = share_options(opts, proj.context_at(k))   # (O, block, C), worked out in blocks of options
+                shares[:, k, start:stop] = res.share
+                province[:, k, start:stop] = res.province
+                del res
             if progress is not None:
                 progress(b * (T + 1) + k + 2, total_steps)
         del proj
@@ -429,7 +431,8 @@ def simulate(inputs: BudgetInputs, draws: int = DEFAULT_DRAWS, years: int = DEFA
     return RiskResult(
         years=baseline.years, cities=baseline.cities, options=opts, percentiles=tuple(float(p) for p in q),
         draws=D, seed=seed, distributions=dists, baseline=baseline,
-        baseline_shares=np.concatenate([share_by_year(baseline, [o]).share for o in opts]),
+        baseline_shares=np.concatenate([share_by_year(baseline, [o]).share for o in opts]) if opts
+        else np.empty((0, T, n_city)),
         prob_below_floor=below.mean(axis=0), prob_breached_by=np.logical_or.accumulate(below, axis=1).mean(axis=0),
         surplus=series["surplus"], closing=series["closing"], floor=series["floor"],
         deficit_bands=_bands(series["deficit"], q, 0), surplus_bands=_bands(series["surplus"], q, 0),

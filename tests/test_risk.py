@@ -212,3 +212,15 @@ def test_draws_for_size_follows_the_documented_rule():
     for units in (1, 12, 299, 3_000, 30_000):
         d = draws_for_size(units, 4, 5)
         assert 1 <= d <= DRAFT_DRAWS_MAX and (d % 100 == 0 or d == max_draws(5, 4, units))
+
+
+def test_the_yearly_figures_need_no_sharing():
+    # GS_RISK's yearly table shares no option (share=False): the same draws give the same yearly figures as a
+    # run that shares every option — 123 of 300 draws below the floor in year 1, P50 of 年末滚存结余 as above
+    alone = simulate(make_tiny(), draws=300, years=3, share=False)
+    shared = simulate(make_tiny(), draws=300, years=3)
+    assert alone.prob_below_floor.tolist() == TINY_PROB_BELOW_FLOOR
+    assert alone.closing_bands[2] == pytest.approx(TINY_CLOSING_P50, rel=1e-9)
+    for name in ("surplus", "closing", "floor", "prob_breached_by", "deficit_bands", "closing_bands", "months_bands"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(shared, name))
+    assert alone.options == () and alone.share_bands.shape == (5, 0, 3, 2)

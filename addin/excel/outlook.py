@@ -150,15 +150,16 @@ def risk_run(ranges: Sequence[Any], draws: int, years: int, seed: int,
     run and the code of `option` (方案序号、代码或名称; None: the yearly table only).
 
     The yearly figures do not depend on the options (every draw's shocks are drawn before any sharing,
-    and each option is shared on its own), so the run shares only the option a view shows — the first
-    for the yearly table — and a view of another option runs every option once for all such views."""
+    and each option is shared on its own), so the yearly table's run shares no option, a view of one
+    option shares that option, and a view of another option runs every option once for all such views."""
     def sharing(codes: Callable[[BudgetResult], set[str]]) -> Callable[[BudgetResult], RiskResult]:
         return lambda result: simulate(result.inputs, draws, years, seed=seed, result=result,
                                        options=[o for o in result.options if o.name in codes(result)])
 
     args = (draws, years, seed)
     if option is None:
-        run = _cached("risk", ranges, args, sharing(lambda result: {result.options[0].name}))
+        run = _cached("risk", ranges, args,
+                      lambda result: simulate(result.inputs, draws, years, seed=seed, result=result, share=False))
         return run.result, run.value, None
     budget = udf_inputs.CACHE.result(ranges)
     code = budget.options[option_position(budget, option)].name    # an unknown option: its message, no run

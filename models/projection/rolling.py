@@ -29,13 +29,15 @@ SHARING_DRIVERS = ("insured_avg", "payroll")
 
 
 def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
-                 collection_plan: np.ndarray | None = None, drivers: tuple[str, ...] = DRIVERS) -> Projection:
+                 collection_plan: np.ndarray | None = None, drivers: tuple[str, ...] = DRIVERS,
+                 units: bool = True) -> Projection:
     """多年滚动预测 from a :class:`ProjectionBase`, optionally under driver shocks (scenario axes).
 
     `collection_plan` (..., T, U): the premium each unit is expected to collect each year; after year
     1 a unit that collects less is charged the shortfall (上年征缴短收) in the sharing context. None:
     no shortfall after year 1 (the plan is what the projection itself collects). `drivers`: the unit
-    drivers kept (a risk run keeps only `SHARING_DRIVERS`, saving the copies of the others).
+    drivers kept (a risk run keeps only `SHARING_DRIVERS`, saving the copies of the others). `units` False: the
+    province's figures only — no unit lines, drivers or shortfall (a risk run that shares no option).
     """
     fc, pb, a = base.forecast, base.province, base.inputs.assumptions
     T, U = len(base.years), len(fc.units)
@@ -53,7 +55,7 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
         arr = sh[name]
         return arr[..., min(k, arr.shape[-2] - 1), :]
 
-    keep: dict[str, list] = {n: [] for n in (*items.UNIT_ITEMS, *drivers, "shortfall")}
+    keep: dict[str, list] = {n: [] for n in (*items.UNIT_ITEMS, *drivers, "shortfall")} if units else {}
     prov = {n: [] for n in ("premium", "other_revenue", "medical", "disability", "death", "appraisal", "prevention",
                             "other_expenditure", "subsidy", "interest", "revenue", "expenditure", "surplus", "opening",
                             "closing", "floor", "payroll", "premium_needed")}
@@ -148,12 +150,14 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
         for n, v in values.items():
             prov[n].append(np.broadcast_to(np.asarray(v, dtype=float), lead))
         for n, v in unit_lines.items():
-            keep[n].append(v)
+            if n in keep:
+                keep[n].append(v)
         for n, v in (("insured_avg", n_avg), ("insured_end", n_end), ("expansion", x), ("avg_wage", wage),
                      ("payroll", payroll), ("allowance_recipients", recipients)):
             if n in keep:
                 keep[n].append(np.broadcast_to(np.asarray(v, dtype=float), full))
-        keep["shortfall"].append(np.broadcast_to(shortfall, (*lead, int(city.sum()))))
+        if "shortfall" in keep:
+            keep["shortfall"].append(np.broadcast_to(shortfall, (*lead, int(city.sum()))))
         opening = closing
 
     # years stacked in front (whole blocks copied), then viewed with the year axis where it belongs
@@ -166,13 +170,13 @@ def roll_forward(base: ProjectionBase, shocks: Shocks | None = None, *,
     ctx = base.context
     return Projection(
         budget_year=base.years[0], years=base.years, units=tuple(fc.units), kinds=fc.kinds,
-        unit_lines={i: u[i] for i in items.UNIT_ITEMS}, lines={i: p[i] for i in line_codes},
+        unit_lines={i: u[i] for i in items.UNIT_ITEMS if i in u}, lines={i: p[i] for i in line_codes},
         revenue=p["revenue"], expenditure=p["expenditure"], surplus=p["surplus"], opening_balance=p["opening"],
         closing_balance=p["closing"], months_payable=months_payable(p["closing"], p["expenditure"]),
         floor=p["floor"], floor_shortfall=np.maximum(0.0, p["floor"] - p["closing"]), payroll=p["payroll"],
         average_rate=average_rate, premium_needed=p["premium_needed"], rate_needed=rate_needed,
-        drivers={n: u[n] for n in drivers},
-        collection_shortfall=u["shortfall"], reserve_months=float(a.reserve_months), paths=base.paths,
+        drivers={n: u[n] for n in drivers if n in u},
+        collection_shortfall=u.get("shortfall", np.zeros((*lead, T, 0))), reserve_months=float(a.reserve_months), paths=base.paths,
         path_sources=base.path_sources, standards=base.standards,
         sharing_fixed={"fiscal_revenue": ctx.fiscal_revenue, "coefficient": ctx.coefficient,
                        "assessment_rank": ctx.assessment_rank},
