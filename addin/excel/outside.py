@@ -16,11 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
-
 from addin.excel import inputs as udf_inputs
 from addin.workbook import coerce, layout
+from addin.workbook.a1 import cell_range_bounds, column_letter
 from addin.workbook.findings import Finding
 from models.errors import BudgetInputError
 from models.validation import RULES
@@ -50,11 +48,11 @@ class Outside:
     @property
     def where(self) -> str:
         """Words for the block on 数据检查: 第77行起的A–J列."""
-        c1, r1, c2, _ = range_boundaries(self.beyond[0])
-        text = f"第{r1}行起的{get_column_letter(c1)}–{get_column_letter(c2)}列"
+        c1, r1, c2, _ = cell_range_bounds(self.beyond[0])
+        text = f"第{r1}行起的{column_letter(c1)}–{column_letter(c2)}列"
         if len(self.beyond) > 1:
-            d1, s1, _, s2 = range_boundaries(self.beyond[1])
-            text += f"；第{s1}–{s2}行{get_column_letter(d1)}列右侧"
+            d1, s1, _, s2 = cell_range_bounds(self.beyond[1])
+            text += f"；第{s1}–{s2}行{column_letter(d1)}列右侧"
         return text
 
 
@@ -64,11 +62,11 @@ def regions(names: dict[str, str]) -> list[Outside]:
     out = []
     for key, name in zip(udf_inputs.INPUT_TABLES, udf_inputs.INPUT_NAMES, strict=True):
         sheet, cells = names[name].rsplit("!", 1)
-        c1, r1, c2, r2 = range_boundaries(cells.replace("$", ""))
-        first, last = get_column_letter(c1), get_column_letter(c2)
+        c1, r1, c2, r2 = cell_range_bounds(cells.replace("$", ""))
+        first, last = column_letter(c1), column_letter(c2)
         beyond = [f"{first}{r2 + 1}:{last}{LAST_ROW}"]
         if key == "options":
-            beyond.append(f"{get_column_letter(c2 + 1)}{r1}:{get_column_letter(LAST_COL)}{r2}")
+            beyond.append(f"{column_letter(c2 + 1)}{r1}:{column_letter(LAST_COL)}{r2}")
         out.append(Outside(key, sheet.strip("'").replace("''", "'"), f"{first}{r1}:{last}{r2}", tuple(beyond)))
     return out
 
@@ -91,10 +89,10 @@ def outside_findings(ranges: Sequence[Any], counts: Any) -> list[Finding]:
         rows = coerce.as_rows(block)
         height, width = len(rows), max((len(r) for r in rows), default=0)
         below = table.row + height
-        first, last = get_column_letter(table.col), get_column_letter(table.col + max(width, 1) - 1)
+        first, last = column_letter(table.col), column_letter(table.col + max(width, 1) - 1)
         read = f"{first}{table.row}:{last}{below - 1}"
         if key == "options":
-            cell = f"{get_column_letter(table.col + width)}{table.row}"
+            cell = f"{column_letter(table.col + width)}{table.row}"
             where = f"表格下方或{last}列右侧"
         else:
             cell, where = f"{first}{below}", f"第{below}行起（{first}–{last}列）"
@@ -124,7 +122,7 @@ def share_table_findings(ranges: Sequence[Any], tables: Any) -> list[Finding]:
     used = [j for j in range(first, max(len(r) for r in rows))
             if any(j < len(r) and not coerce.is_blank(r[j]) for r in rows)]
     at = used[have] if len(used) > have else first + have    # the first option without a table
-    cell = f"{get_column_letter(table.col + at)}{table.row}"
+    cell = f"{column_letter(table.col + at)}{table.row}"
     message = (f"分担方案表有 {n} 个方案，缺口分担工作表只有 {have} 张分担表，{missing}没有分担表"
                f"（方案比较表也放不下）：{REBUILD}")
     return [Finding(TABLES_RULE, RULES[TABLES_RULE].severity, table.sheet, cell, None, message)]

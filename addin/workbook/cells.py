@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from addin.workbook import coerce, coerce_tables, layout
+from addin.workbook.a1 import column_letter
 from addin.workbook.reader import _table_block, _table_block_wide  # the reader's own table finding
 from models import items
 from models.errors import BudgetInputError
@@ -61,7 +60,7 @@ def split_address(text: str) -> CellRef:
 
 def _address(row: int, col: int) -> str:
     """1-based row and column → 'F12'."""
-    return f"{get_column_letter(col)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def setting_code(table: str, key: str) -> str:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.cell import coordinate_from_string
-
+from addin.workbook.a1 import column_index, column_letter, split_cell
 from models import inputs, items
 
 # ---------------------------------------------------------------------------------------------
@@ -128,12 +126,12 @@ class TableLayout:
     @property
     def row(self) -> int:
         """1-based row of the header."""
-        return coordinate_from_string(self.anchor)[1]
+        return split_cell(self.anchor)[1]
 
     @property
     def col(self) -> int:
         """1-based column of the first table column."""
-        return column_index_from_string(coordinate_from_string(self.anchor)[0])
+        return column_index(split_cell(self.anchor)[0])
 
     def column(self, code: str) -> Column:
         for c in self.columns:
@@ -210,8 +208,8 @@ TABLE_GAP = 1       # blank columns between tables placed side by side
 
 
 def _beside(left_anchor: str, n_columns: int) -> str:
-    col = column_index_from_string(coordinate_from_string(left_anchor)[0]) + n_columns + TABLE_GAP
-    return f"{get_column_letter(col)}{HEADER_ROW}"
+    col = column_index(split_cell(left_anchor)[0]) + n_columns + TABLE_GAP
+    return f"{column_letter(col)}{HEADER_ROW}"
 
 
 _history_cols = table_columns("history")

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from addin.workbook import coerce, coerce_tables, layout, safe_open
+from addin.workbook.a1 import column_letter
 from addin.workbook.layout import Column, Setting, TableLayout
 from addin.workbook.overrides import overrides_from_rows, parameter_code
 from addin.workbook.sheet_values import load_sheet_rows
@@ -176,7 +176,7 @@ def _cut_block(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[int, int
         block = [_padded(cells, width) for cells in block]
 
     def position(r: int, c: int) -> str:
-        return f"{table.sheet}!{get_column_letter(c0 + c + 1)}{r0 + r + 1}"
+        return f"{table.sheet}!{column_letter(c0 + c + 1)}{r0 + r + 1}"
 
     return block, position
 
@@ -361,7 +361,7 @@ def _table_block_wide(rows: Rows, table: TableLayout) -> tuple[Rows, Callable[[i
     block = [[_cell(rows, r, c0 + j) for j in range(width)] for r in range(r0, len(rows))]
 
     def position(r: int, c: int) -> str:
-        return f"{table.sheet}!{get_column_letter(c0 + c + 1)}{r0 + r + 1}"
+        return f"{table.sheet}!{column_letter(c0 + c + 1)}{r0 + r + 1}"
 
     return block, position
 

@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from defusedxml import ElementTree as SafeET
-from openpyxl.utils import column_index_from_string
 
+from addin.workbook.a1 import column_index
 from addin.workbook.sheet_scan import CELL_COLUMN, ROW_INDICES, ROW_TAG, Marks
 from models.errors import BudgetInputError
 
@@ -141,6 +140,7 @@ def require_defusedxml() -> None:
     openpyxl uses lxml for ``fromstring`` whenever lxml is installed (python-docx brings it) with a parser that
     does not resolve entities; its ``iterparse`` (the sheet reader) comes from defusedxml.
     """
+    import openpyxl
     from openpyxl.xml import functions
 
     if openpyxl.DEFUSEDXML is not True or _fromstring_expands_entities() \
@@ -278,7 +278,7 @@ def _declared(ref: str) -> tuple[int, int] | None:
     m = _CELL_REF.match(last)
     if not m:
         return None
-    return column_index_from_string(m.group(1).upper()), int(m.group(2))
+    return column_index(m.group(1).upper()), int(m.group(2))
 
 
 def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> SheetSize:
@@ -312,7 +312,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str, part: str, limits: Limits) -> Sh
                 letters = max((c.upper() for c in CELL_COLUMN.pick(buffer, end).findall(buffer, 0, end)),
                               key=lambda c: (len(c), c), default=b"")
                 if letters:
-                    max_col = max(max_col, column_index_from_string(letters.decode("ascii")))
+                    max_col = max(max_col, column_index(letters.decode("ascii")))
             _check_extent(name, max(rows_seen, max_row), max_col or 1, limits, "实际数据")
             if last:
                 break
@@ -370,6 +370,8 @@ def open_workbook(path: str | Path, *, read_only: bool = True, data_only: bool =
 
     Returns the openpyxl workbook; the caller closes it (read-only workbooks keep the file open).
     """
+    import openpyxl  # loaded when a file is opened: the Excel functions never open one
+
     inspect_workbook(path, limits)
     try:
         return openpyxl.load_workbook(path, read_only=read_only, data_only=data_only, keep_vba=keep_vba)

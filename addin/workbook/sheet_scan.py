@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.utils import column_index_from_string
+from addin.workbook.a1 import column_index
 
 
 class _Tags:
@@ -69,7 +69,7 @@ class Marks:
         if self.hidden_columns and len(self.cells) < MAX_LISTED:
             for m in _FILLED_CELL.pick(buffer, end).finditer(buffer, 0, end):
                 letters = m.group(1).decode("ascii").upper()
-                if column_index_from_string(letters) in self.hidden_columns:
+                if column_index(letters) in self.hidden_columns:
                     self.cells.append(f"{letters}{int(m.group(2))}")
                     if len(self.cells) >= MAX_LISTED:
                         break
