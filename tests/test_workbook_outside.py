@@ -146,6 +146,10 @@ def test_a_fifth_option_without_its_share_table_is_an_error_until_the_rebuild(sh
     # 4 share tables were built (one per option); the 5th option (column G = A + 2 label columns + 4) has none
     assert v006 == [["V006", "错误", "分担方案!G4", None, v006[0][4]]]
     assert v006[0][4].startswith("分担方案表有 5 个方案，缺口分担工作表只有 4 张分担表，方案5没有分担表")
+    # 缺口分担 says so itself, with Excel's own formula: the option codes in 分担方案's 方案代码 row (its 2nd) less
+    # the two label columns, against the 4 tables (LibreOffice shows "分担方案表有5个方案，本表只有 4 张分担表…")
+    assert wb["缺口分担"]["A3"].value.startswith(
+        '=IF((COUNTA(INDEX(inp_options,2,0))-2)>4,"分担方案表有"&(COUNTA(INDEX(inp_options,2,0))-2)&"个方案，')
 
     rebuilt = tmp_path / "五个方案-重建.xlsm"
     assert main(["build-workbook", "--from", str(edited), "-o", str(rebuilt), "-q"]) == 0

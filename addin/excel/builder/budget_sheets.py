@@ -25,6 +25,7 @@ from addin.excel.builder.common import (
     NOTE_ROW,
     OPTION_WIDTH,
     RATE,
+    RED_FONT,
     SHARING_SHEET,
     TWO_DP,
     UNITS_SHEET,
@@ -99,11 +100,21 @@ def _option_label_cell(k: int) -> str:
     return f"INDEX({layout.TABLES['options'].defined_name},{row},{col})"
 
 
+def _more_options_warning(n_tables: int) -> str:
+    """Excel's own formula: a red line on 缺口分担 when 分担方案 holds more options (codes in its 'name' row)
+    than the sheet has tables — blank otherwise (GS_CHECK says the same as V006)."""
+    row = 2 + [s.code for s in layout.OPTION_ROWS].index("name")
+    count = f"(COUNTA(INDEX({layout.TABLES['options'].defined_name},{row},0))-{len(layout.OPTION_TABLE_COLUMNS)})"
+    return (f'=IF({count}>{n_tables},"分担方案表有"&{count}&"个方案，本表只有 {n_tables} 张分担表：'
+            f'请用 wibudget build-workbook --from 重建","")')
+
+
 def _sharing_sheet(wb: Workbook, values: list, n_options: int) -> list[ResultTable]:
     ws = _sheet(wb, SHARING_SHEET)
     _heading(ws, note="金额单位：万元。每个方案一张表：各市分担额 = 管理性缺口 + 各因素分担 + 封顶调整 + 考核奖励；"
                       "城市合计 + 省级承担 = 应分担缺口。空白列为该方案未使用的因素。",
              formula=_title_formula("工伤保险基金缺口分担表"))
+    ws.cell(NOTE_ROW + 1, 1, _more_options_warning(n_options)).font = RED_FONT
     tables: list[ResultTable] = []
     row = FIRST_ROW
     for k in range(1, n_options + 1):
