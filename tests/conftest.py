@@ -7,10 +7,18 @@ The hand calculations in tests/test_forecast.py and tests/test_balance.py start 
 
 from __future__ import annotations
 
+import copy
+
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import settings
 
+from addin.excel import inputs as udf_inputs
+from addin.excel.builder import default_options
+from addin.excel.builder.common import input_values
+from addin.workbook.writer import write_inputs
+from examples import load_example
 from models.inputs import Assumptions, BudgetInputs
 
 # Property tests judge results, never speed: no per-example deadline on a loaded 2-core machine.
@@ -94,3 +102,22 @@ def make_tiny(**assumption_overrides) -> BudgetInputs:
 @pytest.fixture
 def tiny() -> BudgetInputs:
     return make_tiny()
+
+
+# ---------------------------------------------------------------- the example's input ranges, as Excel hands them over
+
+
+@pytest.fixture(scope="module")
+def example_ranges():
+    """The seven inp_* ranges of the example workbook, as the functions receive them."""
+    inputs = load_example()
+    wb = openpyxl.Workbook()
+    write_inputs(wb, inputs, default_options(inputs))
+    return input_values(wb)
+
+
+@pytest.fixture
+def ranges(example_ranges):
+    """A fresh copy of those ranges, every cache of the functions emptied (content-keyed or not)."""
+    udf_inputs.clear_caches()
+    return copy.deepcopy(example_ranges)

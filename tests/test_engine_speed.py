@@ -17,6 +17,7 @@ from addin.excel import tables as udf_tables
 from addin.report import tables as report_tables
 from models.balance import official_lines
 from models.budget import run_budget, sharing_context
+from models.compare import MEASURES
 from models.errors import BudgetInputError
 from models.inputs import numeric_column
 from models.sharing import PROVINCE_LABEL, SHARE_LABEL, TOTAL_LABEL
@@ -132,31 +133,42 @@ def test_official_lines_round_parts_to_the_rounded_total():
 
 
 @pytest.mark.parametrize("units", [3, 13])
-def test_unit_budget_table_equals_the_table_read_by_label(units):
+def test_unit_budget_table_reconciles_with_the_official_tables(units):
     from examples.synthetic import scaled_province
 
     result = run_budget(make_tiny() if units == 3 else scaled_province(units))
     revenue = official_lines(result.province, "revenue")
     expenditure = official_lines(result.province, "expenditure")
-    quick = report_tables.unit_budget_table(result, revenue, expenditure)
-    by_label = report_tables._unit_budget_table_by_label(result, revenue, expenditure)
-    pd.testing.assert_frame_equal(quick, by_label, check_exact=True)
+    table = report_tables.unit_budget_table(result, revenue, expenditure)
     # 合计 row: each column's units plus 省级统收项目 (exact in 0.01 万元 steps)
-    body = quick.iloc[:-1]
-    assert np.array_equal(np.rint(body.to_numpy() * 100).sum(axis=0), np.rint(quick.iloc[-1].to_numpy() * 100))
+    body = table.iloc[:-1]
+    assert np.array_equal(np.rint(body.to_numpy() * 100).sum(axis=0), np.rint(table.iloc[-1].to_numpy() * 100))
+    # and each item's 合计 is the official table's 本年预算数 of that item, to the cent
+    for lines, codes in ((revenue, ("premium", "other_revenue", "subsidy", "interest")),
+                         (expenditure, ("medical", "disability", "death", "appraisal", "prevention",
+                                        "other_expenditure"))):
+        for code in codes:
+            assert table.iloc[-1][code] == lines.loc[code, "budget"], code
+    # each unit's row adds up: 收入合计 − 支出合计 = 收支缺口 with the signs of the table (缺口 = 支出 − 收入)
+    assert np.array_equal(np.rint((body["expenditure_total"] - body["revenue_total"]) * 100),
+                          np.rint(body["gap"] * 100))
 
 
-def test_a_unit_named_like_a_summary_row_keeps_the_table_read_by_label():
-    # 省本级 entered as 省级统收项目 (cities may not take summary-row names; the province unit may): the
-    # table is built the way it always was, rows found by label
+def test_a_unit_named_like_a_summary_row_keeps_its_own_figures():
+    # 省本级 entered as 省级统收项目: rows are taken by position, so that unit's row (3rd) keeps its premium and
+    # the summary row below it holds only the province's own items (财政补贴, 利息), never the unit's
     inputs = make_tiny()
     for frame in (inputs.units, inputs.plans, inputs.beneficiaries, inputs.history):
         frame["unit"] = frame["unit"].replace({"省本级": report_tables.PROVINCE_ROW})
     result = run_budget(inputs)
     revenue = official_lines(result.province, "revenue")
     expenditure = official_lines(result.province, "expenditure")
-    pd.testing.assert_frame_equal(report_tables.unit_budget_table(result, revenue, expenditure),
-                                  report_tables._unit_budget_table_by_label(result, revenue, expenditure))
+    table = report_tables.unit_budget_table(result, revenue, expenditure)
+    unit_row, summary_row = table.iloc[2], table.iloc[3]
+    assert abs(unit_row["premium"] - result.forecast.budget["premium"][2] / 1e4) <= 0.01
+    assert summary_row["premium"] == 0.0 and summary_row["interest"] == revenue.loc["interest", "budget"] > 0
+    assert unit_row["interest"] == 0.0               # read by label, the unit's row took the province's 利息 too
+    assert np.array_equal(np.rint(table.iloc[:-1].to_numpy() * 100).sum(axis=0), np.rint(table.iloc[-1].to_numpy() * 100))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,8 +209,19 @@ def test_wide_comparison_equals_the_table_read_from_the_wide_frame():
     import dataclasses
 
     five = dataclasses.replace(result, options=options, sharing=again.result, comparison=again)
-    assert udf_tables.compare_table(five, "wide") == udf_tables._wide_by_label(five.comparison)
-    assert udf_tables.compare_table(shown, "wide") == udf_tables._wide_by_label(shown.comparison)
+    assert udf_tables.compare_table(five, "wide") == _wide_from_frame(five.comparison)
+    assert udf_tables.compare_table(shown, "wide") == _wide_from_frame(shown.comparison)
+
+
+def _wide_from_frame(comparison) -> list[list]:
+    """The reference: the wide 方案比较 table read from `Comparison.wide` by column label."""
+    wide = comparison.wide
+    options = list(dict.fromkeys(wide.columns.get_level_values(0)))
+    by_measure = wide[[(o, m) for m in MEASURES for o in options]]        # 指标 × 方案: shares side by side
+    top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(options))]
+    second = ["单位"] + [o for _ in MEASURES for o in options]
+    body = results.to_excel_table(pd.DataFrame(by_measure.to_numpy(), index=wide.index), index=True)[1:]
+    return [top, second, *body]
 
 
 def test_options_table_takes_the_city_total_from_the_share_table():

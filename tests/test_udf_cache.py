@@ -10,21 +10,14 @@ table after the edit equals the one a fresh process computes from the same cells
 
 from __future__ import annotations
 
-import copy
-
-import openpyxl
 import pytest
 
 from addin.excel import check as udf_check
 from addin.excel import inputs as udf_inputs
 from addin.excel import tables as udf_tables
 from addin.excel import udfs
-from addin.excel.builder import default_options
-from addin.excel.builder.common import input_values
 from addin.report.tables import displayed_result
 from addin.workbook import check, reader
-from addin.workbook.writer import write_inputs
-from examples import load_example
 from models.budget import run_budget
 from models.risk import simulate
 
@@ -53,20 +46,6 @@ VIEWS = {
 PROVINCE_VIEWS = ("分市预算", "预测与校验", "收支结余", "收入预算", "支出预算", "多年预测", "预测假设", "龙卷风", "逐年风险")
 CACHES = {"engine": udf_inputs.CACHE, "base": udf_inputs.BASES, "tables read": udf_inputs.PARTS,
           "runs": udf_inputs.DERIVED}
-
-
-@pytest.fixture(scope="module")
-def example_ranges():
-    inputs = load_example()
-    wb = openpyxl.Workbook()
-    write_inputs(wb, inputs, default_options(inputs))
-    return input_values(wb)
-
-
-@pytest.fixture
-def ranges(example_ranges):
-    udf_inputs.clear_caches()
-    return copy.deepcopy(example_ranges)
 
 
 def recalculate(ranges) -> dict[str, list]:

@@ -4,37 +4,17 @@ per cell, and array results fitted to the calling range (xlwings' reserved `call
 
 from __future__ import annotations
 
-import copy
 import re
 from decimal import Decimal
 from types import SimpleNamespace
 
-import openpyxl
 import pytest
 
 from addin.excel import inputs as udf_inputs
 from addin.excel import udfs, vba
-from addin.excel.builder import default_options
-from addin.excel.builder.common import input_values
 from addin.excel.results import MAX_CELL_TEXT, fit_to_caller, too_small, udf_result
-from addin.workbook.writer import write_inputs
-from examples import load_example
 
 HISTORY, PLANS, OPTIONS = 1, 4, 6          # positions of inp_history, inp_plans, inp_options among the ranges
-
-
-@pytest.fixture(scope="module")
-def example_ranges():
-    inputs = load_example()
-    wb = openpyxl.Workbook()
-    write_inputs(wb, inputs, default_options(inputs))
-    return input_values(wb)
-
-
-@pytest.fixture
-def ranges(example_ranges):
-    udf_inputs.clear_caches()
-    return copy.deepcopy(example_ranges)
 
 
 def caller(rows: int, cols: int) -> SimpleNamespace:

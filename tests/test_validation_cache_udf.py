@@ -8,37 +8,12 @@ time, as a user types, and compares every step with `check_sheets` run without a
 
 from __future__ import annotations
 
-import copy
-
-import openpyxl
-import pytest
-
 from addin.excel import check as udf_check
 from addin.excel import inputs as udf_inputs
-from addin.excel.builder import default_options
-from addin.excel.builder.common import input_values
 from addin.workbook import cell_scan, check
-from addin.workbook.writer import write_inputs
-from examples import load_example
 from models.validation import memo
 
 HISTORY, PLANS, BENEFICIARIES, OPTIONS = 1, 4, 5, 6
-
-
-@pytest.fixture(scope="module")
-def example_ranges():
-    inputs = load_example()
-    wb = openpyxl.Workbook()
-    write_inputs(wb, inputs, default_options(inputs))
-    return input_values(wb)
-
-
-@pytest.fixture
-def ranges(example_ranges):
-    udf_inputs.clear_caches()
-    memo.clear()
-    cell_scan._PASSED.clear()
-    return copy.deepcopy(example_ranges)
 
 
 def gs_check(ranges) -> list[tuple]:

@@ -27,7 +27,7 @@ from addin.workbook import coerce
 from models import items
 from models.balance import LINE_COLUMNS, official_lines
 from models.budget import BudgetResult
-from models.compare import MEASURES, SUMMARY_ROWS, Comparison, compare
+from models.compare import MEASURES, SUMMARY_ROWS, compare
 from models.sharing import COMPONENT_LABELS, COMPONENTS, SHARE_LABEL, TOTAL_LABEL
 
 Table = list[list[Any]]
@@ -191,9 +191,7 @@ def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None
     if view == "long":
         frame = comparison.long.assign(基准方案=np.where(comparison.long["基准方案"].to_numpy(dtype=bool), YES, NO))
         return _table(frame, LONG_HEADERS, list(LONG_HEADERS))
-    heads = comparison.heads
-    if len(set(heads)) < len(heads):                                      # heads alike: columns found by label
-        return _wide_by_label(comparison)
+    heads = comparison.heads                                              # unique: a repeated label gets its code
     top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(heads))]
     second = ["单位"] + [o for _ in MEASURES for o in heads]
     units = [*comparison.cities, *SUMMARY_ROWS]
@@ -201,17 +199,6 @@ def compare_table(result: BudgetResult, view: str = "wide", baseline: Any = None
     values = comparison.body.transpose(2, 1, 0).reshape(len(units), -1).tolist()
     return [top, second, *([results.plain_value(u), *map(results.plain_value, row)]
                            for u, row in zip(units, values, strict=True))]
-
-
-def _wide_by_label(comparison: Comparison) -> Table:
-    """The wide 方案比较 table read from `Comparison.wide` by column label."""
-    wide = comparison.wide
-    options = list(dict.fromkeys(wide.columns.get_level_values(0)))
-    by_measure = wide[[(o, m) for m in MEASURES for o in options]]        # 指标 × 方案: shares side by side
-    top = ["指标"] + [m if k == 0 else None for m in MEASURES for k in range(len(options))]
-    second = ["单位"] + [o for _ in MEASURES for o in options]
-    body = results.to_excel_table(pd.DataFrame(by_measure.to_numpy(), index=wide.index), index=True)[1:]
-    return [top, second, *body]
 
 
 def options_table(result: BudgetResult) -> Table:

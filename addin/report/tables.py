@@ -89,11 +89,10 @@ def _wan_steps(x: float) -> int:
 
 def unit_budget_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.DataFrame) -> pd.DataFrame:
     """分市预算表 (万元): units, the 省级统收 row and 合计; columns reconcile with the official tables.
-    Worked in whole 0.01 万元 steps (int64), so every sum is exact."""
+    Worked by position in whole 0.01 万元 steps (int64), so every sum is exact and a unit named like a summary
+    row keeps its own figures."""
     fc = result.forecast
     units = list(fc.units)
-    if PROVINCE_ROW in units or TOTAL_ROW in units:     # a unit named like a summary row: rows found by label
-        return _unit_budget_table_by_label(result, revenue, expenditure)
     n = len(units)
     at = {c: j for j, c in enumerate(UNIT_COLUMNS)}
     steps = np.zeros((n + 2, len(UNIT_COLUMNS)), dtype=np.int64)    # units, 省级统收项目, 合计
@@ -128,32 +127,6 @@ def _figures(frame: pd.DataFrame, rows: Sequence[Any], column: str) -> np.ndarra
         return frame.loc[list(rows), column].to_numpy(dtype=float)
     at = {label: i for i, label in enumerate(frame.index.tolist())}
     return frame[column].to_numpy(dtype=float)[[at[r] for r in rows]]
-
-
-def _unit_budget_table_by_label(result: BudgetResult, revenue: pd.DataFrame,
-                                expenditure: pd.DataFrame) -> pd.DataFrame:
-    """`unit_budget_table` with rows found by label, as the table always was, for units named like its
-    summary rows (省级统收项目, 合计)."""
-    fc = result.forecast
-    units = list(fc.units)
-    n = len(units)
-    steps = pd.DataFrame(0, index=[*units, PROVINCE_ROW], columns=list(UNIT_COLUMNS), dtype=np.int64)
-
-    def block(codes: Sequence[str], lines: pd.DataFrame, total_col: str) -> None:
-        yuan = np.column_stack([np.asarray(fc.budget[c], dtype=float) for c in codes])
-        col_totals = lines.loc[list(codes), "budget"].to_numpy(dtype=float)
-        cells, row_totals = controlled_round(yuan, col_totals)
-        steps.iloc[:n, [steps.columns.get_loc(c) for c in codes]] = np.rint(cells * CENTS_PER_WAN).astype(np.int64)
-        steps.iloc[:n, steps.columns.get_loc(total_col)] = np.rint(row_totals * CENTS_PER_WAN).astype(np.int64)
-
-    block(items.UNIT_REVENUE_ITEMS, revenue, "revenue_total")
-    block(items.EXPENDITURE_ITEMS, expenditure, "expenditure_total")
-    for code in items.PROVINCE_REVENUE_ITEMS:
-        steps.loc[PROVINCE_ROW, code] = _wan_steps(revenue.loc[code, "budget"])
-    steps.loc[PROVINCE_ROW, "revenue_total"] = steps.loc[PROVINCE_ROW, list(items.PROVINCE_REVENUE_ITEMS)].sum()
-    steps["gap"] = steps["expenditure_total"] - steps["revenue_total"]
-    steps.loc[TOTAL_ROW] = steps.sum(axis=0)
-    return steps / CENTS_PER_WAN
 
 
 def balance_table(result: BudgetResult, revenue: pd.DataFrame, expenditure: pd.DataFrame) -> pd.DataFrame:
